@@ -1,0 +1,125 @@
+/**
+ * The SDK's error model: one base class with a stable `code`, a `retriable` flag and the
+ * original `cause`, in the style of `@connectrpc/connect`'s `ConnectError`.
+ */
+
+/** gRPC status codes by number, as sent on the wire. */
+export const GrpcStatus = {
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  OUT_OF_RANGE: 11,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  DATA_LOSS: 15,
+  UNAUTHENTICATED: 16,
+} as const;
+
+export type GrpcStatusName = keyof typeof GrpcStatus;
+
+/** Codes the SDK raises itself, next to the gRPC status names the server can end a call with. */
+export type SdkErrorCode =
+  | 'INVALID_OPTIONS' // an option has the wrong type, range or name
+  | 'INVALID_TABLE_NAME' // not catalog.schema.table
+  | 'INVALID_RECORD' // a record does not fit the stream's mode or descriptor
+  | 'INVALID_DESCRIPTOR' // a descriptor that cannot be used
+  | 'INVALID_STATE' // a call that the stream's state does not allow
+  | 'STREAM_CLOSED' // the stream was closed by the user
+  | 'STREAM_FAILED' // the stream failed earlier; `cause` holds why
+  | 'TIMEOUT' // a wait ran past its time limit
+  | 'ABORTED' // an AbortSignal fired
+  | 'AUTH_FAILED' // the token endpoint refused the credentials (4xx) or answered without a token
+  | 'AUTH_UNAVAILABLE' // the token endpoint failed (5xx, network)
+  | 'CONNECTION' // the connection dropped or could not be opened
+  | 'LACK_OF_ACK' // the server sent no acknowledgement within serverLackOfAckTimeoutMs
+  | 'RECOVERY_FAILED'; // every recovery attempt failed; `cause` holds the last failure
+
+export type ZerobusErrorCode = GrpcStatusName | SdkErrorCode;
+
+/** gRPC codes after which reconnecting cannot help (PROTOCOL.md §2). */
+const NON_RETRIABLE_GRPC = new Set<number>([
+  GrpcStatus.INVALID_ARGUMENT,
+  GrpcStatus.UNAUTHENTICATED,
+  GrpcStatus.PERMISSION_DENIED,
+  GrpcStatus.NOT_FOUND,
+  GrpcStatus.OUT_OF_RANGE,
+  GrpcStatus.UNIMPLEMENTED,
+]);
+
+export function isRetriableGrpcStatus(code: number): boolean {
+  return code !== GrpcStatus.OK && !NON_RETRIABLE_GRPC.has(code);
+}
+
+export function grpcStatusName(code: number): GrpcStatusName {
+  for (const [name, value] of Object.entries(GrpcStatus)) {
+    if (value === code) return name as GrpcStatusName;
+  }
+  return 'UNKNOWN';
+}
+
+export interface ZerobusErrorOptions {
+  cause?: unknown;
+  retriable?: boolean;
+  /** The gRPC status the server ended the call with, when there was one. */
+  grpcStatus?: number;
+}
+
+/** Base class of every error the SDK raises. */
+export class ZerobusError extends Error {
+  override readonly name: string = 'ZerobusError';
+  /** Stable, machine-readable code: a gRPC status name or one of the SDK's own codes. */
+  readonly code: ZerobusErrorCode;
+  /** Whether the operation may succeed if tried again (on a new connection or stream). */
+  readonly retriable: boolean;
+  /** The gRPC status number, when the error came from the server. */
+  readonly grpcStatus: number | undefined;
+
+  constructor(code: ZerobusErrorCode, message: string, options: ZerobusErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.retriable = options.retriable ?? true;
+    this.grpcStatus = options.grpcStatus;
+  }
+
+  /** Builds the error for a call the server ended with a gRPC status. */
+  static fromGrpcStatus(code: number, details: string, cause?: unknown): ZerobusError {
+    const name = grpcStatusName(code);
+    const message = `${name}: ${details || 'stream ended by the server'}`;
+    return isRetriableGrpcStatus(code)
+      ? new ZerobusError(name, message, { cause, grpcStatus: code, retriable: true })
+      : new NonRetriableError(name, message, { cause, grpcStatus: code });
+  }
+}
+
+/** An error that retrying or reconnecting cannot fix: the stream fails at once. */
+export class NonRetriableError extends ZerobusError {
+  override readonly name: string = 'NonRetriableError';
+
+  constructor(code: ZerobusErrorCode, message: string, options: Omit<ZerobusErrorOptions, 'retriable'> = {}) {
+    super(code, message, { ...options, retriable: false });
+  }
+}
+
+/** A record that does not fit the stream: names the record and, where known, the field. */
+export class InvalidRecordError extends NonRetriableError {
+  override readonly name: string = 'InvalidRecordError';
+  /** Position of the record in the call (0 for single-record calls, the index in a batch). */
+  readonly recordIndex: number;
+  /** Dotted path of the offending field, when the problem is in one field. */
+  readonly field: string | undefined;
+
+  constructor(message: string, options: { recordIndex?: number; field?: string; cause?: unknown } = {}) {
+    super('INVALID_RECORD', message, { cause: options.cause });
+    this.recordIndex = options.recordIndex ?? 0;
+    this.field = options.field;
+  }
+}
