@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every `*.test.ts` under packages/*/test (or the files/folders given) with Node's own test
+// Runs every `*.test.ts` under test/ (cross-package tests) and packages/*/test (or the files/folders given) with Node's own test
 // runner, straight from TypeScript sources: tsx compiles, and the `source` export condition makes
 // workspace packages resolve to each other's src/ instead of their build output.
 import { spawnSync } from 'node:child_process';
@@ -24,6 +24,7 @@ const flags = args.filter((a) => a.startsWith('--'));
 const targets = args.filter((a) => !a.startsWith('--'));
 const files = [];
 if (targets.length === 0) {
+  collect(join(root, 'test'), files);
   for (const pkg of readdirSync(join(root, 'packages')).sort()) {
     const dir = join(root, 'packages', pkg, 'test');
     try {

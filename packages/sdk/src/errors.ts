@@ -36,6 +36,7 @@ export type SdkErrorCode =
   | 'STREAM_CLOSED' // the stream was closed by the user
   | 'STREAM_FAILED' // the stream failed earlier; `cause` holds why
   | 'TIMEOUT' // a wait ran past its time limit
+  | 'QUEUE_FULL' // a non-blocking ingest found the local queue at its hard bound
   | 'ABORTED' // an AbortSignal fired
   | 'AUTH_FAILED' // the token endpoint refused the credentials (4xx) or answered without a token
   | 'AUTH_UNAVAILABLE' // the token endpoint failed (5xx, network)

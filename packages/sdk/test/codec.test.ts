@@ -55,6 +55,19 @@ describe('wire codec', () => {
     }
   });
 
+  it('decodes negative and large int64 values exactly', () => {
+    for (const ackUpToOffset of [-1, -2, -1000, 2 ** 49, 2 ** 52 + 1, Number.MIN_SAFE_INTEGER]) {
+      assert.deepEqual(decodeResponse(encodeResponse({ kind: 'ack', ackUpToOffset })), { kind: 'ack', ackUpToOffset });
+    }
+  });
+
+  it('keeps close-signal nanos within a Duration', () => {
+    assert.deepEqual(decodeResponse(encodeResponse({ kind: 'closeStreamSignal', durationMs: 1999.9999999 })), {
+      kind: 'closeStreamSignal',
+      durationMs: 2000,
+    });
+  });
+
   it('rejects truncated input with a WireDecodeError', () => {
     const bytes = encodeRequest({
       kind: 'ingestBatch',

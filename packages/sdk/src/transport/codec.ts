@@ -190,8 +190,10 @@ export function encodeResponse(response: StreamResponse): Uint8Array {
       let seconds = 0;
       let nanos = 0;
       if (response.durationMs !== undefined) {
-        seconds = Math.floor(response.durationMs / 1000);
-        nanos = Math.round((response.durationMs - seconds * 1000) * 1e6);
+        // Whole nanoseconds, split so that nanos stays within Duration's 0..999,999,999.
+        const totalNanos = Math.max(0, Math.round(response.durationMs * 1e6));
+        seconds = Math.floor(totalNanos / 1e9);
+        nanos = totalNanos - seconds * 1e9;
         duration = (seconds ? 1 + varintSize(seconds) : 0) + (nanos ? 1 + varintSize(nanos) : 0);
       }
       const inner = response.durationMs === undefined ? 0 : delimitedSize(duration);
@@ -238,32 +240,38 @@ export class WireReader {
 
   /** Reads a varint as a JavaScript number; int64 values outside ±2^53 are rejected. */
   varint(): number {
+    // Fast path: up to seven bytes (49 bits) are exact in a double.
     let result = 0;
     let multiplier = 1;
+    const start = this.pos;
+    for (let i = 0; i < 7; i++) {
+      if (this.pos >= this.end) throw new WireDecodeError('truncated varint');
+      const byte = this.buf[this.pos++] as number;
+      result += (byte & 0x7f) * multiplier;
+      if (byte < 0x80) return result;
+      multiplier *= 0x80;
+    }
+    this.pos = start;
+    return this.#bigVarint();
+  }
+
+  /** Slow path for long varints, exact in BigInt: large and negative (ten-byte) int64 values. */
+  #bigVarint(): number {
+    let result = 0n;
     for (let i = 0; i < 10; i++) {
       if (this.pos >= this.end) throw new WireDecodeError('truncated varint');
       const byte = this.buf[this.pos++] as number;
       if (i === 9 && byte > 1) throw new WireDecodeError('varint longer than 64 bits');
-      result += (byte & 0x7f) * multiplier;
+      result |= BigInt(byte & 0x7f) << BigInt(7 * i);
       if (byte < 0x80) {
-        if (i === 9 || result >= 2 ** 63) {
-          // Ten-byte varints are negative int64 values (two's complement).
-          const signed = BigInt.asIntN(64, BigInt(result));
-          return this.toSafe(signed);
+        const signed = BigInt.asIntN(64, result);
+        if (signed < BigInt(Number.MIN_SAFE_INTEGER) || signed > BigInt(Number.MAX_SAFE_INTEGER)) {
+          throw new WireDecodeError(`integer ${signed} exceeds 2^53`);
         }
-        if (result > Number.MAX_SAFE_INTEGER) throw new WireDecodeError(`integer ${result} exceeds 2^53`);
-        return result;
+        return Number(signed);
       }
-      multiplier *= 0x80;
     }
     throw new WireDecodeError('varint longer than 64 bits');
-  }
-
-  private toSafe(value: bigint): number {
-    if (value < BigInt(Number.MIN_SAFE_INTEGER) || value > BigInt(Number.MAX_SAFE_INTEGER)) {
-      throw new WireDecodeError(`integer ${value} exceeds 2^53`);
-    }
-    return Number(value);
   }
 
   /** Reads a tag; returns [fieldNumber, wireType]. */

@@ -1,0 +1,213 @@
+/**
+ * `startEmulator()`: a local Zerobus-compatible server for development and tests. It runs the
+ * gRPC ingestion service and an HTTP server (OAuth token endpoint; Unity Catalog later) on
+ * ephemeral 127.0.0.1 ports, keeps records in memory, and exposes everything a test wants to
+ * check (records, streams, calls, token requests, counters) plus fault hooks.
+ */
+
+import { Server } from '@grpc/grpc-js';
+import { GrpcStatus } from '@zerobus/sdk/wire';
+import { type EmulatorFaults, FaultController } from './faults.js';
+import { type GrpcListener, listenGrpc } from './grpc/listener.js';
+import { ephemeralStreamHandler, zerobusServiceDefinition } from './grpc/service.js';
+import { type RunningHttpServer, startHttpServer } from './http/http-server.js';
+import { Router } from './http/router.js';
+import { addTokenRoute, type TokenRequestRecord } from './oauth/token-endpoint.js';
+import { TokenRegistry } from './oauth/tokens.js';
+import { type EmulatorOptions, type Principal, type ResolvedOptions, resolveOptions } from './options.js';
+import { type CallRecord, type EmulatorState, type EmulatorStats, emptyStats, type StreamInfo } from './state.js';
+import { type StoredRecord, TableRegistry } from './tables/table-registry.js';
+import { Waiters, type WaitOptions } from './waiters.js';
+
+function urlFor(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+export class Emulator implements AsyncDisposable {
+  /** Zerobus endpoint for the SDK's `serverEndpoint`, e.g. `http://127.0.0.1:50051`. */
+  readonly endpoint: string;
+  /** `host:port` of the gRPC server, for raw grpc-js clients. */
+  readonly grpcTarget: string;
+  readonly port: number;
+  /** Workspace URL for the SDK's `unityCatalogEndpoint` (OAuth token endpoint lives here). */
+  readonly unityCatalogEndpoint: string;
+  readonly httpPort: number;
+  readonly faults: EmulatorFaults;
+  private closing: Promise<void> | undefined;
+
+  /** @internal Use `startEmulator()`. */
+  constructor(
+    private readonly state: EmulatorState,
+    private readonly waiters: Waiters,
+    private readonly grpcListener: GrpcListener,
+    private readonly httpServer: RunningHttpServer,
+  ) {
+    const host = state.options.host;
+    this.port = grpcListener.port;
+    this.httpPort = httpServer.port;
+    this.endpoint = urlFor(host, this.port);
+    this.grpcTarget = `${host.includes(':') ? `[${host}]` : host}:${this.port}`;
+    this.unityCatalogEndpoint = urlFor(host, this.httpPort);
+    this.faults = state.faults;
+  }
+
+  get options(): ResolvedOptions {
+    return this.state.options;
+  }
+
+  get principals(): readonly Principal[] {
+    return this.state.options.principals;
+  }
+
+  /** Records stored in `tableName`, in the order they were made durable (a copy). */
+  records(tableName: string): StoredRecord[] {
+    return this.state.tables.records(tableName);
+  }
+
+  /** Names of the existing tables. */
+  get tables(): string[] {
+    return this.state.tables.names();
+  }
+
+  createTable(name: string): void {
+    this.state.tables.create(name);
+  }
+
+  /** Drops every stored record (tables stay). */
+  clearRecords(): void {
+    this.state.tables.clearRecords();
+  }
+
+  /** Open streams (create_stream succeeded, call not ended yet). */
+  get streams(): StreamInfo[] {
+    const out: StreamInfo[] = [];
+    for (const session of this.state.sessions) {
+      const info = session.info();
+      if (info) out.push(info);
+    }
+    return out;
+  }
+
+  /** Every gRPC call so far, in opening order, with its metadata and how it ended. */
+  get calls(): CallRecord[] {
+    return this.state.calls.map((call) => ({ ...call }));
+  }
+
+  /** Every request to the token endpoint, in order. */
+  get tokenRequests(): TokenRequestRecord[] {
+    return [...this.state.tokenRequests];
+  }
+
+  get stats(): EmulatorStats {
+    return { ...this.state.stats };
+  }
+
+  /**
+   * Issues a token without the HTTP round trip, as if `clientId` (default: the first principal)
+   * had asked for SELECT + MODIFY on `tableName`. For tests that build gRPC metadata themselves.
+   */
+  issueToken(tableName: string, clientId = this.principals[0]?.clientId ?? 'emulator-client'): string {
+    const [catalog = '', schema = ''] = tableName.split('.');
+    const detail = (privileges: string[], object_type: string, object_full_path: string) => ({
+      type: 'unity_catalog_privileges',
+      privileges,
+      object_type,
+      object_full_path,
+    });
+    const token = this.state.tokens.issue(clientId, {
+      scope: 'all-apis',
+      resource: undefined,
+      details: [
+        detail(['USE CATALOG'], 'CATALOG', catalog),
+        detail(['USE SCHEMA'], 'SCHEMA', `${catalog}.${schema}`),
+        detail(['SELECT', 'MODIFY'], 'TABLE', tableName),
+      ],
+    });
+    return token.accessToken;
+  }
+
+  /** Resolves once `predicate` holds; re-checked after every observable change, never polled. */
+  waitFor(predicate: (emulator: this) => boolean, options?: WaitOptions): Promise<void> {
+    return this.waiters.wait(() => predicate(this), options);
+  }
+
+  /** Resolves with the table's records once it holds at least `count` of them. */
+  async waitForRecords(tableName: string, count: number, options?: WaitOptions): Promise<StoredRecord[]> {
+    await this.waitFor(() => this.state.tables.count(tableName) >= count, options);
+    return this.records(tableName);
+  }
+
+  /** Ends every open call with UNAVAILABLE, closes both servers; never waits longer than the grace period. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const { state } = this;
+      state.closing = true;
+      for (const session of [...state.sessions]) session.fail(GrpcStatus.UNAVAILABLE, 'emulator is shutting down');
+      await Promise.all([this.grpcListener.close(state.options.shutdownGraceMs), this.httpServer.close()]);
+      this.waiters.close();
+    })();
+    return this.closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/** Starts an emulator; by default on ephemeral ports of 127.0.0.1 with one all-tables principal. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const resolved = resolveOptions(options);
+  const tokens = new TokenRegistry(resolved.tokenTtlSeconds);
+  const waiters = new Waiters();
+  let listener: GrpcListener | undefined;
+  const state: EmulatorState = {
+    options: resolved,
+    tables: new TableRegistry(resolved.autoCreateTables, resolved.tables),
+    tokens,
+    faults: new FaultController(
+      {
+        activeSessions: () => state.sessions,
+        dropConnections: () => {
+          // The sessions' calls die with their sockets; record that now so `streams` is exact
+          // the moment dropConnections() returns.
+          for (const session of [...state.sessions]) session.markDropped('connection dropped');
+          return listener?.dropConnections() ?? 0;
+        },
+      },
+      () => tokens.expireAll(),
+    ),
+    stats: emptyStats(),
+    calls: [],
+    tokenRequests: [],
+    sessions: new Set(),
+    closing: false,
+    nextCallId: 1,
+    changed: () => waiters.notify(),
+  };
+
+  const grpcServer = new Server({ 'grpc.max_receive_message_length': resolved.maxMessageBytes });
+  grpcServer.addService(zerobusServiceDefinition, { EphemeralStream: ephemeralStreamHandler(state) });
+
+  const router = new Router();
+  addTokenRoute(router, {
+    principals: resolved.principals,
+    tokens,
+    takeTokenFailure: () => state.faults.takeTokenFailure(),
+    record: (request) => {
+      state.tokenRequests.push(request);
+      state.stats.tokenRequests++;
+      if (request.status === 200) state.stats.tokensIssued++;
+      state.changed();
+    },
+  });
+
+  listener = await listenGrpc(grpcServer, resolved.host, resolved.port);
+  let http: RunningHttpServer;
+  try {
+    http = await startHttpServer(router, resolved.host, resolved.httpPort);
+  } catch (error) {
+    await listener.close(0);
+    throw error;
+  }
+  return new Emulator(state, waiters, listener, http);
+}

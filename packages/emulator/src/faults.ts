@@ -1,0 +1,216 @@
+/**
+ * Fault injection for tests: the hooks on `emulator.faults`. Armed faults are plain queued
+ * values; the gRPC service and the token endpoint consume them at well-defined points, so a
+ * test that arms a fault before acting gets the same outcome on every run.
+ */
+
+import { type StatusInput, toStatusCode } from './options.js';
+
+/** What the fault hooks need from the running emulator. */
+export interface FaultTarget {
+  /** Ends the call with a status (after any messages already queued). */
+  fail(code: number, details: string): void;
+  /** Sends close_stream_signal and ends the call after `durationMs`; false when no stream was created yet. */
+  sendCloseSignal(durationMs: number, endCode: number, details: string): boolean;
+  /** Sends the cumulative ack withheld while acking was stopped. */
+  flushAck(): void;
+}
+
+export interface FaultTargets {
+  activeSessions(): Iterable<FaultTarget>;
+  /** Destroys every gRPC connection; returns how many there were. */
+  dropConnections(): number;
+}
+
+export interface InjectedFailure {
+  readonly code: number;
+  readonly details: string;
+}
+
+export interface AfterRequestsFailure extends InjectedFailure {
+  /** Send the ack for the stored requests before failing (default false: they stay unacked). */
+  readonly ackFirst: boolean;
+}
+
+export interface CloseSignalOptions {
+  /** Status the call ends with after the duration. Default CANCELLED. */
+  endStatus?: StatusInput;
+  message?: string;
+}
+
+/** The fault hooks, as tests see them on `emulator.faults`. */
+export interface EmulatorFaults {
+  /** The next call ends with `status` right after the server sent its headers. Queues: call it n times for n calls. */
+  failNextCall(status: StatusInput, message?: string): void;
+  /** The next `n` create_stream requests are answered with `status` instead of a stream. */
+  failNextCreates(n: number, status: StatusInput, message?: string): void;
+  /** Ends every open call with `status`; returns how many calls were ended. */
+  failActiveStreams(status: StatusInput, message?: string): number;
+  /**
+   * Once a stream has stored `n` more ingest requests, it ends with `status`. The fault attaches
+   * to the first stream that stores a request after arming (an open one included) and starts
+   * over if that stream ends first; `n = 0` instead fails the next stream created, right after
+   * its create_stream_response. The n requests stay stored; an ack not yet sent for them is
+   * dropped unless `ackFirst`. Arming again replaces the previous arming.
+   */
+  failAfterRequests(n: number, status: StatusInput, message?: string, options?: { ackFirst?: boolean }): void;
+  /** Withhold acks from now on; records are still stored. */
+  stopAcking(): void;
+  /** Acknowledge again; every open stream at once gets its cumulative ack. */
+  resumeAcking(): void;
+  readonly ackingStopped: boolean;
+  /** Resets every gRPC TCP connection (clients see UNAVAILABLE); returns how many there were. */
+  dropConnections(): number;
+  /** Sends close_stream_signal{duration} to every created stream and ends each call after it. Returns the count. */
+  sendCloseSignal(durationMs: number, options?: CloseSignalOptions): number;
+  /** The next `n` token requests are answered with `httpStatus` (default 503). */
+  tokenEndpointFailures(n: number, httpStatus?: number): void;
+  /** Every token issued so far is expired from now on. */
+  expireTokens(): void;
+  /** Disarms every pending fault and resumes acking. */
+  reset(): void;
+}
+
+function count(name: string, n: number): number {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${name}: n must be a non-negative integer`);
+  return n;
+}
+
+interface ArmedAfterRequests extends AfterRequestsFailure {
+  readonly n: number;
+  remaining: number;
+  target: FaultTarget | undefined;
+}
+
+export class FaultController implements EmulatorFaults {
+  private readonly callFailures: InjectedFailure[] = [];
+  private readonly createFailures: InjectedFailure[] = [];
+  private readonly tokenFailures: number[] = [];
+  private afterRequests: ArmedAfterRequests | undefined;
+  private acking = true;
+
+  constructor(
+    private readonly targets: FaultTargets,
+    private readonly expireAllTokens: () => void,
+  ) {}
+
+  failNextCall(status: StatusInput, message?: string): void {
+    const code = toStatusCode(status);
+    this.callFailures.push({ code, details: message ?? 'injected call failure' });
+  }
+
+  failNextCreates(n: number, status: StatusInput, message?: string): void {
+    const code = toStatusCode(status);
+    for (let i = 0; i < count('failNextCreates', n); i++) {
+      this.createFailures.push({ code, details: message ?? 'injected create_stream failure' });
+    }
+  }
+
+  failActiveStreams(status: StatusInput, message?: string): number {
+    const code = toStatusCode(status);
+    const sessions = [...this.targets.activeSessions()];
+    for (const session of sessions) session.fail(code, message ?? 'injected stream failure');
+    return sessions.length;
+  }
+
+  failAfterRequests(n: number, status: StatusInput, message?: string, options: { ackFirst?: boolean } = {}): void {
+    this.afterRequests = {
+      n: count('failAfterRequests', n),
+      remaining: n,
+      code: toStatusCode(status),
+      details: message ?? `injected failure after ${n} requests`,
+      ackFirst: options.ackFirst ?? false,
+      target: undefined,
+    };
+  }
+
+  stopAcking(): void {
+    this.acking = false;
+  }
+
+  resumeAcking(): void {
+    this.acking = true;
+    for (const session of [...this.targets.activeSessions()]) session.flushAck();
+  }
+
+  get ackingStopped(): boolean {
+    return !this.acking;
+  }
+
+  dropConnections(): number {
+    return this.targets.dropConnections();
+  }
+
+  sendCloseSignal(durationMs: number, options: CloseSignalOptions = {}): number {
+    if (!Number.isFinite(durationMs) || durationMs < 0) throw new RangeError('durationMs must be non-negative');
+    const endCode = toStatusCode(options.endStatus ?? 'CANCELLED');
+    const details = options.message ?? 'stream closed by the server after close_stream_signal';
+    let signalled = 0;
+    for (const session of [...this.targets.activeSessions()]) {
+      if (session.sendCloseSignal(durationMs, endCode, details)) signalled++;
+    }
+    return signalled;
+  }
+
+  tokenEndpointFailures(n: number, httpStatus = 503): void {
+    if (!Number.isInteger(httpStatus) || httpStatus < 400 || httpStatus > 599) {
+      throw new RangeError('httpStatus must be a 4xx or 5xx status');
+    }
+    for (let i = 0; i < count('tokenEndpointFailures', n); i++) this.tokenFailures.push(httpStatus);
+  }
+
+  expireTokens(): void {
+    this.expireAllTokens();
+  }
+
+  reset(): void {
+    this.callFailures.length = 0;
+    this.createFailures.length = 0;
+    this.tokenFailures.length = 0;
+    this.afterRequests = undefined;
+    this.resumeAcking();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Consumed by the service and the token endpoint; not part of the public interface.
+
+  takeCallFailure(): InjectedFailure | undefined {
+    return this.callFailures.shift();
+  }
+
+  takeCreateFailure(): InjectedFailure | undefined {
+    return this.createFailures.shift();
+  }
+
+  takeTokenFailure(): number | undefined {
+    return this.tokenFailures.shift();
+  }
+
+  /** Called once a stream was created; returns the failure to apply now (the `n = 0` case). */
+  afterCreate(): AfterRequestsFailure | undefined {
+    const armed = this.afterRequests;
+    if (armed?.n !== 0) return undefined;
+    this.afterRequests = undefined;
+    return armed;
+  }
+
+  /** Called after a stream stored an ingest request; returns the failure to apply now. */
+  afterIngest(target: FaultTarget): AfterRequestsFailure | undefined {
+    const armed = this.afterRequests;
+    if (!armed || armed.remaining === 0) return undefined;
+    armed.target ??= target;
+    if (armed.target !== target) return undefined;
+    armed.remaining--;
+    if (armed.remaining > 0) return undefined;
+    this.afterRequests = undefined;
+    return armed;
+  }
+
+  /** The stream the after-requests fault attached to went away: start over on the next one. */
+  detach(target: FaultTarget): void {
+    const armed = this.afterRequests;
+    if (armed?.target !== target) return;
+    armed.target = undefined;
+    armed.remaining = armed.n;
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The gRPC server's TCP listener. Instead of `server.bindAsync()`, the emulator owns a
+ * `net.Server` and hands each accepted socket to grpc-js through its public connection injector
+ * (`Server.createConnectionInjector`, grpc-js >= 1.12). Owning the sockets is what lets
+ * `dropConnections()` cut connections for real: resetting a socket makes every client call on it
+ * fail with UNAVAILABLE exactly as a network failure would, which ending calls with a status
+ * cannot imitate (the client would see a clean status, not a transport error).
+ */
+
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { type Server, ServerCredentials } from '@grpc/grpc-js';
+
+export interface GrpcListener {
+  readonly port: number;
+  /** Resets every open connection; returns how many there were. */
+  dropConnections(): number;
+  /** Stops accepting, lets grpc-js close its sessions for up to `graceMs`, then destroys what is left. */
+  close(graceMs: number): Promise<void>;
+}
+
+function reset(socket: Socket): void {
+  try {
+    // RST instead of FIN: the client sees ECONNRESET, as after a real network failure.
+    socket.resetAndDestroy();
+  } catch {
+    socket.destroy();
+  }
+}
+
+export async function listenGrpc(server: Server, host: string, port: number): Promise<GrpcListener> {
+  const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
+  const sockets = new Set<Socket>();
+  const netServer: NetServer = createServer({ noDelay: true }, (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    // Resets by clients or by dropConnections() are expected; never let them go unhandled.
+    socket.on('error', () => {});
+    injector.injectConnection(socket);
+  });
+  await new Promise<void>((resolve, reject) => {
+    netServer.once('error', reject);
+    netServer.listen(port, host, () => {
+      netServer.off('error', reject);
+      resolve();
+    });
+  });
+  const address = netServer.address();
+  if (address === null || typeof address === 'string') throw new Error('gRPC listener has no TCP address');
+
+  return {
+    port: address.port,
+    dropConnections() {
+      const open = [...sockets];
+      for (const socket of open) reset(socket);
+      return open.length;
+    },
+    async close(graceMs) {
+      const listenerClosed = new Promise<void>((resolve) => netServer.close(() => resolve()));
+      const graceful = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([graceful, graceOver]);
+      clearTimeout(timer);
+      server.forceShutdown();
+      injector.destroy();
+      for (const socket of sockets) socket.destroy();
+      await listenerClosed;
+    },
+  };
+}

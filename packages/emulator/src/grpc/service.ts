@@ -1,0 +1,57 @@
+/**
+ * The `databricks.zerobus.Zerobus` service definition, built by hand around the shared wire
+ * codec (no .proto loading), and its `EphemeralStream` handler.
+ *
+ * grpc-js ends a call with INTERNAL when a deserializer throws; the protocol wants
+ * INVALID_ARGUMENT for bytes that are not a request. So the deserializer never throws: it hands
+ * a `decodeFailure` to the session, which ends the call with the right status.
+ */
+
+import type { ServiceDefinition } from '@grpc/grpc-js';
+import {
+  decodeRequest,
+  decodeResponse,
+  EPHEMERAL_STREAM_PATH,
+  encodeRequest,
+  encodeResponse,
+  type StreamRequest,
+  type StreamResponse,
+} from '@zerobus/sdk/wire';
+import type { EmulatorState } from '../state.js';
+import { type DecodedRequest, type EphemeralCall, StreamSession } from './stream-session.js';
+
+/** grpc-js copies serialized messages with Buffer methods, so hand it a Buffer view. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function deserializeRequest(bytes: Buffer): DecodedRequest {
+  try {
+    return decodeRequest(bytes);
+  } catch (error) {
+    return { kind: 'decodeFailure', error: (error as Error)?.message ?? String(error) };
+  }
+}
+
+export const zerobusServiceDefinition = {
+  EphemeralStream: {
+    path: EPHEMERAL_STREAM_PATH,
+    requestStream: true,
+    responseStream: true,
+    // The request side is only used by clients built from this definition.
+    requestSerialize: (request: DecodedRequest) => {
+      if (request.kind === 'decodeFailure') throw new TypeError('cannot serialize a decode failure');
+      return asBuffer(encodeRequest(request as StreamRequest));
+    },
+    requestDeserialize: deserializeRequest,
+    responseSerialize: (response: StreamResponse) => asBuffer(encodeResponse(response)),
+    responseDeserialize: (bytes: Buffer) => decodeResponse(bytes),
+  },
+} satisfies ServiceDefinition;
+
+/** The handler grpc-js calls once per incoming `EphemeralStream` call. */
+export function ephemeralStreamHandler(state: EmulatorState): (call: EphemeralCall) => void {
+  return (call) => {
+    new StreamSession(call, state).start();
+  };
+}

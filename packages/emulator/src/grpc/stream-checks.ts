@@ -1,0 +1,130 @@
+/**
+ * The checks of PROTOCOL.md §2/§3 that decide whether a create_stream or an ingest request is
+ * accepted, as pure functions: each returns what to store / create, or the gRPC status that ends
+ * the call. Statuses: malformed or mismatched input is INVALID_ARGUMENT, a token without a grant
+ * on the table is PERMISSION_DENIED, an unknown table (auto-creation off) is NOT_FOUND.
+ */
+
+import { type CreateStreamRequest, GrpcStatus, type IngestRequest, WireRecordType } from '@zerobus/sdk/wire';
+import { denyTableAccess, type IssuedToken } from '../oauth/tokens.js';
+import type { Principal } from '../options.js';
+import { parseTableName, type RecordKind, type StoredRecord, type TableRegistry } from '../tables/table-registry.js';
+import { checkDescriptor, checkProtoRecord, parseJsonRecord } from './record-validation.js';
+
+export const TABLE_HEADER = 'x-databricks-zerobus-table-name';
+
+/** A reason to end the call. */
+export interface Rejection {
+  readonly reject: true;
+  readonly code: number;
+  readonly details: string;
+}
+
+export function reject(code: number, details: string): Rejection {
+  return { reject: true, code, details };
+}
+
+const KIND_BY_WIRE: Record<number, RecordKind | undefined> = {
+  [WireRecordType.JSON]: 'json',
+  [WireRecordType.PROTO]: 'proto',
+};
+
+export interface CreateContext {
+  /** Value of the table-name header, if sent. */
+  readonly tableHeader: string | undefined;
+  /** The call's token; undefined when auth is off. */
+  readonly token: IssuedToken | undefined;
+  readonly principals: readonly Principal[];
+  readonly tables: TableRegistry;
+}
+
+/**
+ * Checks a create_stream in a fixed order: table name, header, permission, record type,
+ * descriptor, existence. The table is opened (auto-created) only once everything else passed.
+ */
+export function checkCreateStream(request: CreateStreamRequest, ctx: CreateContext): RecordKind | Rejection {
+  const table = request.tableName;
+  const parsed = parseTableName(table);
+  if (typeof parsed === 'string') return reject(GrpcStatus.INVALID_ARGUMENT, parsed);
+  if (ctx.tableHeader === undefined) return reject(GrpcStatus.INVALID_ARGUMENT, `missing ${TABLE_HEADER} header`);
+  if (ctx.tableHeader !== table) {
+    // INVALID_ARGUMENT rather than PERMISSION_DENIED: it is a client bug, and a grant cannot fix it.
+    return reject(
+      GrpcStatus.INVALID_ARGUMENT,
+      `${TABLE_HEADER} header '${ctx.tableHeader}' does not match create_stream table_name '${table}'`,
+    );
+  }
+  const token = ctx.token;
+  if (token) {
+    const principal = ctx.principals.find((p) => p.clientId === token.clientId);
+    const denial = denyTableAccess(principal, token, table);
+    if (denial) return reject(GrpcStatus.PERMISSION_DENIED, denial);
+  }
+  const kind = KIND_BY_WIRE[request.recordType];
+  if (!kind) {
+    const name = request.recordType === WireRecordType.UNSPECIFIED ? 'RECORD_TYPE_UNSPECIFIED' : request.recordType;
+    return reject(GrpcStatus.INVALID_ARGUMENT, `record_type ${name} is not supported; use PROTO or JSON`);
+  }
+  if (kind === 'proto') {
+    const problem = checkDescriptor(request.descriptorProto);
+    if (problem) return reject(GrpcStatus.INVALID_ARGUMENT, problem);
+  }
+  if (!ctx.tables.open(table)) return reject(GrpcStatus.NOT_FOUND, `table ${table} does not exist`);
+  return kind;
+}
+
+export interface OpenStream {
+  readonly id: string;
+  readonly tableName: string;
+  readonly kind: RecordKind;
+  /** The wire offset_id the next request must carry. */
+  readonly nextOffset: number;
+}
+
+/**
+ * Checks one ingest request and returns its records ready to store. The whole request is
+ * validated before anything is stored: a request is durable all or nothing.
+ */
+export function checkIngest(request: IngestRequest, stream: OpenStream): StoredRecord[] | Rejection {
+  const offset = request.offsetId;
+  if (offset !== stream.nextOffset) {
+    return reject(GrpcStatus.INVALID_ARGUMENT, `offset_id out of order: expected ${stream.nextOffset}, got ${offset}`);
+  }
+  const kind = KIND_BY_WIRE[request.recordType];
+  if (kind !== stream.kind) {
+    return reject(
+      GrpcStatus.INVALID_ARGUMENT,
+      `offset_id ${offset} carries ${kind ?? 'unknown'} records but stream ${stream.id} was created for ${stream.kind} records`,
+    );
+  }
+  const stored: StoredRecord[] = [];
+  for (const [batchIndex, bytes] of request.records.entries()) {
+    let payload: string | Uint8Array;
+    let problem: string | undefined;
+    if (kind === 'json') {
+      const parsed = parseJsonRecord(bytes);
+      if ('error' in parsed) problem = parsed.error;
+      payload = 'text' in parsed ? parsed.text : '';
+    } else {
+      problem = checkProtoRecord(bytes);
+      payload = new Uint8Array(bytes); // a copy: `bytes` is a view into grpc-js's receive buffer
+    }
+    if (problem) {
+      const where = request.kind === 'ingestBatch' ? ` (record ${batchIndex} of the batch)` : '';
+      return reject(GrpcStatus.INVALID_ARGUMENT, `invalid record at offset_id ${offset}${where}: ${problem}`);
+    }
+    stored.push({
+      tableName: stream.tableName,
+      streamId: stream.id,
+      offsetId: offset,
+      batchIndex,
+      recordType: kind,
+      payload,
+    });
+  }
+  return stored;
+}
+
+export function isRejection(value: unknown): value is Rejection {
+  return typeof value === 'object' && value !== null && (value as Partial<Rejection>).reject === true;
+}

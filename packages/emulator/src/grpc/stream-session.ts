@@ -1,0 +1,327 @@
+/**
+ * One `EphemeralStream` call: authenticate on open, create the stream on the first message,
+ * then store ingest requests in order and acknowledge them cumulatively (PROTOCOL.md §2). What
+ * is accepted is decided in stream-checks.ts; this class owns the call's lifecycle.
+ *
+ * All processing is synchronous per message, so requests are handled strictly in arrival order.
+ * Acks are coalesced: storing a request only schedules a flush (setImmediate, or `ackDelayMs`),
+ * and the flush acknowledges the highest offset stored by then, so a burst of requests gets one
+ * ack. Every write is guarded: once the call ended (by us, the client, or a dropped connection)
+ * nothing more is written, so client misbehaviour can never raise on the server.
+ */
+
+import { randomUUID } from 'node:crypto';
+import { Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
+import { type CreateStreamRequest, GrpcStatus, type IngestRequest, type StreamResponse } from '@zerobus/sdk/wire';
+import type { FaultTarget } from '../faults.js';
+import type { IssuedToken } from '../oauth/tokens.js';
+import { callStatus } from '../options.js';
+import type { CallRecord, EmulatorState, StreamInfo } from '../state.js';
+import type { RecordKind } from '../tables/table-registry.js';
+import { checkCreateStream, checkIngest, isRejection, TABLE_HEADER } from './stream-checks.js';
+
+/** What the service's deserializer yields: a request, or why the bytes were not one. */
+export type DecodedRequest = CreateStreamRequest | IngestRequest | DecodeFailure;
+export interface DecodeFailure {
+  readonly kind: 'decodeFailure';
+  readonly error: string;
+}
+
+export type EphemeralCall = ServerDuplexStream<DecodedRequest, StreamResponse>;
+
+/** Metadata as a plain object: first value per key, binary values base64. */
+export function metadataToObject(metadata: Metadata): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(metadata.getMap())) {
+    out[key] = typeof value === 'string' ? value : Buffer.from(value).toString('base64');
+  }
+  return out;
+}
+
+export class StreamSession implements FaultTarget {
+  readonly record: CallRecord;
+  private phase: 'awaitingCreate' | 'streaming' | 'ended' = 'awaitingCreate';
+  private token: IssuedToken | undefined;
+  private stream: { readonly id: string; readonly tableName: string; readonly kind: RecordKind } | undefined;
+  private nextOffset = 0;
+  private lastStored = -1;
+  private lastAcked = -1;
+  private requestsAccepted = 0;
+  private halfClosed = false;
+  private closeSignalSent = false;
+  private cancelAckTimer: (() => void) | undefined;
+  private closeTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly call: EphemeralCall,
+    private readonly state: EmulatorState,
+  ) {
+    this.record = {
+      id: state.nextCallId++,
+      path: call.getPath(),
+      headers: metadataToObject(call.metadata),
+      peer: safe(() => call.getPeer(), 'unknown'),
+      openedAt: Date.now(),
+    };
+  }
+
+  /** Wires the call's events and runs the checks due when a call opens. */
+  start(): void {
+    const { state, call } = this;
+    state.calls.push(this.record);
+    state.sessions.add(this);
+    state.stats.callsOpened++;
+    call.on('data', (message: DecodedRequest) => this.guard(() => this.onMessage(message)));
+    call.on('end', () => this.guard(() => this.onHalfClose()));
+    call.on('cancelled', () => this.markEnded(GrpcStatus.CANCELLED, 'cancelled by the client or connection lost'));
+    // grpc-js turns 'error' into the call's status itself; this listener only guarantees that an
+    // error event can never be unhandled.
+    call.on('error', () => {});
+    // Official clients wait for the response headers before sending create_stream (PROTOCOL.md §2).
+    safe(() => call.sendMetadata(new Metadata()), undefined);
+    state.changed();
+
+    const injected = state.faults.takeCallFailure();
+    if (injected) {
+      this.fail(injected.code, injected.details);
+    } else if (state.closing) {
+      this.fail(GrpcStatus.UNAVAILABLE, 'emulator is shutting down');
+    } else if (state.options.auth) {
+      // Authentication belongs to the call (its metadata); authorization waits for create_stream.
+      const lookup = state.tokens.lookup(this.header('authorization'));
+      if (lookup.ok) this.token = lookup.token;
+      else this.fail(GrpcStatus.UNAUTHENTICATED, lookup.reason);
+    }
+  }
+
+  /** Snapshot for `emulator.streams`; undefined until create_stream succeeded. */
+  info(): StreamInfo | undefined {
+    const stream = this.stream;
+    if (!stream || this.phase !== 'streaming') return undefined;
+    return {
+      streamId: stream.id,
+      callId: this.record.id,
+      tableName: stream.tableName,
+      recordType: stream.kind,
+      headers: this.record.headers,
+      openedAt: this.record.openedAt,
+      requestsAccepted: this.requestsAccepted,
+      nextOffsetId: this.nextOffset,
+      ackedUpTo: this.lastAcked,
+      closeSignalSent: this.closeSignalSent,
+      halfClosed: this.halfClosed,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Messages
+
+  private onMessage(message: DecodedRequest): void {
+    if (this.phase === 'ended') return;
+    if (message.kind === 'decodeFailure') {
+      this.fail(GrpcStatus.INVALID_ARGUMENT, `malformed EphemeralStreamRequest: ${message.error}`);
+    } else if (message.kind === 'createStream') {
+      this.onCreate(message);
+    } else {
+      this.onIngest(message);
+    }
+  }
+
+  private onCreate(request: CreateStreamRequest): void {
+    const { state } = this;
+    if (this.phase !== 'awaitingCreate') {
+      this.fail(GrpcStatus.INVALID_ARGUMENT, 'create_stream may only be the first message of a call');
+      return;
+    }
+    const injected = state.faults.takeCreateFailure();
+    const checked =
+      injected ??
+      checkCreateStream(request, {
+        tableHeader: this.header(TABLE_HEADER),
+        token: this.token,
+        principals: state.options.principals,
+        tables: state.tables,
+      });
+    if (typeof checked !== 'string') {
+      this.fail(checked.code, checked.details);
+      return;
+    }
+    const stream = { id: randomUUID(), tableName: request.tableName, kind: checked };
+    this.stream = stream;
+    this.phase = 'streaming';
+    this.record.streamId = stream.id;
+    this.record.tableName = stream.tableName;
+    this.record.recordType = stream.kind;
+    state.stats.streamsCreated++;
+    this.send({ kind: 'createStreamResponse', streamId: stream.id });
+    state.changed();
+    const failure = state.faults.afterCreate();
+    if (failure) this.fail(failure.code, failure.details);
+  }
+
+  private onIngest(request: IngestRequest): void {
+    const { state } = this;
+    const stream = this.stream;
+    if (!stream) {
+      this.fail(GrpcStatus.INVALID_ARGUMENT, 'the first message of a call must be create_stream');
+      return;
+    }
+    state.stats.requestsReceived++;
+    const checked = checkIngest(request, { ...stream, nextOffset: this.nextOffset });
+    if (isRejection(checked)) {
+      // Requests before the bad one are durable: acknowledge them before the error status.
+      this.flushAck();
+      this.fail(checked.code, checked.details);
+      return;
+    }
+    state.tables.append(stream.tableName, checked);
+    this.nextOffset++;
+    this.lastStored = request.offsetId;
+    this.requestsAccepted++;
+    state.stats.recordsStored += checked.length;
+    state.changed();
+
+    const failure = state.faults.afterIngest(this);
+    if (failure) {
+      if (failure.ackFirst) this.flushAck();
+      this.fail(failure.code, failure.details);
+    } else {
+      this.scheduleAck();
+    }
+  }
+
+  private onHalfClose(): void {
+    if (this.phase === 'ended') return;
+    this.halfClosed = true;
+    this.state.changed();
+    // A client's RST_STREAM also ends the readable side, and grpc-js reports the cancellation a
+    // tick later: decide after it, so a cancelled call is recorded as CANCELLED, not OK.
+    setImmediate(() =>
+      this.guard(() => {
+        // A client that closes its side without creating a stream has nothing to wait for.
+        if (this.phase === 'awaitingCreate') this.end(GrpcStatus.OK, 'OK');
+        else this.maybeFinish();
+      }),
+    );
+  }
+
+  /** A half-closed call ends with OK once everything it sent is acknowledged. */
+  private maybeFinish(): void {
+    if (this.halfClosed && this.phase === 'streaming' && this.lastAcked === this.lastStored) {
+      this.end(GrpcStatus.OK, 'OK');
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Acks
+
+  private scheduleAck(): void {
+    if (this.cancelAckTimer || this.phase !== 'streaming') return;
+    const flush = () => {
+      this.cancelAckTimer = undefined;
+      this.flushAck();
+    };
+    const delay = this.state.options.ackDelayMs;
+    if (delay > 0) {
+      const timer = setTimeout(flush, delay);
+      this.cancelAckTimer = () => clearTimeout(timer);
+    } else {
+      const immediate = setImmediate(flush);
+      this.cancelAckTimer = () => clearImmediate(immediate);
+    }
+  }
+
+  /** Acknowledges everything stored so far, unless acking is stopped. */
+  flushAck(): void {
+    if (this.phase !== 'streaming' || this.state.faults.ackingStopped) return;
+    if (this.lastStored > this.lastAcked) {
+      this.lastAcked = this.lastStored;
+      this.send({ kind: 'ack', ackUpToOffset: this.lastAcked });
+      this.state.stats.acksSent++;
+      this.state.changed();
+    }
+    this.maybeFinish();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Ending
+
+  /** Ends the call with an error status (fault hooks, close()). */
+  fail(code: number, details: string): void {
+    this.end(code, details);
+  }
+
+  /** Ends the call with a status; the client receives whatever was written before it. */
+  private end(code: number, details: string): void {
+    if (this.phase === 'ended') return;
+    const { call } = this;
+    this.markEnded(code, details);
+    if (call.cancelled || call.writableEnded || call.destroyed) return;
+    safe(() => {
+      if (code === GrpcStatus.OK) call.end();
+      // grpc-js's own 'error' listener turns this into the call's status and ends the call,
+      // after any response messages still queued.
+      else call.emit('error', { code, details, metadata: new Metadata() });
+    }, undefined);
+  }
+
+  sendCloseSignal(durationMs: number, endCode: number, details: string): boolean {
+    if (this.phase !== 'streaming') return false;
+    this.send({ kind: 'closeStreamSignal', durationMs });
+    this.closeSignalSent = true;
+    this.state.stats.closeSignalsSent++;
+    clearTimeout(this.closeTimer);
+    this.closeTimer = setTimeout(() => this.fail(endCode, details), durationMs);
+    this.state.changed();
+    return true;
+  }
+
+  /** The connection under the call is gone: record it, write nothing. */
+  markDropped(details: string): void {
+    this.markEnded(GrpcStatus.UNAVAILABLE, details);
+  }
+
+  private markEnded(code: number, details: string): void {
+    if (this.phase === 'ended') return;
+    this.phase = 'ended';
+    this.cancelAckTimer?.();
+    this.cancelAckTimer = undefined;
+    clearTimeout(this.closeTimer);
+    this.state.sessions.delete(this);
+    this.state.faults.detach(this);
+    this.record.endedAt = Date.now();
+    this.record.status = callStatus(code, details);
+    this.state.changed();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Helpers
+
+  private send(response: StreamResponse): void {
+    const { call } = this;
+    if (this.phase === 'ended' || call.cancelled || call.writableEnded || call.destroyed) return;
+    safe(() => call.write(response), undefined);
+  }
+
+  private header(name: string): string | undefined {
+    const value = this.call.metadata.get(name)[0];
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  /** Runs an event handler; an unexpected exception ends the call with INTERNAL, never the process. */
+  private guard(handler: () => void): void {
+    try {
+      handler();
+    } catch (error) {
+      this.fail(GrpcStatus.INTERNAL, `emulator error: ${(error as Error)?.message ?? String(error)}`);
+    }
+  }
+}
+
+function safe<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch {
+    return fallback;
+  }
+}

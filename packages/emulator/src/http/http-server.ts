@@ -1,0 +1,87 @@
+/**
+ * The emulator's plain HTTP server (OAuth token endpoint, later Unity Catalog REST). It reads
+ * each body (bounded), hands the request to the router and writes the JSON answer; a handler
+ * that throws becomes a 500, never a crashed process.
+ */
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Router } from './router.js';
+
+/** Token requests are tiny; anything larger is a client bug or abuse. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface RunningHttpServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(res: ServerResponse, status: number, headers: Readonly<Record<string, string>>, json: unknown): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const body = json === undefined ? '' : JSON.stringify(json);
+  res.writeHead(status, {
+    ...headers,
+    ...(json === undefined ? {} : { 'content-type': 'application/json' }),
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+async function handle(router: Router, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    const body = await readBody(req);
+    if (body === undefined) {
+      send(res, 413, { connection: 'close' }, { error: 'invalid_request', error_description: 'body too large' });
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+    const response = await router.dispatch({
+      method: (req.method ?? 'GET').toUpperCase(),
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+    });
+    send(res, response.status, response.headers ?? {}, response.json);
+  } catch (error) {
+    send(res, 500, {}, { error: 'server_error', error_description: (error as Error)?.message ?? String(error) });
+  }
+}
+
+export async function startHttpServer(router: Router, host: string, port: number): Promise<RunningHttpServer> {
+  const server: Server = createServer((req, res) => {
+    void handle(router, req, res);
+  });
+  // A client that resets its connection mid-request must not take the emulator down.
+  server.on('clientError', (_error, socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Keep-alive connections (fetch keeps them) would hold close() open otherwise.
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * `@zerobus/emulator`: a local Zerobus-compatible server (gRPC ingestion + OAuth) for
+ * development and tests. Start one with `startEmulator()`.
+ */
+
+export { Emulator, startEmulator } from './emulator.js';
+export type { CloseSignalOptions, EmulatorFaults } from './faults.js';
+export { zerobusServiceDefinition } from './grpc/service.js';
+export { TABLE_HEADER } from './grpc/stream-checks.js';
+export { TOKEN_PATH, type TokenRequestRecord } from './oauth/token-endpoint.js';
+export type { AuthorizationDetail } from './oauth/tokens.js';
+export {
+  type CallStatus,
+  DEFAULT_PRINCIPAL,
+  type EmulatorOptions,
+  type GrpcStatusName,
+  type Principal,
+  type ResolvedOptions,
+  type StatusInput,
+} from './options.js';
+export type { CallRecord, EmulatorStats, StreamInfo } from './state.js';
+export { parseTableName, type RecordKind, type StoredRecord, type TableName } from './tables/table-registry.js';
+export type { WaitOptions } from './waiters.js';

@@ -1,0 +1,124 @@
+/**
+ * Options of `startEmulator()`, their defaults, and the small status helper shared by the fault
+ * hooks. Everything is validated once here so the rest of the emulator can trust its inputs.
+ */
+
+import { GrpcStatus, grpcStatusName } from '@zerobus/sdk/wire';
+
+/** `'OK'`, `'UNAVAILABLE'`, ...: the gRPC status names. */
+export type GrpcStatusName = keyof typeof GrpcStatus;
+
+/** An OAuth client the token endpoint accepts (PROTOCOL.md §4). */
+export interface Principal {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /**
+   * Tables this principal holds SELECT + MODIFY on. `undefined` means every table, so the
+   * default principal can write anywhere.
+   */
+  readonly tables?: readonly string[] | undefined;
+}
+
+export interface EmulatorOptions {
+  /** Interface both servers listen on. Default `127.0.0.1`. */
+  host?: string;
+  /** gRPC (Zerobus) port. Default 0: an ephemeral port. */
+  port?: number;
+  /** HTTP port of the OAuth / Unity Catalog endpoint. Default 0: an ephemeral port. */
+  httpPort?: number;
+  /** OAuth clients. Default: one principal `emulator-client` / `emulator-secret` with every table. */
+  principals?: readonly Principal[];
+  /** `false` skips every token check on gRPC calls (any bearer, or none, is accepted). Default true. */
+  auth?: boolean;
+  /** Lifetime of issued access tokens (`expires_in`). Default 3600. 0 makes tokens expire at once. */
+  tokenTtlSeconds?: number;
+  /** Tables that exist from the start (`catalog.schema.table`). */
+  tables?: readonly string[];
+  /** Accept any well-formed table name on create_stream. Default true; when false unknown tables are NOT_FOUND. */
+  autoCreateTables?: boolean;
+  /** Delay between storing a request and acknowledging it (acks still coalesce). Default 0. */
+  ackDelayMs?: number;
+  /** Largest request message the gRPC server accepts, in bytes. Default 4 MiB (grpc-js's own default). */
+  maxMessageBytes?: number;
+  /** How long `close()` lets connections wind down before destroying them. Default 100 ms. */
+  shutdownGraceMs?: number;
+}
+
+export interface ResolvedOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly httpPort: number;
+  readonly principals: readonly Principal[];
+  readonly auth: boolean;
+  readonly tokenTtlSeconds: number;
+  readonly tables: readonly string[];
+  readonly autoCreateTables: boolean;
+  readonly ackDelayMs: number;
+  readonly maxMessageBytes: number;
+  readonly shutdownGraceMs: number;
+}
+
+export const DEFAULT_PRINCIPAL: Principal = Object.freeze({
+  clientId: 'emulator-client',
+  clientSecret: 'emulator-secret',
+});
+
+function nonNegative(name: string, value: number | undefined, fallback: number, integer = true): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
+    throw new RangeError(`emulator option ${name} must be a non-negative ${integer ? 'integer' : 'number'}`);
+  }
+  return value;
+}
+
+export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
+  const principals = options.principals ?? [DEFAULT_PRINCIPAL];
+  const ids = new Set<string>();
+  for (const p of principals) {
+    if (!p.clientId || typeof p.clientSecret !== 'string') {
+      throw new TypeError('every principal needs a clientId and a clientSecret');
+    }
+    if (ids.has(p.clientId)) throw new TypeError(`principal ${p.clientId} is listed twice`);
+    ids.add(p.clientId);
+  }
+  const port = nonNegative('port', options.port, 0);
+  const httpPort = nonNegative('httpPort', options.httpPort, 0);
+  if (port > 65535 || httpPort > 65535) throw new RangeError('emulator ports must be at most 65535');
+  return {
+    host: options.host ?? '127.0.0.1',
+    port,
+    httpPort,
+    principals: principals.map((p) => Object.freeze({ ...p, tables: p.tables ? [...p.tables] : undefined })),
+    auth: options.auth ?? true,
+    tokenTtlSeconds: nonNegative('tokenTtlSeconds', options.tokenTtlSeconds, 3600, false),
+    tables: [...(options.tables ?? [])],
+    autoCreateTables: options.autoCreateTables ?? true,
+    ackDelayMs: nonNegative('ackDelayMs', options.ackDelayMs, 0, false),
+    maxMessageBytes: nonNegative('maxMessageBytes', options.maxMessageBytes, 4 * 1024 * 1024),
+    shutdownGraceMs: nonNegative('shutdownGraceMs', options.shutdownGraceMs, 100, false),
+  };
+}
+
+/** A gRPC status given by number (`14`) or by name (`'UNAVAILABLE'`). */
+export type StatusInput = number | GrpcStatusName;
+
+export function toStatusCode(status: StatusInput): number {
+  if (typeof status === 'number') {
+    if (!Number.isInteger(status) || status < 0 || status > 16) throw new RangeError(`unknown gRPC status ${status}`);
+    return status;
+  }
+  const code = GrpcStatus[status];
+  if (code === undefined) throw new RangeError(`unknown gRPC status ${String(status)}`);
+  return code;
+}
+
+/** The status a call ended with, as tests read it back. */
+export interface CallStatus {
+  readonly code: number;
+  readonly name: GrpcStatusName;
+  readonly details: string;
+}
+
+export function callStatus(code: number, details: string): CallStatus {
+  return { code, name: grpcStatusName(code), details };
+}

@@ -1,0 +1,63 @@
+/**
+ * The result of the deprecated `ingestRecord`: a handle on one record's acknowledgement, shaped
+ * like the Python SDK's (`wait_for_ack`, `is_done`, `add_done_callback`) plus a promise.
+ */
+import { ZerobusError } from '../errors.js';
+
+export class RecordAcknowledgment {
+  /** The record's logical offset. */
+  readonly offset: number;
+  /** Settles with the offset once the record is durable, or rejects with the stream's failure. */
+  readonly promise: Promise<number>;
+  #done = false;
+  #error: unknown;
+  readonly #callbacks: ((error: unknown, offset: number | undefined) => void)[] = [];
+
+  /** @internal Created by the stream. */
+  constructor(offset: number, acked: Promise<number>) {
+    this.offset = offset;
+    this.promise = acked;
+    acked.then(
+      () => this.#finish(undefined),
+      (error: unknown) => this.#finish(error ?? new ZerobusError('STREAM_FAILED', 'the stream failed')),
+    );
+  }
+
+  /** Whether the acknowledgement (or the failure) has arrived. */
+  isDone(): boolean {
+    return this.#done;
+  }
+
+  /** Waits for the acknowledgement; rejects with a TIMEOUT error after `timeoutMs`. */
+  waitForAck(timeoutMs?: number): Promise<number> {
+    if (timeoutMs === undefined || this.#done) return this.promise;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new ZerobusError('TIMEOUT', `no acknowledgement for offset ${this.offset} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    return Promise.race([this.promise, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** Calls `callback(error, offset)` once done (at once if already done). A throwing callback is ignored. */
+  addDoneCallback(callback: (error: unknown, offset: number | undefined) => void): void {
+    if (this.#done) this.#invoke(callback);
+    else this.#callbacks.push(callback);
+  }
+
+  #finish(error: unknown): void {
+    this.#done = true;
+    this.#error = error;
+    for (const callback of this.#callbacks.splice(0)) this.#invoke(callback);
+  }
+
+  #invoke(callback: (error: unknown, offset: number | undefined) => void): void {
+    try {
+      callback(this.#error, this.#error === undefined ? this.offset : undefined);
+    } catch {
+      // A done callback must not break acknowledgement processing.
+    }
+  }
+}

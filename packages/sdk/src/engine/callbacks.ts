@@ -1,0 +1,66 @@
+/**
+ * Runs the user's ack callbacks. A callback that throws or rejects is logged and never reaches
+ * the stream; asynchronous callbacks are tracked so that `close()` can wait for them, for at
+ * most `callbackMaxWaitTimeMs`.
+ */
+import type { Logger } from '../logger.js';
+import type { AckCallback } from '../options.js';
+
+export class CallbackRunner {
+  readonly #callback: AckCallback | undefined;
+  readonly #logger: Logger;
+  readonly #pending = new Set<Promise<void>>();
+
+  constructor(callback: AckCallback | undefined, logger: Logger) {
+    this.#callback = callback;
+    this.#logger = logger;
+  }
+
+  get hasErrorCallback(): boolean {
+    return this.#callback?.onError !== undefined;
+  }
+
+  ack(offset: number): void {
+    const fn = this.#callback?.onAck;
+    if (fn) this.#run('onAck', () => fn.call(this.#callback, offset));
+  }
+
+  error(offset: number, message: string): void {
+    const fn = this.#callback?.onError;
+    if (fn) this.#run('onError', () => fn.call(this.#callback, offset, message));
+  }
+
+  /** Waits for pending asynchronous callbacks; false when `maxWaitMs` ran out first. */
+  async drain(maxWaitMs: number | null): Promise<boolean> {
+    if (this.#pending.size === 0) return true;
+    const all = Promise.all(this.#pending).then(() => true);
+    if (maxWaitMs === null) return all;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), maxWaitMs);
+    });
+    try {
+      return await Promise.race([all, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #run(name: string, invoke: () => void | Promise<void>): void {
+    try {
+      const result = invoke();
+      if (result && typeof (result as Promise<void>).then === 'function') {
+        const tracked = Promise.resolve(result)
+          .catch((error: unknown) => this.#report(name, error))
+          .finally(() => this.#pending.delete(tracked));
+        this.#pending.add(tracked);
+      }
+    } catch (error) {
+      this.#report(name, error);
+    }
+  }
+
+  #report(name: string, error: unknown): void {
+    this.#logger.warn({ callback: name, error: error instanceof Error ? error.message : String(error) }, 'ack callback threw');
+  }
+}

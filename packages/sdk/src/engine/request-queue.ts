@@ -1,0 +1,77 @@
+/**
+ * The unacknowledged requests of a stream, in logical-offset order: a growable ring buffer, so
+ * that acknowledging from the head and ingesting at the tail are O(1) with no array shifting.
+ */
+
+export interface PendingRequest {
+  /** Logical offset: what the user was given; never changes across reconnects. */
+  readonly offset: number;
+  /** Encoded records: one for a single-record request, any number for a batch. */
+  readonly payloads: readonly Uint8Array[];
+  /** Whether the user ingested it as a batch (it stays one in `getUnackedBatches()`). */
+  readonly batch: boolean;
+  /** When it was last written to a call (ms, the stream's clock); drives the lack-of-ack timeout. */
+  sentAt: number;
+}
+
+export class RequestQueue {
+  #items: (PendingRequest | undefined)[];
+  #head = 0;
+  #length = 0;
+
+  constructor(initialCapacity = 64) {
+    this.#items = new Array(Math.max(2, initialCapacity));
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  push(item: PendingRequest): void {
+    if (this.#length === this.#items.length) this.#grow();
+    this.#items[(this.#head + this.#length) % this.#items.length] = item;
+    this.#length++;
+  }
+
+  /** The item at position `index` from the head (0 = oldest). */
+  at(index: number): PendingRequest | undefined {
+    if (index < 0 || index >= this.#length) return undefined;
+    return this.#items[(this.#head + index) % this.#items.length];
+  }
+
+  peek(): PendingRequest | undefined {
+    return this.at(0);
+  }
+
+  shift(): PendingRequest | undefined {
+    if (this.#length === 0) return undefined;
+    const item = this.#items[this.#head];
+    this.#items[this.#head] = undefined;
+    this.#head = (this.#head + 1) % this.#items.length;
+    this.#length--;
+    return item;
+  }
+
+  /** Removes every item whose offset is at most `offset`; returns how many were removed. */
+  shiftThrough(offset: number): number {
+    let removed = 0;
+    for (let item = this.peek(); item !== undefined && item.offset <= offset; item = this.peek()) {
+      this.shift();
+      removed++;
+    }
+    return removed;
+  }
+
+  toArray(): PendingRequest[] {
+    const out: PendingRequest[] = [];
+    for (let i = 0; i < this.#length; i++) out.push(this.at(i) as PendingRequest);
+    return out;
+  }
+
+  #grow(): void {
+    const next = new Array<PendingRequest | undefined>(this.#items.length * 2);
+    for (let i = 0; i < this.#length; i++) next[i] = this.#items[(this.#head + i) % this.#items.length];
+    this.#items = next;
+    this.#head = 0;
+  }
+}

@@ -1,0 +1,424 @@
+/**
+ * The connection side of a stream: it writes queued requests to the current call within the
+ * in-flight window, maps wire offsets to logical ones, settles waits on acknowledgements, and
+ * replaces the call on a close signal (rotation) or a retriable failure (recovery), replaying
+ * every unacknowledged request first and in order. State machine:
+ *
+ *   opening ─► open ◄──► paused (close signal: wait for acks, then a new call, no backoff)
+ *                 │  ▲
+ *                 ▼  │
+ *             recovering (fixed backoff, each attempt bounded, `recoveryRetries` per outage)
+ *                 │
+ *   failed ◄──────┘ (non-retriable error, retries spent, flush timeout)    closed (close())
+ */
+import type { HeadersProvider } from '../auth/headers-provider.js';
+import { NonRetriableError, ZerobusError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { ResolvedStreamOptions } from '../options.js';
+import type { RecordEncoder } from '../records/encoder.js';
+import type { TableProperties } from '../table.js';
+import type { Channel } from '../transport/channel.js';
+import { encodeRequest, WireRecordType } from '../transport/codec.js';
+import { CallbackRunner } from './callbacks.js';
+import { connect, type LiveCall } from './connect.js';
+import { OffsetWaiters } from './offset-waiters.js';
+import { RequestQueue } from './request-queue.js';
+import { RoomWaiters } from './room-waiters.js';
+
+export type StreamState = 'opening' | 'open' | 'paused' | 'recovering' | 'closing' | 'closed' | 'failed';
+
+export interface EngineContext {
+  readonly channel: Channel;
+  readonly headersProvider: HeadersProvider;
+  readonly table: TableProperties;
+  readonly options: ResolvedStreamOptions;
+  readonly encoder: RecordEncoder;
+  readonly logger: Logger;
+  /** Milliseconds clock for send times; injectable for tests. */
+  readonly now?: () => number;
+}
+
+type Phase = Exclude<StreamState, 'closing'>;
+
+function asZerobusError(error: unknown): ZerobusError {
+  if (error instanceof ZerobusError) return error;
+  return new ZerobusError('INTERNAL', error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+export abstract class StreamEngine {
+  protected readonly context: EngineContext;
+  protected readonly options: ResolvedStreamOptions;
+  protected readonly encoder: RecordEncoder;
+  protected readonly queue = new RequestQueue();
+  protected readonly waiters = new OffsetWaiters();
+  protected readonly roomWaiters = new RoomWaiters();
+  protected readonly readyWaiters = new RoomWaiters();
+  protected nextOffset = 0;
+  protected ackedUpTo = -1;
+  protected failure: ZerobusError | undefined;
+
+  readonly #callbacks: CallbackRunner;
+  readonly #now: () => number;
+  readonly #recordType: number;
+  #phase: Phase = 'opening';
+  #closing: Promise<void> | undefined;
+  #streamId: string | undefined;
+  #live: LiveCall | undefined;
+  /** Identifies the current call; events of replaced calls are ignored. */
+  #callToken: object | undefined;
+  #liveSince = 0;
+  /** Logical offset of wire offset 0 on the current call. */
+  #callBase = 0;
+  /** How many requests from the queue's head were written to the current call. */
+  #sent = 0;
+  #pumpScheduled = false;
+  #lackOfAckTimer: NodeJS.Timeout | undefined;
+  #attemptsInOutage = 0;
+  #endPause: (() => void) | undefined;
+
+  protected constructor(context: EngineContext) {
+    this.context = context;
+    this.options = context.options;
+    this.encoder = context.encoder;
+    this.#callbacks = new CallbackRunner(context.options.ackCallback, context.logger);
+    this.#now = context.now ?? Date.now;
+    this.#recordType = this.encoder.mode === 'json' ? WireRecordType.JSON : WireRecordType.PROTO;
+  }
+
+  /** The server's id for the current call (it changes when the stream reconnects). */
+  get streamId(): string | undefined {
+    return this.#streamId;
+  }
+
+  get state(): StreamState {
+    return this.#closing && !this.isTerminal() ? 'closing' : this.#phase;
+  }
+
+  /** Requests sent or queued and not yet acknowledged. */
+  get pendingRequests(): number {
+    return this.queue.length;
+  }
+
+  protected isTerminal(): boolean {
+    return this.#phase === 'failed' || this.#phase === 'closed';
+  }
+
+  protected hasRoom(): boolean {
+    return this.queue.length < this.options.maxInflightRecords;
+  }
+
+  /** Opens the first call; with recovery on, retriable failures are retried as in recovery. */
+  protected async start(signal: AbortSignal | undefined): Promise<void> {
+    let last: ZerobusError | undefined;
+    const attempts = this.options.recovery ? 1 + this.options.recoveryRetries : 1;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      if (attempt > 0) await this.#sleep(this.options.recoveryBackoffMs, signal);
+      try {
+        await this.#openCall(signal);
+        return;
+      } catch (error) {
+        last = asZerobusError(error);
+        if (!last.retriable || signal?.aborted) break;
+        this.context.logger.warn({ table: this.context.table.tableName, attempt: attempt + 1, error: last.message }, 'stream creation failed');
+      }
+    }
+    this.#phase = 'failed';
+    this.failure = last;
+    this.context.channel.close();
+    throw last;
+  }
+
+  protected assertUsable(): void {
+    if (this.#phase === 'failed') {
+      throw new NonRetriableError('STREAM_FAILED', `the stream has failed: ${this.failure?.message}`, { cause: this.failure });
+    }
+  }
+
+  protected assertAccepting(): void {
+    this.assertUsable();
+    if (this.#closing || this.#phase === 'closed') {
+      throw new NonRetriableError('STREAM_CLOSED', 'the stream is closed; create a new one to ingest more');
+    }
+  }
+
+  protected enqueue(payloads: readonly Uint8Array[], batch: boolean): number {
+    const offset = this.nextOffset++;
+    this.queue.push({ offset, payloads, batch, sentAt: 0 });
+    if (!this.#pumpScheduled && this.#phase === 'open') {
+      // Writing once per tick lets a burst of ingest calls go out together.
+      this.#pumpScheduled = true;
+      queueMicrotask(() => this.#pump());
+    }
+    return offset;
+  }
+
+  /** Waits for every offset issued so far; a timeout fails the stream (records stay retrievable). */
+  protected async waitAllIssued(signal: AbortSignal | undefined, what: string): Promise<void> {
+    const target = this.nextOffset - 1;
+    if (target <= this.ackedUpTo) return;
+    if (this.failure) throw this.failure;
+    try {
+      await this.waiters.wait(target, { signal, timeoutMs: this.options.flushTimeoutMs, what });
+    } catch (error) {
+      if (error instanceof ZerobusError && error.code === 'TIMEOUT') this.#fail(error);
+      throw error;
+    }
+  }
+
+  protected shutdown(signal: AbortSignal | undefined): Promise<void> {
+    if (this.#phase === 'failed') return Promise.reject(this.failure);
+    if (this.#phase === 'closed') return Promise.resolve();
+    this.#closing ??= (async () => {
+      const closed = new NonRetriableError('STREAM_CLOSED', 'the stream was closed while waiting for room');
+      this.roomWaiters.rejectAll(closed);
+      this.readyWaiters.rejectAll(closed);
+      await this.waitAllIssued(signal, 'close');
+      this.#phase = 'closed';
+      this.#clearLackOfAck();
+      this.#live?.call.end();
+      this.#live = undefined;
+      this.context.channel.close();
+      if (!(await this.#callbacks.drain(this.options.callbackMaxWaitTimeMs))) {
+        this.context.logger.warn({ streamId: this.#streamId }, 'ack callbacks still running after callbackMaxWaitTimeMs');
+      }
+    })();
+    return this.#closing;
+  }
+
+  // --- sending -------------------------------------------------------------------------------
+
+  #pump(): void {
+    this.#pumpScheduled = false;
+    const live = this.#live;
+    if (this.#phase !== 'open' || !live) return;
+    const limit = Math.min(this.queue.length, this.options.maxInflightRecords);
+    if (this.#sent >= limit) return;
+    const now = this.#now();
+    while (this.#sent < limit) {
+      const request = this.queue.at(this.#sent)!;
+      request.sentAt = now;
+      live.call.write(
+        encodeRequest({
+          kind: request.payloads.length === 1 ? 'ingestRecord' : 'ingestBatch',
+          offsetId: request.offset - this.#callBase,
+          recordType: this.#recordType,
+          records: request.payloads,
+        }),
+      );
+      this.#sent++;
+    }
+    this.#armLackOfAck();
+  }
+
+  #onAck(token: object, wireOffset: number): void {
+    if (token !== this.#callToken) return;
+    const offset = this.#callBase + wireOffset;
+    if (offset <= this.ackedUpTo) return;
+    const lastSent = (this.queue.peek()?.offset ?? this.nextOffset) + this.#sent - 1;
+    if (offset > lastSent) {
+      this.#onCallEnd(
+        token,
+        new ZerobusError('INTERNAL', `the server acknowledged offset ${offset} but only ${lastSent} was sent`),
+      );
+      return;
+    }
+    this.#sent -= this.queue.shiftThrough(offset);
+    this.ackedUpTo = offset;
+    this.#attemptsInOutage = 0;
+    this.waiters.settleThrough(offset);
+    this.#callbacks.ack(offset);
+    const free = this.options.maxInflightRecords - this.queue.length;
+    if (free > 0) {
+      this.roomWaiters.wake(free);
+      this.readyWaiters.wake(Number.POSITIVE_INFINITY);
+    }
+    if (this.#sent === 0) this.#endPause?.();
+    this.#clearLackOfAck();
+    this.#armLackOfAck();
+    this.#pump();
+  }
+
+  // --- lack of acknowledgement -----------------------------------------------------------------
+
+  #armLackOfAck(): void {
+    if (this.#sent === 0 || this.#lackOfAckTimer !== undefined || !this.#live) return;
+    const oldest = this.queue.peek()?.sentAt ?? this.#now();
+    const delay = Math.max(0, oldest + this.options.serverLackOfAckTimeoutMs - this.#now());
+    this.#lackOfAckTimer = setTimeout(() => {
+      this.#lackOfAckTimer = undefined;
+      const sentAt = this.queue.peek()?.sentAt ?? this.#now();
+      if (this.#sent > 0 && this.#now() - sentAt >= this.options.serverLackOfAckTimeoutMs && this.#callToken) {
+        this.#onCallEnd(
+          this.#callToken,
+          new ZerobusError(
+            'LACK_OF_ACK',
+            `no acknowledgement from the server for ${this.options.serverLackOfAckTimeoutMs} ms while requests were in flight`,
+          ),
+        );
+      } else {
+        this.#armLackOfAck();
+      }
+    }, delay);
+  }
+
+  #clearLackOfAck(): void {
+    clearTimeout(this.#lackOfAckTimer);
+    this.#lackOfAckTimer = undefined;
+  }
+
+  // --- calls, rotation and recovery ------------------------------------------------------------
+
+  async #openCall(signal?: AbortSignal): Promise<void> {
+    const token = {};
+    this.#callToken = token;
+    const live = await connect(
+      {
+        channel: this.context.channel,
+        headersProvider: this.context.headersProvider,
+        createRequest: encodeRequest({
+          kind: 'createStream',
+          tableName: this.context.table.tableName,
+          recordType: this.#recordType,
+          descriptorProto: this.encoder.descriptorProto,
+        }),
+        timeoutMs: this.options.recoveryTimeoutMs,
+        signal,
+      },
+      {
+        onAck: (wireOffset) => this.#onAck(token, wireOffset),
+        onCloseSignal: (durationMs) => this.#onCloseSignal(token, durationMs),
+        onEnd: (error) => this.#onCallEnd(token, error),
+      },
+    );
+    if (this.isTerminal() || this.#callToken !== token) {
+      live.call.cancel();
+      return;
+    }
+    this.#live = live;
+    this.#streamId = live.streamId;
+    this.#liveSince = this.#now();
+    this.#callBase = this.queue.peek()?.offset ?? this.nextOffset;
+    this.#sent = 0;
+    this.#phase = 'open';
+    this.context.logger.debug(
+      { table: this.context.table.tableName, streamId: live.streamId, replaying: this.queue.length },
+      'stream call open',
+    );
+    this.#pump();
+  }
+
+  #dropCall(): void {
+    this.#clearLackOfAck();
+    this.#callToken = undefined;
+    this.#live?.call.cancel();
+    this.#live = undefined;
+    this.#sent = 0;
+  }
+
+  #onCallEnd(token: object, error: ZerobusError | undefined): void {
+    if (token !== this.#callToken || this.isTerminal()) return;
+    if (this.#phase === 'paused') {
+      // The server ending the call after its close signal is the expected next step.
+      this.#endPause?.();
+      return;
+    }
+    const failure = error ?? new ZerobusError('CONNECTION', 'the call ended');
+    this.#dropCall();
+    if (failure.retriable && this.options.recovery) void this.#recover(failure);
+    else this.#fail(failure);
+  }
+
+  #onCloseSignal(token: object, durationMs: number | undefined): void {
+    if (token !== this.#callToken || this.#phase !== 'open') return;
+    if (!this.options.recovery) {
+      this.context.logger.info({ streamId: this.#streamId, durationMs }, 'close signal ignored: recovery is off');
+      return;
+    }
+    this.#phase = 'paused';
+    const max = this.options.streamPausedMaxWaitTimeMs;
+    const waitMs = max === null ? durationMs : durationMs === undefined ? max : Math.min(max, durationMs);
+    this.context.logger.info({ streamId: this.#streamId, durationMs, waitMs }, 'server close signal: pausing');
+    let timer: NodeJS.Timeout | undefined;
+    this.#endPause = () => {
+      this.#endPause = undefined;
+      clearTimeout(timer);
+      void this.#rotate();
+    };
+    if (this.#sent === 0 || waitMs === 0) this.#endPause();
+    else if (waitMs !== undefined) timer = setTimeout(() => this.#endPause?.(), waitMs);
+  }
+
+  /** Moves to a new call after a close signal: no backoff, and the retry budget is not spent. */
+  async #rotate(): Promise<void> {
+    if (this.isTerminal()) return;
+    this.#dropCall();
+    this.#phase = 'recovering';
+    try {
+      await this.#openCall();
+    } catch (error) {
+      await this.#recover(asZerobusError(error));
+    }
+  }
+
+  async #recover(cause: ZerobusError): Promise<void> {
+    this.#phase = 'recovering';
+    // A call that stayed up for a whole attempt's time limit ends the previous outage.
+    if (this.#now() - this.#liveSince >= this.options.recoveryTimeoutMs) this.#attemptsInOutage = 0;
+    this.context.logger.warn({ streamId: this.#streamId, error: cause.message }, 'stream connection failed; recovering');
+    let last = cause;
+    while (!this.isTerminal()) {
+      if (this.#attemptsInOutage >= this.options.recoveryRetries) {
+        this.#fail(
+          new ZerobusError('RECOVERY_FAILED', `recovery failed after ${this.#attemptsInOutage} attempts: ${last.message}`, {
+            cause: last,
+          }),
+        );
+        return;
+      }
+      if (this.#attemptsInOutage > 0) await this.#sleep(this.options.recoveryBackoffMs);
+      if (this.isTerminal()) return;
+      this.#attemptsInOutage++;
+      try {
+        await this.#openCall();
+        return;
+      } catch (error) {
+        last = asZerobusError(error);
+        if (!last.retriable) {
+          this.#fail(last);
+          return;
+        }
+        this.context.logger.warn({ attempt: this.#attemptsInOutage, error: last.message }, 'recovery attempt failed');
+      }
+    }
+  }
+
+  #fail(error: ZerobusError): void {
+    if (this.isTerminal()) return;
+    this.#phase = 'failed';
+    this.failure = error;
+    this.#dropCall();
+    this.#endPause = undefined;
+    this.context.channel.close();
+    this.context.logger.error({ streamId: this.#streamId, code: error.code, error: error.message }, 'stream failed');
+    this.waiters.rejectAll(error);
+    this.roomWaiters.rejectAll(error);
+    this.readyWaiters.rejectAll(error);
+    if (this.#callbacks.hasErrorCallback) {
+      for (const request of this.queue.toArray()) this.#callbacks.error(request.offset, error.message);
+    }
+  }
+
+  #sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
+    });
+  }
+}

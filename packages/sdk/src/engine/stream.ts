@@ -1,0 +1,205 @@
+/**
+ * `ZerobusStream`: the user-facing stream. It assigns logical offsets, validates and encodes
+ * records, bounds what is in flight and exposes the waits. Connection handling (sending,
+ * acknowledgements, lack-of-ack, rotation, recovery) lives in `StreamEngine`, its base class.
+ */
+import { NonRetriableError, ZerobusError } from '../errors.js';
+import { RecordAcknowledgment } from './acknowledgment.js';
+import { type EngineContext, StreamEngine } from './stream-engine.js';
+import type { PendingRequest } from './request-queue.js';
+
+export type { EngineContext as StreamContext } from './stream-engine.js';
+export type { StreamState } from './stream-engine.js';
+
+/** Options of a wait: every wait can be abandoned through an `AbortSignal`. */
+export interface SignalOptions {
+  signal?: AbortSignal | undefined;
+}
+
+export interface WaitForOffsetOptions extends SignalOptions {
+  /** Reject with a TIMEOUT error after this long. Default: no limit. */
+  timeoutMs?: number | undefined;
+}
+
+/** Internal access for `ZerobusSdk.recreateStream`; not exported from the package. */
+export const unackedRequests = Symbol('zerobus.unackedRequests');
+export const enqueueEncoded = Symbol('zerobus.enqueueEncoded');
+
+/**
+ * An open ingestion stream to one table. Created by `ZerobusSdk.createStream`.
+ *
+ * Offsets are logical: each ingest call (a whole batch included) takes the next integer from 0,
+ * and they stay valid across reconnects. Back-pressure: at most `maxInflightRecords` requests
+ * are in flight; the `*Offset` methods and `ingestRecord` wait for room, the `*Nowait` methods
+ * never wait, returning `false` once the window is full (await `ready()` before going on) and
+ * throwing a `QUEUE_FULL` error, without taking the record, past twice the window.
+ */
+export class ZerobusStream extends StreamEngine {
+  /** @internal Use `ZerobusSdk.createStream`. */
+  static async open(context: EngineContext, signal?: AbortSignal): Promise<ZerobusStream> {
+    const stream = new ZerobusStream(context);
+    await stream.start(signal);
+    return stream;
+  }
+
+  /** The table's full name. */
+  get tableName(): string {
+    return this.context.table.tableName;
+  }
+
+  /** The highest offset handed out so far, or -1 before the first ingest. */
+  get lastOffset(): number {
+    return this.nextOffset - 1;
+  }
+
+  /** The highest offset acknowledged as durable, or -1. */
+  get ackedOffset(): number {
+    return this.ackedUpTo;
+  }
+
+  /** Ingests one record without waiting; false means "window full: await `ready()` first". */
+  ingestRecordNowait(record: unknown): boolean {
+    this.assertAccepting();
+    this.#assertQueueBound();
+    this.enqueue([this.encoder.encode(record, 0)], false);
+    return this.hasRoom();
+  }
+
+  /** Ingests a batch (one request, one offset) without waiting. An empty batch does nothing. */
+  ingestRecordsNowait(records: Iterable<unknown>): boolean {
+    this.assertAccepting();
+    const payloads = this.#encodeBatch(records);
+    if (payloads.length === 0) return this.hasRoom();
+    this.#assertQueueBound();
+    this.enqueue(payloads, true);
+    return this.hasRoom();
+  }
+
+  /** Ingests one record once there is room; resolves with its offset as soon as it is queued. */
+  async ingestRecordOffset(record: unknown, options: SignalOptions = {}): Promise<number> {
+    this.assertAccepting();
+    const payload = this.encoder.encode(record, 0);
+    await this.#waitForRoom(options.signal, 'ingestRecordOffset');
+    return this.enqueue([payload], false);
+  }
+
+  /** Ingests a batch once there is room; resolves with its offset, or `null` for an empty batch. */
+  async ingestRecordsOffset(records: Iterable<unknown>, options: SignalOptions = {}): Promise<number | null> {
+    this.assertAccepting();
+    const payloads = this.#encodeBatch(records);
+    if (payloads.length === 0) return null;
+    await this.#waitForRoom(options.signal, 'ingestRecordsOffset');
+    return this.enqueue(payloads, true);
+  }
+
+  /**
+   * @deprecated Use `ingestRecordOffset` and `waitForOffset`, or `ingestRecordNowait` and `flush`.
+   * Ingests one record and returns a handle on its acknowledgement.
+   */
+  async ingestRecord(record: unknown, options: SignalOptions = {}): Promise<RecordAcknowledgment> {
+    const offset = await this.ingestRecordOffset(record, options);
+    const acked = this.waiters.wait(offset, { what: `acknowledgement of offset ${offset}` });
+    // The handle observes the promise, so an unobserved failure is not an unhandled rejection.
+    return new RecordAcknowledgment(offset, acked);
+  }
+
+  /** Resolves when a `*Nowait` call would return true again (the window has room). */
+  ready(options: SignalOptions = {}): Promise<void> {
+    this.assertUsable();
+    if (this.hasRoom()) return Promise.resolve();
+    return this.readyWaiters.wait(options.signal, 'ready');
+  }
+
+  /** Resolves once every offset up to and including `offset` is acknowledged. */
+  waitForOffset(offset: number, options: WaitForOffsetOptions = {}): Promise<number> {
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      return Promise.reject(new NonRetriableError('INVALID_STATE', `offset must be a non-negative integer, got ${offset}`));
+    }
+    if (offset <= this.ackedUpTo) return Promise.resolve(offset);
+    if (this.failure) return Promise.reject(this.failure);
+    if (offset >= this.nextOffset) {
+      return Promise.reject(
+        new NonRetriableError('INVALID_STATE', `offset ${offset} has not been issued; the last offset is ${this.lastOffset}`),
+      );
+    }
+    return this.waiters.wait(offset, { ...options, what: `wait for offset ${offset}` });
+  }
+
+  /**
+   * Waits until every offset issued before this call is acknowledged (later ones keep flowing).
+   * After `flushTimeoutMs` it rejects with a TIMEOUT error and the stream fails, with the
+   * unacknowledged records retrievable for `recreateStream` or `getUnackedRecords`.
+   */
+  async flush(options: SignalOptions = {}): Promise<void> {
+    this.assertUsable();
+    await this.waitAllIssued(options.signal, 'flush');
+  }
+
+  /**
+   * Flushes, then ends the stream. On a failed stream it rejects with the failure. Waits at most
+   * `callbackMaxWaitTimeMs` for ack callbacks still running.
+   */
+  close(options: SignalOptions = {}): Promise<void> {
+    return this.shutdown(options.signal);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** Every record not durably acknowledged, in ingest order (JSON as strings, protobuf as bytes). */
+  getUnackedRecords(): (string | Uint8Array)[] {
+    return this.getUnackedBatches().flat();
+  }
+
+  /** The unacknowledged requests, in order, each as a list of records (a single record is a list of one). */
+  getUnackedBatches(): (string | Uint8Array)[][] {
+    return this[unackedRequests]().map((request) => request.payloads.map((p) => this.encoder.toUserRecord(p)));
+  }
+
+  /** @internal The unacknowledged requests of a failed or closed stream. */
+  [unackedRequests](): PendingRequest[] {
+    if (!this.isTerminal()) {
+      throw new NonRetriableError(
+        'INVALID_STATE',
+        `unacknowledged records are available once the stream has failed or closed; it is ${this.state}`,
+      );
+    }
+    return this.queue.toArray();
+  }
+
+  /** @internal Queues already-encoded payloads (for `recreateStream`), waiting for room. */
+  async [enqueueEncoded](payloads: readonly Uint8Array[], batch: boolean): Promise<number> {
+    this.assertAccepting();
+    await this.#waitForRoom(undefined, 'recreateStream');
+    return this.enqueue(payloads, batch);
+  }
+
+  #encodeBatch(records: Iterable<unknown>): Uint8Array[] {
+    if (records === null || typeof records !== 'object' || typeof (records as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw new NonRetriableError('INVALID_RECORD', 'a batch must be an array or another iterable of records');
+    }
+    const payloads: Uint8Array[] = [];
+    let index = 0;
+    for (const record of records) payloads.push(this.encoder.encode(record, index++));
+    return payloads;
+  }
+
+  #assertQueueBound(): void {
+    const bound = this.options.maxInflightRecords * 2;
+    if (this.queue.length >= bound) {
+      throw new ZerobusError(
+        'QUEUE_FULL',
+        `the stream holds ${this.queue.length} unacknowledged requests, twice maxInflightRecords; ` +
+          'await ready() before ingesting more (the record was not taken)',
+      );
+    }
+  }
+
+  async #waitForRoom(signal: AbortSignal | undefined, what: string): Promise<void> {
+    while (!this.hasRoom()) {
+      await this.roomWaiters.wait(signal, what);
+      this.assertAccepting();
+    }
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Stream options: the option set of the official SDKs (PROTOCOL.md §9) with the same defaults,
+ * validated up front so that a typo or a negative number fails at `createStream`, not later.
+ */
+import { NonRetriableError } from './errors.js';
+
+/** What a stream carries: JSON text records or Protocol Buffers messages. */
+export const RecordType = { Proto: 'proto', Json: 'json' } as const;
+export type RecordType = (typeof RecordType)[keyof typeof RecordType];
+
+/** Called as acknowledgements arrive or as a failure makes records undeliverable. */
+export interface AckCallback {
+  /** Every record up to and including `offset` is durable (acks are cumulative). */
+  onAck?(offset: number): void | Promise<void>;
+  /** The request at `offset` will not be acknowledged on this stream; `message` says why. */
+  onError?(offset: number, message: string): void | Promise<void>;
+}
+
+export interface StreamConfigurationOptions {
+  /** Record encoding on this stream. Default `'proto'`. */
+  recordType?: RecordType;
+  /** Most requests (a batch counts as one) sent or queued and not yet acknowledged. Default 50,000. */
+  maxInflightRecords?: number;
+  /** Reconnect and replay unacknowledged requests after a retriable failure. Default true. */
+  recovery?: boolean;
+  /** Time limit of one recovery attempt (token, connect, create stream). Default 15,000 ms. */
+  recoveryTimeoutMs?: number;
+  /** Fixed wait between recovery attempts. Default 2,000 ms. */
+  recoveryBackoffMs?: number;
+  /** Failed recovery attempts allowed in one outage before the stream fails. Default 3. */
+  recoveryRetries?: number;
+  /** How long `flush()` (and the flush in `close()`) waits. Default 300,000 ms. */
+  flushTimeoutMs?: number;
+  /** Fail the connection when nothing is acknowledged for this long while requests are in flight. Default 60,000 ms. */
+  serverLackOfAckTimeoutMs?: number;
+  /**
+   * After a server close signal, how long to wait for outstanding acks before moving to a new
+   * connection: `null` waits the server's whole announced duration, 0 does not wait, otherwise
+   * min(value, server duration). Default `null`.
+   */
+  streamPausedMaxWaitTimeMs?: number | null;
+  /** How long `close()` waits for pending ack callbacks; `null` waits forever. Default 5,000 ms. */
+  callbackMaxWaitTimeMs?: number | null;
+  /** Acknowledgement and error callbacks. */
+  ackCallback?: AckCallback;
+}
+
+export type ResolvedStreamOptions = Required<Omit<StreamConfigurationOptions, 'ackCallback'>> & {
+  ackCallback: AckCallback | undefined;
+};
+
+export const DEFAULT_STREAM_OPTIONS: Readonly<ResolvedStreamOptions> = Object.freeze({
+  recordType: RecordType.Proto,
+  maxInflightRecords: 50_000,
+  recovery: true,
+  recoveryTimeoutMs: 15_000,
+  recoveryBackoffMs: 2_000,
+  recoveryRetries: 3,
+  flushTimeoutMs: 300_000,
+  serverLackOfAckTimeoutMs: 60_000,
+  streamPausedMaxWaitTimeMs: null,
+  callbackMaxWaitTimeMs: 5_000,
+  ackCallback: undefined,
+});
+
+type Check = (value: unknown, name: string) => void;
+
+function optionError(message: string): NonRetriableError {
+  return new NonRetriableError('INVALID_OPTIONS', message);
+}
+
+function integer(min: number): Check {
+  return (value, name) => {
+    if (typeof value !== 'number' || !Number.isInteger(value)) {
+      throw optionError(`option ${name} must be an integer, got ${describe(value)}`);
+    }
+    if (value < min) throw optionError(`option ${name} must be at least ${min}, got ${value}`);
+  };
+}
+
+function nullable(check: Check): Check {
+  return (value, name) => {
+    if (value !== null) check(value, name);
+  };
+}
+
+const CHECKS: Record<keyof StreamConfigurationOptions, Check> = {
+  recordType: (value, name) => {
+    if (value !== 'proto' && value !== 'json') {
+      throw optionError(`option ${name} must be 'proto' or 'json', got ${describe(value)}`);
+    }
+  },
+  maxInflightRecords: integer(1),
+  recovery: (value, name) => {
+    if (typeof value !== 'boolean') throw optionError(`option ${name} must be a boolean, got ${describe(value)}`);
+  },
+  recoveryTimeoutMs: integer(1),
+  recoveryBackoffMs: integer(0),
+  recoveryRetries: integer(0),
+  flushTimeoutMs: integer(1),
+  serverLackOfAckTimeoutMs: integer(1),
+  streamPausedMaxWaitTimeMs: nullable(integer(0)),
+  callbackMaxWaitTimeMs: nullable(integer(0)),
+  ackCallback: (value, name) => {
+    const cb = value as AckCallback | null;
+    if (
+      typeof cb !== 'object' ||
+      cb === null ||
+      (cb.onAck !== undefined && typeof cb.onAck !== 'function') ||
+      (cb.onError !== undefined && typeof cb.onError !== 'function')
+    ) {
+      throw optionError(`option ${name} must be an object with onAck/onError functions, got ${describe(value)}`);
+    }
+  },
+};
+
+/** Fills defaults and rejects unknown keys, wrong types and out-of-range numbers. */
+export function resolveStreamOptions(options: StreamConfigurationOptions | undefined): ResolvedStreamOptions {
+  if (options === undefined) return { ...DEFAULT_STREAM_OPTIONS };
+  if (typeof options !== 'object' || options === null) {
+    throw optionError(`stream options must be an object, got ${describe(options)}`);
+  }
+  const resolved: Record<string, unknown> = { ...DEFAULT_STREAM_OPTIONS };
+  for (const [key, value] of Object.entries(options)) {
+    const check = CHECKS[key as keyof StreamConfigurationOptions];
+    if (!check) {
+      const known = Object.keys(CHECKS).join(', ');
+      throw optionError(`unknown stream option ${JSON.stringify(key)}; known options: ${known}`);
+    }
+    if (value === undefined) continue;
+    check(value, key);
+    resolved[key] = value;
+  }
+  return resolved as ResolvedStreamOptions;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `string ${JSON.stringify(value.slice(0, 40))}`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return `${typeof value} ${String(value)}`;
+  }
+  return typeof value;
+}

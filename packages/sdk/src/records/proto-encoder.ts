@@ -1,0 +1,323 @@
+/**
+ * A protobuf encoder for plain objects, compiled once per message type from its descriptor.
+ *
+ * Compilation turns every field into a closure that writes its tag and value, so encoding a
+ * record is a loop over precomputed field plans with no descriptor lookups. Fields are written
+ * in field-number order, like protoc and protobufjs. Every value the user set (not `undefined`
+ * or `null`) is written, zero values included: that is what protobufjs does, it is valid for
+ * proto3, and it keeps a 0 distinct from NULL for a server that reads the descriptor as proto2.
+ */
+
+import type { DescEnum, DescField, DescMessage } from '@bufbuild/protobuf';
+import { FeatureSet_FieldPresence } from '@bufbuild/protobuf/wkt';
+import { addSegment, indexSegment, RecordFault } from './fault.js';
+import { fixedWidth, mapKeyFromString, SCALAR_NAMES, scalarWireType, scalarWriter, type ValueWriter, WireType } from './proto-scalars.js';
+import type { ProtoWriter } from './proto-writer.js';
+
+interface FieldPlan {
+  /** Proto name first, then the JSON name and protobuf-es local name when they differ. */
+  readonly names: readonly string[];
+  /** The name collides with an Object.prototype member, so only own properties count. */
+  readonly ownOnly: boolean;
+  readonly required: boolean;
+  /** Bit of the field's oneof in a per-message mask, 0 outside oneofs. */
+  readonly oneofBit: number;
+  readonly oneofName: string | undefined;
+  /** Writes tag(s) and value. */
+  readonly write: ValueWriter;
+}
+
+export interface MessagePlan {
+  readonly typeName: string;
+  readonly fields: FieldPlan[];
+  readonly byName: Map<string, FieldPlan>;
+}
+
+const PROTOTYPE_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** protoc's default JSON name: `device_name` → `deviceName`. */
+function jsonNameOf(protoName: string): string {
+  return protoName.replace(/_+([a-z0-9]?)/gi, (_m, c: string) => c.toUpperCase());
+}
+
+function tagOf(number: number, wireType: number): number {
+  return ((number << 3) | wireType) >>> 0;
+}
+
+/** Compiles (or returns the cached plan of) a message type; recursion is resolved lazily. */
+export function compileMessage(desc: DescMessage, cache = new Map<string, MessagePlan>()): MessagePlan {
+  const cached = cache.get(desc.typeName);
+  if (cached) return cached;
+  const plan: MessagePlan = { typeName: desc.typeName, fields: [], byName: new Map() };
+  cache.set(desc.typeName, plan);
+  const oneofBits = new Map(desc.oneofs.map((o, i) => [o, i < 31 ? 1 << i : 0]));
+  for (const field of [...desc.fields].sort((a, b) => a.number - b.number)) {
+    const names = [...new Set([field.name, field.jsonName || jsonNameOf(field.name), field.localName])];
+    const fieldPlan: FieldPlan = {
+      names,
+      ownOnly: names.some((n) => PROTOTYPE_KEYS.has(n)),
+      required: field.presence === FeatureSet_FieldPresence.LEGACY_REQUIRED,
+      oneofBit: field.oneof ? (oneofBits.get(field.oneof) ?? 0) : 0,
+      oneofName: field.oneof?.name,
+      write: compileField(field, cache),
+    };
+    plan.fields.push(fieldPlan);
+    for (const name of names) plan.byName.set(name, fieldPlan);
+  }
+  return plan;
+}
+
+function compileField(field: DescField, cache: Map<string, MessagePlan>): ValueWriter {
+  const n = field.number;
+  switch (field.fieldKind) {
+    case 'scalar':
+      return tagged(tagOf(n, scalarWireType(field.scalar)), scalarWriter(field.scalar));
+    case 'enum':
+      return tagged(tagOf(n, WireType.VARINT), enumWriter(field.enum));
+    case 'message':
+      return messageWriter(n, field.message, field.delimitedEncoding, cache);
+    case 'list': {
+      if (field.listKind === 'message') {
+        return listWriter(messageWriter(n, field.message, field.delimitedEncoding, cache), `message ${field.message.typeName}`);
+      }
+      const [element, name, wireType] =
+        field.listKind === 'enum'
+          ? [enumWriter(field.enum), `enum ${field.enum.name}`, WireType.VARINT]
+          : [scalarWriter(field.scalar), SCALAR_NAMES[field.scalar], scalarWireType(field.scalar)];
+      if (field.packed) {
+        const width = field.listKind === 'scalar' ? fixedWidth(field.scalar) : 0;
+        return packedWriter(tagOf(n, WireType.LEN), element, width, name);
+      }
+      return listWriter(tagged(tagOf(n, wireType), element), name);
+    }
+    case 'map':
+      return mapWriter(field, cache);
+  }
+}
+
+function tagged(tag: number, write: ValueWriter): ValueWriter {
+  return (w, v) => {
+    w.uint32(tag);
+    write(w, v);
+  };
+}
+
+function enumWriter(desc: DescEnum): ValueWriter {
+  const numbers = new Set(desc.values.map((v) => v.number));
+  const byName = new Map(desc.values.map((v) => [v.name, v.number]));
+  const shown = desc.values.slice(0, 6).map((v) => v.name);
+  const expected = `enum ${desc.name} (${shown.join(', ')}${desc.values.length > 6 ? ', …' : ''} or their numbers)`;
+  return (w, v) => {
+    // Unknown numbers are refused: a server that reads the enum as closed would drop them.
+    if (typeof v === 'number' && numbers.has(v)) return w.int32(v);
+    const number = typeof v === 'string' ? byName.get(v) : undefined;
+    if (number === undefined) throw RecordFault.mismatch(expected, v);
+    w.int32(number);
+  };
+}
+
+function messageWriter(n: number, desc: DescMessage, delimited: boolean, cache: Map<string, MessagePlan>): ValueWriter {
+  let plan: MessagePlan | undefined;
+  if (delimited) {
+    const start = tagOf(n, WireType.SGROUP);
+    const end = tagOf(n, WireType.EGROUP);
+    return (w, v) => {
+      plan ??= compileMessage(desc, cache);
+      w.uint32(start);
+      encodeMessage(plan, w, v);
+      w.uint32(end);
+    };
+  }
+  const tag = tagOf(n, WireType.LEN);
+  return (w, v) => {
+    plan ??= compileMessage(desc, cache);
+    w.uint32(tag);
+    const at = w.fork();
+    encodeMessage(plan, w, v);
+    w.join(at);
+  };
+}
+
+function expectArray(value: unknown, element: string): readonly unknown[] {
+  if (!Array.isArray(value)) throw RecordFault.mismatch(`an array of ${element}`, value);
+  return value;
+}
+
+function listWriter(writeOne: ValueWriter, element: string): ValueWriter {
+  return (w, v) => {
+    const list = expectArray(v, element);
+    let i = 0;
+    try {
+      for (; i < list.length; i++) {
+        const item = list[i];
+        if (item == null) throw RecordFault.mismatch(element, item);
+        writeOne(w, item);
+      }
+    } catch (error) {
+      throw addSegment(error, indexSegment(i));
+    }
+  };
+}
+
+function packedWriter(tag: number, writeOne: ValueWriter, width: number, element: string): ValueWriter {
+  return (w, v) => {
+    const list = expectArray(v, element);
+    if (list.length === 0) return;
+    w.uint32(tag);
+    const at = width > 0 ? -1 : w.fork();
+    if (width > 0) w.uint32(list.length * width);
+    let i = 0;
+    try {
+      for (; i < list.length; i++) writeOne(w, list[i]);
+    } catch (error) {
+      throw addSegment(error, indexSegment(i));
+    }
+    if (at >= 0) w.join(at);
+  };
+}
+
+function mapWriter(field: DescField & { fieldKind: 'map' }, cache: Map<string, MessagePlan>): ValueWriter {
+  const keyType = field.mapKey;
+  const writeKey = tagged(tagOf(1, scalarWireType(keyType)), scalarWriter(keyType));
+  const writeValue =
+    field.mapKind === 'message'
+      ? messageWriter(2, field.message, false, cache)
+      : field.mapKind === 'enum'
+        ? tagged(tagOf(2, WireType.VARINT), enumWriter(field.enum))
+        : tagged(tagOf(2, scalarWireType(field.scalar)), scalarWriter(field.scalar));
+  const tag = tagOf(field.number, WireType.LEN);
+  const writeEntry = (w: ProtoWriter, key: unknown, value: unknown, label: string): void => {
+    if (value === undefined) return;
+    try {
+      if (value === null) throw new RecordFault('field "{path}" is null; map values cannot be null');
+      w.uint32(tag);
+      const at = w.fork();
+      writeKey(w, typeof key === 'string' ? mapKeyFromString(keyType, key) : key);
+      writeValue(w, value);
+      w.join(at);
+    } catch (error) {
+      throw addSegment(error, indexSegment(label));
+    }
+  };
+  return (w, v) => {
+    if (v instanceof Map) {
+      for (const [key, value] of v) writeEntry(w, key, value, String(key));
+    } else if (typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v)) {
+      const entries = v as Record<string, unknown>;
+      for (const key in entries) writeEntry(w, key, entries[key], key);
+    } else {
+      throw RecordFault.mismatch('a map (plain object or Map)', v);
+    }
+  };
+}
+
+/** Reads the fields of a message value; class instances (protobufjs messages) count own properties only. */
+function asFields(plan: MessagePlan, value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value) || value instanceof Map) {
+    throw RecordFault.mismatch(`message ${plan.typeName} (object)`, value);
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) return value as Record<string, unknown>;
+  const own: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) own[key] = (value as Record<string, unknown>)[key];
+  return own;
+}
+
+function read(obj: Record<string, unknown>, field: FieldPlan): unknown {
+  const names = field.names;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const v = field.ownOnly && !Object.hasOwn(obj, name) ? undefined : obj[name];
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+/** Writes the fields of one message value (without its own tag or length). */
+export function encodeMessage(plan: MessagePlan, w: ProtoWriter, value: unknown): void {
+  const obj = asFields(plan, value);
+  const fields = plan.fields;
+  let found = 0;
+  let oneofs = 0;
+  let i = 0;
+  try {
+    for (; i < fields.length; i++) {
+      const field = fields[i]!;
+      let v = field.ownOnly ? undefined : obj[field.names[0]!];
+      if (v === undefined && (field.ownOnly || field.names.length > 1)) v = read(obj, field);
+      if (v === undefined) {
+        if (field.required) throw new RecordFault('required field "{path}" is missing');
+        continue;
+      }
+      found++;
+      if (v === null) {
+        if (field.required) throw new RecordFault('required field "{path}" is null');
+        continue;
+      }
+      if (field.oneofBit !== 0) {
+        if ((oneofs & field.oneofBit) !== 0) throw oneofClash(plan, obj, field);
+        oneofs |= field.oneofBit;
+      }
+      field.write(w, v);
+    }
+  } catch (error) {
+    throw addSegment(error, fields[i]!.names[0]!);
+  }
+  // Every key must have been read above; if the counts differ, find the one that was not.
+  let keys = 0;
+  for (const _key in obj) keys++;
+  if (keys !== found) checkKeys(plan, obj);
+}
+
+function oneofClash(plan: MessagePlan, obj: Record<string, unknown>, field: FieldPlan): RecordFault {
+  const other = plan.fields.find((f) => f !== field && f.oneofBit === field.oneofBit && read(obj, f) != null);
+  const otherName = other ? other.names[0] : 'another field';
+  return new RecordFault(`field "{path}" and "${otherName}" are both set, but they belong to oneof "${field.oneofName}"`);
+}
+
+/** The slow path: explains which key did not match a field. */
+function checkKeys(plan: MessagePlan, obj: Record<string, unknown>): void {
+  for (const key in obj) {
+    if (obj[key] === undefined || key === '$typeName' || key === '$unknown') continue;
+    const field = plan.byName.get(key);
+    if (!field) {
+      const fault = new RecordFault(`field "{path}" is not a field of ${plan.typeName}${suggest(plan, key)}`);
+      fault.segments.push(key);
+      throw fault;
+    }
+    const twice = field.names.find((n) => n !== key && obj[n] !== undefined);
+    if (twice !== undefined) {
+      const fault = new RecordFault(`field "{path}" is given twice, as "${key}" and as "${twice}"`);
+      fault.segments.push(field.names[0]!);
+      throw fault;
+    }
+  }
+}
+
+function suggest(plan: MessagePlan, key: string): string {
+  const wanted = key.toLowerCase().replace(/_/g, '');
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const field of plan.fields) {
+    const name = field.names[0]!;
+    const d = distance(wanted, name.toLowerCase().replace(/_/g, ''));
+    if (d < bestDistance) {
+      best = name;
+      bestDistance = d;
+    }
+  }
+  return best === undefined ? '' : ` (did you mean "${best}"?)`;
+}
+
+/** Levenshtein distance, for "did you mean" hints on unknown keys. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
+}

@@ -1,0 +1,141 @@
+/**
+ * The gRPC side of a stream: endpoint parsing (PROTOCOL.md §5), channel credentials, and one
+ * bidirectional `EphemeralStream` call with its events turned into `ZerobusError`s.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { GrpcStatus, NonRetriableError, ZerobusError } from '../errors.js';
+import { decodeResponse, EPHEMERAL_STREAM_PATH, type StreamResponse } from './codec.js';
+
+export interface Endpoint {
+  /** `host:port` for grpc-js. */
+  readonly target: string;
+  readonly host: string;
+  readonly secure: boolean;
+  /** The first DNS label of the host: the workspace id of a Databricks Zerobus endpoint. */
+  readonly workspaceId: string;
+}
+
+/** No scheme means https (the official TypeScript SDK rejects it: PROTOCOL.md §10); http means plaintext. */
+export function parseEndpoint(endpoint: string): Endpoint {
+  if (typeof endpoint !== 'string' || endpoint.trim() === '') {
+    throw new NonRetriableError('INVALID_OPTIONS', 'the Zerobus server endpoint must be a non-empty string');
+  }
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint) ? endpoint : `https://${endpoint}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new NonRetriableError('INVALID_OPTIONS', `the Zerobus server endpoint ${JSON.stringify(endpoint)} is not a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new NonRetriableError(
+      'INVALID_OPTIONS',
+      `the Zerobus server endpoint must use https:// or http://, got ${JSON.stringify(url.protocol)}`,
+    );
+  }
+  const secure = url.protocol === 'https:';
+  const port = url.port || (secure ? '443' : '80');
+  const host = url.hostname;
+  return { target: `${host}:${port}`, host, secure, workspaceId: host.replace(/^\[/, '').split('.')[0] ?? host };
+}
+
+export interface ChannelSettings {
+  /** Trusted CA certificates (PEM) in place of the system roots, e.g. for a local server with a self-signed certificate. */
+  readonly tlsRootCerts?: Buffer | string | undefined;
+  /** Raw grpc-js channel options, merged over the SDK's. */
+  readonly grpcOptions?: grpc.ChannelOptions | undefined;
+}
+
+export interface CallHandlers {
+  onResponse(response: StreamResponse): void;
+  /** The call is over; `error` is undefined only for a clean end after the client half-closed. */
+  onEnd(error: ZerobusError | undefined): void;
+}
+
+/** One open `EphemeralStream` call. */
+export interface StreamCall {
+  /** Writes one encoded request; false means grpc-js is buffering and 'drain' is pending. */
+  write(request: Uint8Array): boolean;
+  /** Resolves once buffered writes have been flushed to the transport. */
+  onDrain(callback: () => void): void;
+  /** Half-closes: the client sends nothing more. */
+  end(): void;
+  /** Abandons the call; no further handler is invoked. */
+  cancel(): void;
+}
+
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Owns one grpc-js client (and so its HTTP/2 connection) for one stream. */
+export class Channel {
+  readonly endpoint: Endpoint;
+  readonly #client: grpc.Client;
+
+  constructor(endpoint: Endpoint, settings: ChannelSettings = {}) {
+    this.endpoint = endpoint;
+    const rootCerts = settings.tlsRootCerts === undefined ? null : Buffer.from(settings.tlsRootCerts);
+    const credentials = endpoint.secure ? grpc.credentials.createSsl(rootCerts) : grpc.credentials.createInsecure();
+    this.#client = new grpc.Client(endpoint.target, credentials, {
+      // Recovery and replay are the SDK's job: grpc-js must not re-send on its own.
+      'grpc.enable_retries': 0,
+      // A stream is long-lived: notice a dead peer even when nothing is being written.
+      'grpc.keepalive_time_ms': 30_000,
+      'grpc.keepalive_timeout_ms': 10_000,
+      'grpc.keepalive_permit_without_calls': 0,
+      // Each stream gets its own connection, so one stream's reset does not take others down.
+      'grpc.use_local_subchannel_pool': 1,
+      ...settings.grpcOptions,
+    });
+  }
+
+  openCall(headers: Record<string, string>, handlers: CallHandlers): StreamCall {
+    const metadata = new grpc.Metadata();
+    for (const [key, value] of Object.entries(headers)) metadata.set(key.toLowerCase(), value);
+    const call = this.#client.makeBidiStreamRequest<Uint8Array, StreamResponse>(
+      EPHEMERAL_STREAM_PATH,
+      toBuffer,
+      (buf) => decodeResponse(buf),
+      metadata,
+    );
+    let open = true;
+    let halfClosed = false;
+    const finish = (error: ZerobusError | undefined) => {
+      if (!open) return;
+      open = false;
+      handlers.onEnd(error);
+    };
+    call.on('data', (response: StreamResponse) => {
+      if (open) handlers.onResponse(response);
+    });
+    call.on('status', (status: grpc.StatusObject) => {
+      if (status.code === GrpcStatus.OK) {
+        // A server that ends the call while the client still sends has dropped the stream.
+        finish(halfClosed ? undefined : new ZerobusError('CONNECTION', 'the server ended the stream'));
+      } else {
+        finish(ZerobusError.fromGrpcStatus(status.code, status.details));
+      }
+    });
+    // 'error' carries the same status as 'status'; listening keeps it from being thrown.
+    call.on('error', () => {});
+    return {
+      write: (request) => open && call.write(request),
+      onDrain: (callback) => call.once('drain', callback),
+      end: () => {
+        if (!open || halfClosed) return;
+        halfClosed = true;
+        call.end();
+      },
+      cancel: () => {
+        if (!open) return;
+        open = false;
+        call.cancel();
+      },
+    };
+  }
+
+  close(): void {
+    this.#client.close();
+  }
+}
