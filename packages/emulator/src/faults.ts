@@ -51,9 +51,15 @@ export interface EmulatorFaults {
    * to the first stream that stores a request after arming (an open one included) and starts
    * over if that stream ends first; `n = 0` instead fails the next stream created, right after
    * its create_stream_response. The n requests stay stored; an ack not yet sent for them is
-   * dropped unless `ackFirst`. Arming again replaces the previous arming.
+   * dropped unless `ackFirst`. `times` (default 1) applies it to that many streams in a row, so
+   * that every reconnect fails the same way. Arming again replaces the previous arming.
    */
-  failAfterRequests(n: number, status: StatusInput, message?: string, options?: { ackFirst?: boolean }): void;
+  failAfterRequests(
+    n: number,
+    status: StatusInput,
+    message?: string,
+    options?: { ackFirst?: boolean; times?: number },
+  ): void;
   /** Withhold acks from now on; records are still stored. */
   stopAcking(): void;
   /** Acknowledge again; every open stream at once gets its cumulative ack. */
@@ -79,6 +85,8 @@ function count(name: string, n: number): number {
 interface ArmedAfterRequests extends AfterRequestsFailure {
   readonly n: number;
   remaining: number;
+  /** Streams still to fail this way. */
+  times: number;
   target: FaultTarget | undefined;
 }
 
@@ -113,8 +121,16 @@ export class FaultController implements EmulatorFaults {
     return sessions.length;
   }
 
-  failAfterRequests(n: number, status: StatusInput, message?: string, options: { ackFirst?: boolean } = {}): void {
+  failAfterRequests(
+    n: number,
+    status: StatusInput,
+    message?: string,
+    options: { ackFirst?: boolean; times?: number } = {},
+  ): void {
+    const times = options.times ?? 1;
+    if (!(times >= 1)) throw new RangeError('times must be at least 1');
     this.afterRequests = {
+      times,
       n: count('failAfterRequests', n),
       remaining: n,
       code: toStatusCode(status),
@@ -190,7 +206,7 @@ export class FaultController implements EmulatorFaults {
   afterCreate(): AfterRequestsFailure | undefined {
     const armed = this.afterRequests;
     if (armed?.n !== 0) return undefined;
-    this.afterRequests = undefined;
+    this.#consume(armed);
     return armed;
   }
 
@@ -202,8 +218,19 @@ export class FaultController implements EmulatorFaults {
     if (armed.target !== target) return undefined;
     armed.remaining--;
     if (armed.remaining > 0) return undefined;
-    this.afterRequests = undefined;
+    this.#consume(armed);
     return armed;
+  }
+
+  /** One stream was failed by the after-requests fault: disarm, or re-arm for the next stream. */
+  #consume(armed: ArmedAfterRequests): void {
+    armed.times--;
+    if (armed.times > 0) {
+      armed.target = undefined;
+      armed.remaining = armed.n;
+    } else {
+      this.afterRequests = undefined;
+    }
   }
 
   /** The stream the after-requests fault attached to went away: start over on the next one. */

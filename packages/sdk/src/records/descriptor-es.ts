@@ -10,7 +10,16 @@
  * every singular field has presence already.
  */
 
-import { type DescEnum, type DescField, type DescFile, type DescMessage, clearField, clone, create, isFieldSet } from '@bufbuild/protobuf';
+import {
+  clearField,
+  clone,
+  create,
+  type DescEnum,
+  type DescField,
+  type DescFile,
+  type DescMessage,
+  isFieldSet,
+} from '@bufbuild/protobuf';
 import {
   type DescriptorProto,
   DescriptorProtoSchema,
@@ -39,12 +48,16 @@ function explicitField(proto: FieldDescriptorProto, field: DescField | undefined
   dropFeatures(proto.options);
   if (!field) return;
   if (field.presence === FeatureSet_FieldPresence.LEGACY_REQUIRED) proto.label = FieldDescriptorProto_Label.REQUIRED;
-  const packable = field.fieldKind === 'list' && field.listKind !== 'message';
-  if (packable && (field.packed || proto.options?.packed !== undefined)) {
+  // Unpacked is the proto2 default, so only packing is written out.
+  if (field.fieldKind === 'list' && field.packed) {
     proto.options ??= create(FieldOptionsSchema);
-    proto.options.packed = field.packed;
+    proto.options.packed = true;
+  } else if (proto.options) {
+    clearField(proto.options, FieldOptionsSchema.field.packed);
   }
-  const delimited = (field.fieldKind === 'message' || (field.fieldKind === 'list' && field.listKind === 'message')) && field.delimitedEncoding;
+  const delimited =
+    (field.fieldKind === 'message' || (field.fieldKind === 'list' && field.listKind === 'message')) &&
+    field.delimitedEncoding;
   if (delimited) proto.type = FieldDescriptorProto_Type.GROUP;
 }
 
@@ -60,11 +73,18 @@ function explicitMessage(proto: DescriptorProto, desc: DescMessage | undefined):
     return !synthetic.has(i);
   });
   for (const f of proto.field) {
-    explicitField(f, desc?.fields.find((d) => d.number === f.number));
-    if (isFieldSet(f, FieldDescriptorProtoSchema.field.oneofIndex)) f.oneofIndex = renumber[f.oneofIndex] ?? f.oneofIndex;
+    explicitField(
+      f,
+      desc?.fields.find((d) => d.number === f.number),
+    );
+    if (isFieldSet(f, FieldDescriptorProtoSchema.field.oneofIndex))
+      f.oneofIndex = renumber[f.oneofIndex] ?? f.oneofIndex;
   }
   for (const nested of proto.nestedType) {
-    explicitMessage(nested, desc?.nestedMessages.find((m) => m.name === nested.name));
+    explicitMessage(
+      nested,
+      desc?.nestedMessages.find((m) => m.name === nested.name),
+    );
   }
   for (const e of proto.enumType) explicitEnum(e);
 }

@@ -46,7 +46,24 @@ interface Copied {
   readonly proto: DescriptorProto | EnumDescriptorProto;
 }
 
-export function inlineDescriptor(root: TypeSource, lookup: TypeLookup): DescriptorProto {
+export interface InlinedDescriptor {
+  readonly proto: DescriptorProto;
+  /** The user's own full name of an inlined type (`Record.Location` → `common.v1.Location`), for messages. */
+  originalName(fullName: string): string;
+}
+
+/** Replaces the longest prefix of `name` found in `names` (on dot boundaries). */
+function replacePrefix(name: string, names: Map<string, string>): string | undefined {
+  for (let prefix = name; ; ) {
+    const target = names.get(prefix);
+    if (target !== undefined) return `${target}${name.slice(prefix.length)}`;
+    const dot = prefix.lastIndexOf('.');
+    if (dot < 0) return undefined;
+    prefix = prefix.slice(0, dot);
+  }
+}
+
+export function inlineDescriptor(root: TypeSource, lookup: TypeLookup): InlinedDescriptor {
   const rootProto = root.copy() as DescriptorProto;
   const rootName = rootProto.name;
 
@@ -61,7 +78,9 @@ export function inlineDescriptor(root: TypeSource, lookup: TypeLookup): Descript
         if (isWithin(name, root.fullName) || closure.has(name)) continue;
         const source = lookup(name);
         if (!source) {
-          throw invalidDescriptor(`field ${message.name}.${field.name} refers to type ${field.typeName}, which cannot be found`);
+          throw invalidDescriptor(
+            `field ${message.name}.${field.name} refers to type ${field.typeName}, which cannot be found`,
+          );
         }
         const copy = source.copy();
         closure.set(name, { source, proto: copy });
@@ -99,14 +118,9 @@ export function inlineDescriptor(root: TypeSource, lookup: TypeLookup): Descript
 
   // The longest renamed prefix of a name decides where it now lives.
   const rename = (typeName: string): string => {
-    const name = trimDot(typeName);
-    for (let prefix = name; ; ) {
-      const target = renamed.get(prefix);
-      if (target !== undefined) return `.${target}${name.slice(prefix.length)}`;
-      const dot = prefix.lastIndexOf('.');
-      if (dot < 0) throw invalidDescriptor(`type ${typeName} could not be inlined`);
-      prefix = prefix.slice(0, dot);
-    }
+    const name = replacePrefix(trimDot(typeName), renamed);
+    if (name === undefined) throw invalidDescriptor(`type ${typeName} could not be inlined`);
+    return `.${name}`;
   };
   const rewrite = (proto: DescriptorProto): void => {
     forEachMessage(proto, (message) => {
@@ -122,5 +136,6 @@ export function inlineDescriptor(root: TypeSource, lookup: TypeLookup): Descript
       rootProto.enumType.push(unit.proto as EnumDescriptorProto);
     }
   }
-  return rootProto;
+  const original = new Map([...renamed].map(([from, to]) => [to, from]));
+  return { proto: rootProto, originalName: (fullName) => replacePrefix(fullName, original) ?? fullName };
 }

@@ -12,10 +12,10 @@ import {
   type EnumDescriptorProto,
   EnumDescriptorProtoSchema,
   type FieldDescriptorProto,
-  FieldDescriptorProto_Label as Label,
-  FieldDescriptorProto_Type as Type,
   FieldDescriptorProtoSchema,
   FieldOptionsSchema,
+  FieldDescriptorProto_Label as Label,
+  FieldDescriptorProto_Type as Type,
 } from '@bufbuild/protobuf/wkt';
 import { invalidDescriptor, type TypeLookup, type TypeSource, trimDot } from './descriptor-inline.js';
 
@@ -100,7 +100,9 @@ function isType(value: unknown): value is PbjsType {
 }
 
 function isEnum(value: unknown): value is PbjsEnum {
-  return typeof value === 'object' && value !== null && !isType(value) && typeof (value as PbjsEnum).values === 'object';
+  return (
+    typeof value === 'object' && value !== null && !isType(value) && typeof (value as PbjsEnum).values === 'object'
+  );
 }
 
 function isSyntheticOneof(oneof: PbjsOneof): boolean {
@@ -125,20 +127,32 @@ function valueType(owner: PbjsType, field: PbjsField, typeName: string): { type:
   return { type: group ? Type.GROUP : Type.MESSAGE, typeName: resolved.fullName };
 }
 
-function fieldProto(owner: PbjsType, field: PbjsField, oneofs: PbjsOneof[], entries: DescriptorProto[]): FieldDescriptorProto {
+function fieldProto(
+  owner: PbjsType,
+  field: PbjsField,
+  oneofs: PbjsOneof[],
+  entries: DescriptorProto[],
+): FieldDescriptorProto {
   const name = field.protoName ?? field.name;
   const proto = create(FieldDescriptorProtoSchema, { name, number: field.id, label: Label.OPTIONAL });
   if (field.jsonName) proto.jsonName = field.jsonName;
   if (field.map) {
     const entryName = mapEntryName(name);
     const keyType = SCALARS[field.keyType ?? ''];
-    if (keyType === undefined) throw invalidDescriptor(`map field ${owner.fullName}.${name} has key type ${field.keyType}`);
+    if (keyType === undefined)
+      throw invalidDescriptor(`map field ${owner.fullName}.${name} has key type ${field.keyType}`);
     entries.push(
       create(DescriptorProtoSchema, {
         name: entryName,
         field: [
           { name: 'key', number: 1, label: Label.OPTIONAL, type: keyType, jsonName: 'key' },
-          { name: 'value', number: 2, label: Label.OPTIONAL, jsonName: 'value', ...valueType(owner, field, field.type) },
+          {
+            name: 'value',
+            number: 2,
+            label: Label.OPTIONAL,
+            jsonName: 'value',
+            ...valueType(owner, field, field.type),
+          },
         ],
         options: { mapEntry: true },
       }),
@@ -151,7 +165,11 @@ function fieldProto(owner: PbjsType, field: PbjsField, oneofs: PbjsOneof[], entr
   Object.assign(proto, valueType(owner, field, field.type));
   if (field.repeated) {
     proto.label = Label.REPEATED;
-    const packable = proto.type !== Type.STRING && proto.type !== Type.BYTES && proto.type !== Type.MESSAGE && proto.type !== Type.GROUP;
+    const packable =
+      proto.type !== Type.STRING &&
+      proto.type !== Type.BYTES &&
+      proto.type !== Type.MESSAGE &&
+      proto.type !== Type.GROUP;
     if (packable && field.packed) proto.options = create(FieldOptionsSchema, { packed: true });
   } else if (field.required) {
     proto.label = Label.REQUIRED;
@@ -182,7 +200,11 @@ function messageProto(type: PbjsType): DescriptorProto {
 function enumProto(e: PbjsEnum): EnumDescriptorProto {
   const values = Object.entries(e.values).map(([name, number]) => ({ name, number }));
   const aliased = new Set(values.map((v) => v.number)).size !== values.length;
-  return create(EnumDescriptorProtoSchema, { name: e.name, value: values, ...(aliased ? { options: { allowAlias: true } } : {}) });
+  return create(EnumDescriptorProtoSchema, {
+    name: e.name,
+    value: values,
+    ...(aliased ? { options: { allowAlias: true } } : {}),
+  });
 }
 
 function pbjsSource(object: PbjsType | PbjsEnum): TypeSource {

@@ -12,7 +12,7 @@
  *   they are read as proto2 unless a field is marked proto3 `optional`, which only proto3 has.
  */
 
-import { createFileRegistry, create, type DescMessage, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { create, createFileRegistry, type DescMessage, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { type DescriptorProto, DescriptorProtoSchema, FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { ZerobusError } from '../errors.js';
 import { esLookup, esTypeSource } from './descriptor-es.js';
@@ -27,6 +27,8 @@ export interface NormalizedDescriptor {
   readonly bytes: Uint8Array;
   /** The record's message type, compiled from `proto` alone. */
   readonly message: DescMessage;
+  /** The user's name for a type of `message` (inlined types are renamed), for error messages. */
+  originalName(fullName: string): string;
 }
 
 const SYNTHETIC_FILE = 'zerobus_record.proto';
@@ -50,7 +52,10 @@ function compileAlone(proto: DescriptorProto, syntax: 'proto2' | 'proto3'): Desc
   try {
     message = createFileRegistry(file, () => undefined).getMessage(proto.name);
   } catch (error) {
-    throw invalidDescriptor(`descriptor of ${proto.name || 'a message'} is not usable: ${(error as Error).message}`, error);
+    throw invalidDescriptor(
+      `descriptor of ${proto.name || 'a message'} is not usable: ${(error as Error).message}`,
+      error,
+    );
   }
   if (!message) throw invalidDescriptor(`descriptor does not define message ${proto.name}`);
   return message;
@@ -113,7 +118,10 @@ function bytesSources(bytes: Uint8Array): { root: TypeSource; lookup: TypeLookup
   try {
     proto = fromBinary(DescriptorProtoSchema, bytes);
   } catch (error) {
-    throw invalidDescriptor(`descriptor bytes are not a serialized google.protobuf.DescriptorProto: ${(error as Error).message}`, error);
+    throw invalidDescriptor(
+      `descriptor bytes are not a serialized google.protobuf.DescriptorProto: ${(error as Error).message}`,
+      error,
+    );
   }
   if (!proto.name) throw invalidDescriptor('descriptor bytes hold a DescriptorProto without a message name');
   localizeNames(proto);
@@ -133,9 +141,9 @@ function sourcesOf(input: unknown): { root: TypeSource; lookup: TypeLookup } {
 export function normalizeDescriptor(input: unknown): NormalizedDescriptor {
   try {
     const { root, lookup } = sourcesOf(input);
-    const proto = inlineDescriptor(root, lookup);
+    const { proto, originalName } = inlineDescriptor(root, lookup);
     const message = compileAlone(proto, 'proto2');
-    return { proto, bytes: toBinary(DescriptorProtoSchema, proto), message };
+    return { proto, bytes: toBinary(DescriptorProtoSchema, proto), message, originalName };
   } catch (error) {
     if (error instanceof ZerobusError) throw error;
     throw invalidDescriptor(`descriptor is not usable: ${(error as Error).message}`, error);

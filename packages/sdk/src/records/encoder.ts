@@ -67,7 +67,7 @@ function compile(descriptor: DescriptorInput): Compiled {
   const cached = descriptor instanceof Uint8Array ? undefined : compiledCache.get(descriptor);
   if (cached) return cached;
   const normalized = normalizeDescriptor(descriptor);
-  const compiled = { normalized, plan: compileMessage(normalized.message) };
+  const compiled = { normalized, plan: compileMessage(normalized.message, normalized.originalName) };
   if (!(descriptor instanceof Uint8Array)) compiledCache.set(descriptor, compiled);
   return compiled;
 }

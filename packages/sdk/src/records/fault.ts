@@ -51,7 +51,9 @@ export function addSegment(error: unknown, segment: string): unknown {
 
 /** `[3]` for array items, `["key"]` for map entries (keys truncated). */
 export function indexSegment(index: number | string): string {
-  return typeof index === 'number' ? `[${index}]` : `[${JSON.stringify(index.length > MAX_KEY ? `${index.slice(0, MAX_KEY)}…` : index)}]`;
+  return typeof index === 'number'
+    ? `[${index}]`
+    : `[${JSON.stringify(index.length > MAX_KEY ? `${index.slice(0, MAX_KEY)}…` : index)}]`;
 }
 
 /** The public error for a fault (or for anything else a user callback such as `toJSON` threw). */

@@ -12,28 +12,52 @@
  *   naming the field, not a silent `null`;
  * - `Map` becomes an object (keys through `String`), `Set` an array (both would be `{}`).
  *
- * It is hand-written rather than `JSON.stringify` plus a replacer or a pre-check walk: measured
- * on a 244-byte record it is as fast as bare `JSON.stringify` and about twice as fast as
- * `JSON.stringify` with a replacer, and it validates in the same pass.
+ * It writes UTF-8 straight into a reused byte buffer instead of building a string: on a
+ * 244-byte record that is about 1.5x `Buffer.from(JSON.stringify(record))`, which it must also
+ * beat while validating, and about 2x JSON.stringify with a replacer (see the package notes).
  */
 
 import { InvalidRecordError } from '../errors.js';
 import { indexSegment, RecordFault, toRecordError } from './fault.js';
+import { ProtoWriter } from './proto-writer.js';
 import { describeValue } from './value-describe.js';
 
 const MAX_DEPTH = 512;
+const HAND_STRING_MAX = 64;
 
-// Strings without quotes, backslashes, control characters or surrogates can be copied as-is;
-// anything else goes through JSON.stringify, which also escapes lone surrogates.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what needs escaping
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
-function quote(text: string): string {
-  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+/** A JSON string literal. ASCII without quotes, backslashes or controls is copied byte by byte. */
+function writeString(w: ProtoWriter, text: string): void {
+  const n = text.length;
+  if (n <= HAND_STRING_MAX) {
+    w.ensure(n + 2);
+    const buf = w.buf;
+    const start = w.pos;
+    let pos = start;
+    buf[pos++] = 0x22;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x80) break;
+      buf[pos++] = c;
+    }
+    if (i === n) {
+      buf[pos++] = 0x22;
+      w.pos = pos;
+      return;
+    }
+    w.pos = start; // not plain ASCII: start over on the general path
+  }
+  // JSON.stringify escapes what JSON needs, lone surrogates included; UTF-8 does the rest.
+  w.utf8(NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`);
 }
 
-function base64(bytes: Uint8Array): string {
-  return `"${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')}"`;
+function writeBase64(w: ProtoWriter, bytes: Uint8Array): void {
+  w.byte(0x22);
+  w.ascii(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'));
+  w.byte(0x22);
 }
 
 /** Ancestors of the value being written, to report cycles instead of overflowing the stack. */
@@ -41,154 +65,215 @@ type Stack = unknown[];
 
 function enter(value: object, stack: Stack, depth: number): void {
   for (let i = 0; i < depth; i++) {
-    if (stack[i] === value) throw new RecordFault('field "{path}" refers back to one of its parents (circular structure)');
+    if (stack[i] === value)
+      throw new RecordFault('field "{path}" refers back to one of its parents (circular structure)');
   }
   if (depth >= MAX_DEPTH) throw new RecordFault(`field "{path}" is nested more than ${MAX_DEPTH} levels deep`);
   stack[depth] = value;
 }
 
-/** The JSON text of a value, or `undefined` where JSON.stringify would omit it. */
-function write(value: unknown, key: string, stack: Stack, depth: number): string | undefined {
+/** Writes a value; returns false (having written nothing) where JSON.stringify would omit it. */
+function writeValue(w: ProtoWriter, value: unknown, key: string, stack: Stack, depth: number): boolean {
   switch (typeof value) {
     case 'string':
-      return quote(value);
+      writeString(w, value);
+      return true;
     case 'number':
-      if (Number.isFinite(value)) return `${value}`;
-      throw new RecordFault(`field "{path}" is ${value}, which JSON cannot represent`);
+      if (!Number.isFinite(value)) throw new RecordFault(`field "{path}" is ${value}, which JSON cannot represent`);
+      w.ascii(`${value}`);
+      return true;
     case 'boolean':
-      return value ? 'true' : 'false';
+      w.ascii(value ? 'true' : 'false');
+      return true;
     case 'bigint':
-      return value.toString();
+      w.ascii(value.toString());
+      return true;
     case 'object':
-      if (value === null) return 'null';
-      return writeObject(value, key, stack, depth);
+      if (value === null) {
+        w.ascii('null');
+        return true;
+      }
+      return writeObject(w, value, key, stack, depth);
     default:
-      return undefined; // undefined, function, symbol
+      return false; // undefined, function, symbol
   }
 }
 
-function writeObject(value: object, key: string, stack: Stack, depth: number): string | undefined {
+function writeObject(w: ProtoWriter, value: object, key: string, stack: Stack, depth: number): boolean {
   const proto = Object.getPrototypeOf(value);
   if (proto === Object.prototype || proto === null) {
-    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return writeToJson(value, key, stack, depth);
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return writeToJson(w, value, key, stack, depth);
     enter(value, stack, depth);
-    return writeProperties(value as Record<string, unknown>, undefined, stack, depth + 1);
+    writeProperties(w, value as Record<string, unknown>, undefined, stack, depth + 1);
+    return true;
   }
   if (Array.isArray(value)) {
     enter(value, stack, depth);
-    return writeArray(value, stack, depth + 1);
+    writeArray(w, value, stack, depth + 1);
+    return true;
   }
-  if (value instanceof Uint8Array) return base64(value);
-  if (value instanceof Date && Number.isNaN(value.getTime())) {
+  if (value instanceof Uint8Array) {
+    writeBase64(w, value);
+    return true;
+  }
+  if (value instanceof Date && Number.isNaN(value.getTime()))
     throw new RecordFault('field "{path}" is an invalid Date');
-  }
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return writeToJson(value, key, stack, depth);
-  if (value instanceof Map) {
-    enter(value, stack, depth);
-    return writeMap(value, stack, depth + 1);
-  }
-  if (value instanceof Set) {
-    enter(value, stack, depth);
-    return writeArray([...value], stack, depth + 1);
-  }
-  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
-    throw new RecordFault(`field "{path}" is a ${describeValue(value)}; only Uint8Array (as base64) is supported`);
-  }
-  if (value instanceof Number || value instanceof String || value instanceof Boolean || value instanceof BigInt) {
-    return write(value.valueOf(), key, stack, depth);
-  }
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return writeToJson(w, value, key, stack, depth);
   enter(value, stack, depth);
-  return writeProperties(value as Record<string, unknown>, Object.keys(value), stack, depth + 1);
+  if (value instanceof Map) {
+    writeProperties(w, value, undefined, stack, depth + 1);
+  } else if (value instanceof Set) {
+    writeArray(w, [...value], stack, depth + 1);
+  } else if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+    throw new RecordFault(`field "{path}" is a ${describeValue(value)}; only Uint8Array (as base64) is supported`);
+  } else if (
+    value instanceof Number ||
+    value instanceof String ||
+    value instanceof Boolean ||
+    value instanceof BigInt
+  ) {
+    return writeValue(w, value.valueOf(), key, stack, depth);
+  } else {
+    // Class instances: own enumerable properties only, as JSON.stringify does.
+    writeProperties(w, value as Record<string, unknown>, Object.keys(value), stack, depth + 1);
+  }
+  return true;
 }
 
-function writeToJson(value: object, key: string, stack: Stack, depth: number): string | undefined {
+function writeToJson(w: ProtoWriter, value: object, key: string, stack: Stack, depth: number): boolean {
   enter(value, stack, depth); // a toJSON returning its own object must not recurse forever
   const replaced = (value as { toJSON(key: string): unknown }).toJSON(key);
   if (replaced === value) throw new RecordFault('field "{path}" has a toJSON() that returns the object itself');
-  return write(replaced, key, stack, depth + 1);
+  return writeValue(w, replaced, key, stack, depth + 1);
+}
+
+function writeMember(
+  w: ProtoWriter,
+  key: string,
+  value: unknown,
+  first: boolean,
+  stack: Stack,
+  depth: number,
+): boolean {
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return false;
+  const mark = w.pos;
+  if (!first) w.byte(0x2c);
+  writeString(w, key);
+  w.byte(0x3a);
+  if (writeValue(w, value, key, stack, depth)) return true;
+  w.pos = mark; // toJSON() gave undefined: the member is left out
+  return false;
 }
 
 function writeProperties(
-  value: Record<string, unknown>,
+  w: ProtoWriter,
+  value: Record<string, unknown> | Map<unknown, unknown>,
   ownKeys: string[] | undefined,
   stack: Stack,
   depth: number,
-): string {
-  let out = '{';
-  let key = '';
+): void {
+  w.byte(0x7b);
+  let first = true;
+  let current = '';
   try {
-    if (ownKeys === undefined) {
-      // for…in is the fastest enumeration for plain objects; they inherit no enumerable keys.
-      for (key in value) {
-        const text = write(value[key], key, stack, depth);
-        if (text !== undefined) out += out.length === 1 ? `${quote(key)}:${text}` : `,${quote(key)}:${text}`;
+    if (ownKeys === undefined && !(value instanceof Map)) {
+      // for…in is the fastest enumeration for plain objects, which inherit no enumerable keys.
+      for (const key in value) {
+        current = key;
+        if (writeMember(w, key, value[key], first, stack, depth)) first = false;
+      }
+    } else if (value instanceof Map) {
+      for (const [k, v] of value) {
+        current = String(k);
+        if (writeMember(w, current, v, first, stack, depth)) first = false;
       }
     } else {
-      for (key of ownKeys) {
-        const text = write(value[key], key, stack, depth);
-        if (text !== undefined) out += out.length === 1 ? `${quote(key)}:${text}` : `,${quote(key)}:${text}`;
+      for (const key of ownKeys!) {
+        current = key;
+        if (writeMember(w, key, value[key], first, stack, depth)) first = false;
       }
     }
   } catch (error) {
-    if (error instanceof RecordFault) error.segments.push(key);
+    if (error instanceof RecordFault) error.segments.push(current);
     throw error;
   }
-  return `${out}}`;
+  w.byte(0x7d);
 }
 
-function writeArray(value: readonly unknown[], stack: Stack, depth: number): string {
-  let out = '[';
+function writeArray(w: ProtoWriter, value: readonly unknown[], stack: Stack, depth: number): void {
+  w.byte(0x5b);
   let i = 0;
   try {
     for (; i < value.length; i++) {
-      if (i > 0) out += ',';
-      out += write(value[i], String(i), stack, depth) ?? 'null';
+      if (i > 0) w.byte(0x2c);
+      if (!writeValue(w, value[i], String(i), stack, depth)) w.ascii('null');
     }
   } catch (error) {
     if (error instanceof RecordFault) error.segments.push(indexSegment(i));
     throw error;
   }
-  return `${out}]`;
-}
-
-function writeMap(value: Map<unknown, unknown>, stack: Stack, depth: number): string {
-  let out = '{';
-  let key = '';
-  try {
-    for (const [k, v] of value) {
-      key = String(k);
-      const text = write(v, key, stack, depth);
-      if (text !== undefined) out += out.length === 1 ? `${quote(key)}:${text}` : `,${quote(key)}:${text}`;
-    }
-  } catch (error) {
-    if (error instanceof RecordFault) error.segments.push(key);
-    throw error;
-  }
-  return `${out}}`;
+  w.byte(0x5d);
 }
 
 function kindOf(value: unknown): string {
   if (Array.isArray(value)) return 'array';
   if (value instanceof Set) return 'Set';
+  if (value instanceof Uint8Array) return 'Uint8Array';
   return value === null ? 'null' : typeof value;
 }
 
-/** Serializes an object record; throws RecordFault. */
-export function serializeJsonObject(record: object): string {
-  const stack: Stack = [];
-  if (typeof (record as { toJSON?: unknown }).toJSON !== 'function') {
-    return writeObject(record, '', stack, 0) as string;
-  }
-  const value = (record as { toJSON(key: string): unknown }).toJSON('');
-  if (!isJsonObject(value) || value instanceof Uint8Array || value instanceof Set) {
-    throw new RecordFault(`a JSON record must be an object, got ${kindOf(value)} from toJSON()`);
-  }
-  stack[0] = record;
-  return writeObject(value, '', stack, 1) as string;
+function isObjectRecord(value: unknown): value is object {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Set) &&
+    !ArrayBuffer.isView(value) &&
+    !(value instanceof ArrayBuffer)
+  );
 }
 
-function isJsonObject(value: unknown): value is object {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** Serializes an object record into `w`; throws RecordFault. */
+function serializeObject(w: ProtoWriter, record: object): void {
+  const stack: Stack = [];
+  let value: unknown = record;
+  let depth = 0;
+  if (!(record instanceof Date) && typeof (record as { toJSON?: unknown }).toJSON === 'function') {
+    value = (record as { toJSON(key: string): unknown }).toJSON('');
+    if (!isObjectRecord(value)) {
+      throw new RecordFault(`a JSON record must be an object, got ${kindOf(value)} from its toJSON()`);
+    }
+    stack[0] = record;
+    depth = 1;
+  }
+  if (value instanceof Date) throw new RecordFault('a JSON record must be an object, got Date');
+  enter(value as object, stack, depth);
+  const ownKeys = Object.getPrototypeOf(value) === Object.prototype ? undefined : Object.keys(value as object);
+  writeProperties(w, value as Record<string, unknown>, value instanceof Map ? undefined : ownKeys, stack, depth + 1);
+}
+
+// JSON-mode encoding is synchronous and shared by every JSON stream: one writer serves them
+// all, and a toJSON() that re-enters the encoder gets a writer of its own.
+let sharedWriter = new ProtoWriter();
+let busy = false;
+const KEEP_WRITER_BYTES = 1 << 20;
+
+function serialize(record: object, recordIndex: number): Uint8Array {
+  const reentrant = busy;
+  const w = reentrant ? new ProtoWriter(256) : sharedWriter;
+  busy = true;
+  w.reset();
+  try {
+    serializeObject(w, record);
+    return w.finish();
+  } catch (error) {
+    throw toRecordError(error, recordIndex);
+  } finally {
+    if (!reentrant) {
+      busy = false;
+      if (w.buf.length > KEEP_WRITER_BYTES) sharedWriter = new ProtoWriter();
+    }
+  }
 }
 
 /** The payload of one JSON-mode record: UTF-8 JSON text of an object. */
@@ -202,7 +287,7 @@ export function encodeJsonRecord(record: unknown, recordIndex: number): Uint8Arr
       const short = reason.length > 160 ? `${reason.slice(0, 160)}…` : reason;
       throw new InvalidRecordError(`record ${recordIndex} is not valid JSON: ${short}`, { recordIndex, cause: error });
     }
-    if (!isJsonObject(parsed)) {
+    if (!isObjectRecord(parsed)) {
       throw new InvalidRecordError(`record ${recordIndex}: a JSON record must be an object, got ${kindOf(parsed)}`, {
         recordIndex,
       });
@@ -210,24 +295,16 @@ export function encodeJsonRecord(record: unknown, recordIndex: number): Uint8Arr
     // The user's own text is sent unchanged: it may hold numbers JSON.parse would round.
     return Buffer.from(record, 'utf8');
   }
+  if (isObjectRecord(record)) return serialize(record, recordIndex);
   if (Array.isArray(record) || record instanceof Set) {
     throw new InvalidRecordError(`record ${recordIndex}: a JSON record must be an object, got ${kindOf(record)}`, {
       recordIndex,
     });
   }
-  if (isJsonObject(record) && !ArrayBuffer.isView(record) && !(record instanceof ArrayBuffer)) {
-    let text: string;
-    try {
-      text = serializeJsonObject(record);
-    } catch (error) {
-      throw toRecordError(error, recordIndex);
-    }
-    // Buffer.from is several times faster than TextEncoder.encode for short strings.
-    return Buffer.from(text, 'utf8');
-  }
-  throw new InvalidRecordError(`record ${recordIndex}: a JSON stream takes objects or JSON strings, got ${describeValue(record)}`, {
-    recordIndex,
-  });
+  throw new InvalidRecordError(
+    `record ${recordIndex}: a JSON stream takes objects or JSON strings, got ${describeValue(record)}`,
+    { recordIndex },
+  );
 }
 
 const decoder = new TextDecoder();

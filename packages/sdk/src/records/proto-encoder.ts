@@ -11,7 +11,15 @@
 import type { DescEnum, DescField, DescMessage } from '@bufbuild/protobuf';
 import { FeatureSet_FieldPresence } from '@bufbuild/protobuf/wkt';
 import { addSegment, indexSegment, RecordFault } from './fault.js';
-import { fixedWidth, mapKeyFromString, SCALAR_NAMES, scalarWireType, scalarWriter, type ValueWriter, WireType } from './proto-scalars.js';
+import {
+  fixedWidth,
+  mapKeyFromString,
+  SCALAR_NAMES,
+  scalarWireType,
+  scalarWriter,
+  type ValueWriter,
+  WireType,
+} from './proto-scalars.js';
 import type { ProtoWriter } from './proto-writer.js';
 
 interface FieldPlan {
@@ -44,12 +52,22 @@ function tagOf(number: number, wireType: number): number {
   return ((number << 3) | wireType) >>> 0;
 }
 
-/** Compiles (or returns the cached plan of) a message type; recursion is resolved lazily. */
-export function compileMessage(desc: DescMessage, cache = new Map<string, MessagePlan>()): MessagePlan {
-  const cached = cache.get(desc.typeName);
+interface CompileContext {
+  readonly plans: Map<string, MessagePlan>;
+  /** The name to show users for a message type. */
+  readonly displayName: (typeName: string) => string;
+}
+
+/** Compiles a message type (and, lazily, those it uses); `displayName` names types in errors. */
+export function compileMessage(desc: DescMessage, displayName: (typeName: string) => string = (n) => n): MessagePlan {
+  return compileWith(desc, { plans: new Map(), displayName });
+}
+
+function compileWith(desc: DescMessage, cache: CompileContext): MessagePlan {
+  const cached = cache.plans.get(desc.typeName);
   if (cached) return cached;
-  const plan: MessagePlan = { typeName: desc.typeName, fields: [], byName: new Map() };
-  cache.set(desc.typeName, plan);
+  const plan: MessagePlan = { typeName: cache.displayName(desc.typeName), fields: [], byName: new Map() };
+  cache.plans.set(desc.typeName, plan);
   const oneofBits = new Map(desc.oneofs.map((o, i) => [o, i < 31 ? 1 << i : 0]));
   for (const field of [...desc.fields].sort((a, b) => a.number - b.number)) {
     const names = [...new Set([field.name, field.jsonName || jsonNameOf(field.name), field.localName])];
@@ -67,7 +85,7 @@ export function compileMessage(desc: DescMessage, cache = new Map<string, Messag
   return plan;
 }
 
-function compileField(field: DescField, cache: Map<string, MessagePlan>): ValueWriter {
+function compileField(field: DescField, cache: CompileContext): ValueWriter {
   const n = field.number;
   switch (field.fieldKind) {
     case 'scalar':
@@ -78,7 +96,10 @@ function compileField(field: DescField, cache: Map<string, MessagePlan>): ValueW
       return messageWriter(n, field.message, field.delimitedEncoding, cache);
     case 'list': {
       if (field.listKind === 'message') {
-        return listWriter(messageWriter(n, field.message, field.delimitedEncoding, cache), `message ${field.message.typeName}`);
+        return listWriter(
+          messageWriter(n, field.message, field.delimitedEncoding, cache),
+          `message ${cache.displayName(field.message.typeName)}`,
+        );
       }
       const [element, name, wireType] =
         field.listKind === 'enum'
@@ -116,13 +137,13 @@ function enumWriter(desc: DescEnum): ValueWriter {
   };
 }
 
-function messageWriter(n: number, desc: DescMessage, delimited: boolean, cache: Map<string, MessagePlan>): ValueWriter {
+function messageWriter(n: number, desc: DescMessage, delimited: boolean, cache: CompileContext): ValueWriter {
   let plan: MessagePlan | undefined;
   if (delimited) {
     const start = tagOf(n, WireType.SGROUP);
     const end = tagOf(n, WireType.EGROUP);
     return (w, v) => {
-      plan ??= compileMessage(desc, cache);
+      plan ??= compileWith(desc, cache);
       w.uint32(start);
       encodeMessage(plan, w, v);
       w.uint32(end);
@@ -130,7 +151,7 @@ function messageWriter(n: number, desc: DescMessage, delimited: boolean, cache: 
   }
   const tag = tagOf(n, WireType.LEN);
   return (w, v) => {
-    plan ??= compileMessage(desc, cache);
+    plan ??= compileWith(desc, cache);
     w.uint32(tag);
     const at = w.fork();
     encodeMessage(plan, w, v);
@@ -176,7 +197,7 @@ function packedWriter(tag: number, writeOne: ValueWriter, width: number, element
   };
 }
 
-function mapWriter(field: DescField & { fieldKind: 'map' }, cache: Map<string, MessagePlan>): ValueWriter {
+function mapWriter(field: DescField & { fieldKind: 'map' }, cache: CompileContext): ValueWriter {
   const keyType = field.mapKey;
   const writeKey = tagged(tagOf(1, scalarWireType(keyType)), scalarWriter(keyType));
   const writeValue =
@@ -213,7 +234,13 @@ function mapWriter(field: DescField & { fieldKind: 'map' }, cache: Map<string, M
 
 /** Reads the fields of a message value; class instances (protobufjs messages) count own properties only. */
 function asFields(plan: MessagePlan, value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || ArrayBuffer.isView(value) || value instanceof Map) {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    ArrayBuffer.isView(value) ||
+    value instanceof Map
+  ) {
     throw RecordFault.mismatch(`message ${plan.typeName} (object)`, value);
   }
   const proto = Object.getPrototypeOf(value);
@@ -272,7 +299,9 @@ export function encodeMessage(plan: MessagePlan, w: ProtoWriter, value: unknown)
 function oneofClash(plan: MessagePlan, obj: Record<string, unknown>, field: FieldPlan): RecordFault {
   const other = plan.fields.find((f) => f !== field && f.oneofBit === field.oneofBit && read(obj, f) != null);
   const otherName = other ? other.names[0] : 'another field';
-  return new RecordFault(`field "{path}" and "${otherName}" are both set, but they belong to oneof "${field.oneofName}"`);
+  return new RecordFault(
+    `field "{path}" and "${otherName}" are both set, but they belong to oneof "${field.oneofName}"`,
+  );
 }
 
 /** The slow path: explains which key did not match a field. */

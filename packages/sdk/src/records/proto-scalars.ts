@@ -88,7 +88,11 @@ function splitBigInt(value: bigint, type: string, unsigned: boolean, original: u
 function split64(value: unknown, type: string, unsigned: boolean): void {
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) {
-      throw outOfRange(type, value, Number.isInteger(value) ? 'not a safe integer: pass a bigint or a string' : 'not an integer');
+      throw outOfRange(
+        type,
+        value,
+        Number.isInteger(value) ? 'not a safe integer: pass a bigint or a string' : 'not an integer',
+      );
     }
     if (unsigned && value < 0) throw outOfRange(type, value);
     lo = value >>> 0;
@@ -109,7 +113,8 @@ function split64(value: unknown, type: string, unsigned: boolean): void {
 }
 
 function int32Value(value: unknown, type: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw RecordFault.mismatch(`${type} (integer number)`, value);
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    throw RecordFault.mismatch(`${type} (integer number)`, value);
   if (value < min || value > max) throw outOfRange(type, value);
   return value;
 }

@@ -1,15 +1,14 @@
 /**
- * A growable protobuf output buffer. One writer is reused for every record of an encoder, so
- * encoding allocates only the final copy of the record's bytes.
+ * A growable output buffer for protobuf (and, through `ascii`/`utf8`, JSON) records. One writer
+ * is reused for every record of an encoder, so encoding allocates only the final copy of the
+ * record's bytes.
  *
  * Length-delimited values (sub-messages, packed arrays, map entries, strings) reserve the
  * smallest length prefix they could need and move their content right in the rare case the
  * real length needs a longer varint: one pass, and no size pre-computation walk.
  */
 
-const textEncoder = new TextEncoder();
-
-/** Strings longer than this go through TextEncoder.encodeInto; shorter ones are faster by hand. */
+/** Strings longer than this go through Buffer#write; shorter ones are faster by hand. */
 const HAND_UTF8_MAX = 64;
 
 export function varintSize32(value: number): number {
@@ -17,18 +16,24 @@ export function varintSize32(value: number): number {
 }
 
 export class ProtoWriter {
-  buf: Uint8Array;
+  buf: Buffer;
   view: DataView;
   pos = 0;
 
   constructor(initialSize = 1024) {
-    this.buf = new Uint8Array(initialSize);
-    this.view = new DataView(this.buf.buffer);
+    this.buf = Buffer.allocUnsafeSlow(initialSize);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
-  /** A copy of the bytes written since the last reset. */
+  /**
+   * A copy of the bytes written since the last reset. Buffer.allocUnsafe carves small copies
+   * out of Node's shared pool: about five times faster than `Uint8Array.slice`, which gives each
+   * record an ArrayBuffer of its own.
+   */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    const out = Buffer.allocUnsafe(this.pos);
+    out.set(this.buf.subarray(0, this.pos));
+    return out;
   }
 
   reset(): void {
@@ -40,10 +45,10 @@ export class ProtoWriter {
   }
 
   private grow(extra: number): void {
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + extra));
-    next.set(this.buf.subarray(0, this.pos));
+    const next = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.pos + extra));
+    this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
-    this.view = new DataView(next.buffer);
+    this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
 
   /** An unsigned 32-bit varint (also used for tags and lengths). */
@@ -131,7 +136,7 @@ export class ProtoWriter {
     const buf = this.buf;
     let pos = start + reserved;
     if (n > HAND_UTF8_MAX) {
-      pos += textEncoder.encodeInto(value, buf.subarray(pos)).written;
+      pos += buf.write(value, pos);
     } else {
       for (let i = 0; i < n; i++) {
         const c = value.charCodeAt(i);
@@ -163,6 +168,22 @@ export class ProtoWriter {
     }
     this.pos = pos;
     this.patchLength(start, reserved);
+  }
+
+  /** Text the caller knows to be ASCII, copied without encoding. */
+  ascii(text: string): void {
+    const n = text.length;
+    this.ensure(n);
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < n; i++) buf[pos++] = text.charCodeAt(i);
+    this.pos = pos;
+  }
+
+  /** Raw UTF-8, no length prefix; lone surrogates become U+FFFD. */
+  utf8(text: string): void {
+    this.ensure(text.length * 3);
+    this.pos += this.buf.write(text, this.pos);
   }
 
   /** Starts a length-delimited value; pass the result to `join` once its content is written. */

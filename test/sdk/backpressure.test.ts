@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ZerobusError } from '@zerobus/sdk';
+import { jsonPayloads, TABLE, withHarness } from '../support/harness.js';
+
+describe('in-flight window and back-pressure', () => {
+  it('never has more than maxInflightRecords requests on the wire', async () => {
+    await withHarness(async ({ emulator, jsonStream }) => {
+      const stream = await jsonStream({ maxInflightRecords: 3 });
+      emulator.faults.stopAcking();
+      for (let i = 0; i < 5; i++) stream.ingestRecordNowait({ i });
+      await emulator.waitForRecords(TABLE, 3);
+      // Let any wrongly sent request arrive before looking.
+      await new Promise((r) => setTimeout(r, 30));
+      assert.equal(emulator.records(TABLE).length, 3);
+      emulator.faults.resumeAcking();
+      await stream.flush();
+      assert.deepEqual(
+        jsonPayloads(emulator).map((p) => (p as { i: number }).i),
+        [0, 1, 2, 3, 4],
+      );
+    });
+  });
+
+  it('nowait returns false once the window is full, ready() resolves when it drains, QUEUE_FULL past twice the window', async () => {
+    await withHarness(async ({ emulator, jsonStream }) => {
+      const stream = await jsonStream({ maxInflightRecords: 2 });
+      emulator.faults.stopAcking();
+      assert.equal(stream.ingestRecordNowait({ i: 0 }), true);
+      assert.equal(stream.ingestRecordNowait({ i: 1 }), false);
+      assert.equal(stream.ingestRecordsNowait([{ i: 2 }, { i: 3 }]), false);
+      assert.equal(stream.ingestRecordNowait({ i: 4 }), false);
+      assert.throws(
+        () => stream.ingestRecordNowait({ i: 5 }),
+        (e: unknown) => e instanceof ZerobusError && e.code === 'QUEUE_FULL' && e.retriable,
+      );
+      assert.equal(stream.lastOffset, 3, 'the refused record took no offset');
+      let ready = false;
+      const waiting = stream.ready().then(() => {
+        ready = true;
+      });
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(ready, false);
+      emulator.faults.resumeAcking();
+      await waiting;
+      await stream.flush();
+      assert.equal(emulator.records(TABLE).length, 5);
+    });
+  });
+
+  it('ingestRecordOffset waits for room, in call order', async () => {
+    await withHarness(async ({ emulator, jsonStream }) => {
+      const stream = await jsonStream({ maxInflightRecords: 1 });
+      emulator.faults.stopAcking();
+      assert.equal(await stream.ingestRecordOffset({ i: 0 }), 0);
+      const order: number[] = [];
+      const second = stream.ingestRecordOffset({ i: 1 }).then((o) => order.push(o));
+      const third = stream.ingestRecordOffset({ i: 2 }).then((o) => order.push(o));
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(order, [], 'both wait while the only slot is taken');
+      emulator.faults.resumeAcking();
+      await Promise.all([second, third]);
+      assert.deepEqual(order, [1, 2]);
+      await stream.flush();
+    });
+  });
+
+  it('a caller waiting for room gets the failure when the stream fails', async () => {
+    await withHarness(async ({ emulator, jsonStream }) => {
+      const stream = await jsonStream({ maxInflightRecords: 1 });
+      emulator.faults.stopAcking();
+      await stream.ingestRecordOffset({ i: 0 });
+      const waiting = stream.ingestRecordOffset({ i: 1 });
+      await emulator.waitForRecords(TABLE, 1);
+      emulator.faults.failActiveStreams('INVALID_ARGUMENT', 'bad');
+      await assert.rejects(waiting, { code: 'INVALID_ARGUMENT' });
+      assert.deepEqual(stream.getUnackedRecords(), ['{"i":0}']);
+    });
+  });
+
+  it('honours AbortSignal on waitForOffset, ingestRecordOffset, ready and flush', async () => {
+    await withHarness(async ({ emulator, jsonStream }) => {
+      const stream = await jsonStream({ maxInflightRecords: 1 });
+      emulator.faults.stopAcking();
+      const offset = await stream.ingestRecordOffset({ i: 0 });
+      const controller = new AbortController();
+      const waits = [
+        stream.waitForOffset(offset, { signal: controller.signal }),
+        stream.ingestRecordOffset({ i: 1 }, { signal: controller.signal }),
+        stream.ready({ signal: controller.signal }),
+        stream.flush({ signal: controller.signal }),
+      ];
+      controller.abort(new Error('user gave up'));
+      for (const wait of waits) await assert.rejects(wait, (e: unknown) => e instanceof ZerobusError && e.code === 'ABORTED');
+      assert.equal(stream.state, 'open', 'an aborted wait does not fail the stream');
+      assert.equal(stream.lastOffset, 0, 'the aborted ingest took no offset');
+      await assert.rejects(stream.waitForOffset(offset, { timeoutMs: 20 }), { code: 'TIMEOUT' });
+      emulator.faults.resumeAcking();
+      await stream.flush();
+    });
+  });
+
+  it('waitForOffset rejects offsets not yet issued and resolves acknowledged ones at once', async () => {
+    await withHarness(async ({ jsonStream }) => {
+      const stream = await jsonStream();
+      await assert.rejects(stream.waitForOffset(0), { code: 'INVALID_STATE' });
+      await assert.rejects(stream.waitForOffset(-1), { code: 'INVALID_STATE' });
+      await stream.ingestRecordOffset({ i: 0 });
+      await stream.waitForOffset(0);
+      assert.equal(await stream.waitForOffset(0), 0);
+    });
+  });
+
+  it('flush waits only for offsets issued before it', async () => {
+    await withHarness(async ({ emulator, jsonStream }) => {
+      const stream = await jsonStream({ maxInflightRecords: 1 });
+      emulator.faults.stopAcking();
+      stream.ingestRecordNowait({ i: 0 });
+      await emulator.waitForRecords(TABLE, 1);
+      // Offset 1 is queued behind the full window: it can only be acknowledged after offset 0.
+      const flushed = stream.flush().then(() => stream.ackedOffset);
+      stream.ingestRecordNowait({ i: 1 });
+      emulator.faults.resumeAcking();
+      assert.equal(await flushed, 0, 'the flush settled on the ack of offset 0, without waiting for 1');
+      await stream.flush();
+      assert.equal(stream.ackedOffset, 1);
+    });
+  });
+});
