@@ -91,7 +91,8 @@ describe('in-flight window and back-pressure', () => {
         stream.flush({ signal: controller.signal }),
       ];
       controller.abort(new Error('user gave up'));
-      for (const wait of waits) await assert.rejects(wait, (e: unknown) => e instanceof ZerobusError && e.code === 'ABORTED');
+      for (const wait of waits)
+        await assert.rejects(wait, (e: unknown) => e instanceof ZerobusError && e.code === 'ABORTED');
       assert.equal(stream.state, 'open', 'an aborted wait does not fail the stream');
       assert.equal(stream.lastOffset, 0, 'the aborted ingest took no offset');
       await assert.rejects(stream.waitForOffset(offset, { timeoutMs: 20 }), { code: 'TIMEOUT' });

@@ -10,11 +10,14 @@ describe('bad input gets a clear typed error and loses nothing else', () => {
       await stream.ingestRecordOffset({ ok: 1 });
       assert.throws(() => stream.ingestRecordNowait(new Uint8Array([1, 2])), InvalidRecordError);
       assert.throws(() => stream.ingestRecordNowait(42), InvalidRecordError);
-      assert.throws(() => stream.ingestRecordNowait('{"broken":'), (e: unknown) => {
-        assert.ok(e instanceof InvalidRecordError);
-        assert.match(e.message, /not valid JSON/);
-        return true;
-      });
+      assert.throws(
+        () => stream.ingestRecordNowait('{"broken":'),
+        (e: unknown) => {
+          assert.ok(e instanceof InvalidRecordError);
+          assert.match(e.message, /not valid JSON/);
+          return true;
+        },
+      );
       assert.throws(
         () => stream.ingestRecordsNowait([{ ok: 2 }, { bad: Number.NaN }]),
         (e: unknown) => e instanceof InvalidRecordError && e.recordIndex === 1 && e.field === 'bad',
@@ -39,10 +42,19 @@ describe('bad input gets a clear typed error and loses nothing else', () => {
       const offset = await stream.ingestRecordOffset('{"ok":2}');
       await stream.waitForOffset(offset);
       emulator.faults.failActiveStreams('INVALID_ARGUMENT', 'record at offset 2: field "x" is not a column');
-      await assert.rejects(stream.flush().then(() => stream.ingestRecordOffset({ x: 1 })).then((o) => stream.waitForOffset(o)), {
-        code: 'INVALID_ARGUMENT',
-      });
-      assert.match(String((await stream.close().catch((e: unknown) => e)) as Error), /INVALID_ARGUMENT: record at offset 2/);
+      await assert.rejects(
+        stream
+          .flush()
+          .then(() => stream.ingestRecordOffset({ x: 1 }))
+          .then((o) => stream.waitForOffset(o)),
+        {
+          code: 'INVALID_ARGUMENT',
+        },
+      );
+      assert.match(
+        String((await stream.close().catch((e: unknown) => e)) as Error),
+        /INVALID_ARGUMENT: record at offset 2/,
+      );
       assert.equal(emulator.records(TABLE).length, 2);
     });
   });
@@ -58,13 +70,17 @@ describe('bad input gets a clear typed error and loses nothing else', () => {
     const sdk = new ZerobusSdk('http://127.0.0.1:1', 'http://127.0.0.1:1');
     await assert.rejects(
       sdk.createStream(CLIENT_ID, CLIENT_SECRET, new TableProperties(TABLE), { maxInflightRecords: -5 }),
-      (e: unknown) => e instanceof NonRetriableError && e.code === 'INVALID_OPTIONS' && /maxInflightRecords/.test(e.message),
+      (e: unknown) =>
+        e instanceof NonRetriableError && e.code === 'INVALID_OPTIONS' && /maxInflightRecords/.test(e.message),
     );
     await assert.rejects(
       sdk.createStream(CLIENT_ID, CLIENT_SECRET, new TableProperties(TABLE), { recordType: 'proto' }),
       { code: 'INVALID_DESCRIPTOR' },
     );
-    await assert.rejects(sdk.createStream({ table: TABLE, options: { recordType: 'json' } }), /clientId and clientSecret/);
+    await assert.rejects(
+      sdk.createStream({ table: TABLE, options: { recordType: 'json' } }),
+      /clientId and clientSecret/,
+    );
   });
 
   it('an unreachable endpoint fails stream creation with a retriable error', async () => {
@@ -74,12 +90,19 @@ describe('bad input gets a clear typed error and loses nothing else', () => {
       sdk.createStream({
         table: TABLE,
         options: { recordType: 'json', recovery: false },
-        headersProvider: { getHeaders: () => ({ authorization: 'Bearer x', 'x-databricks-zerobus-table-name': TABLE }) },
+        headersProvider: {
+          getHeaders: () => ({ authorization: 'Bearer x', 'x-databricks-zerobus-table-name': TABLE }),
+        },
       }),
       (e: unknown) => e instanceof ZerobusError && e.retriable && e.code === 'UNAVAILABLE',
     );
     await assert.rejects(
-      sdk.createStream({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, table: TABLE, options: { recordType: 'json', recovery: false } }),
+      sdk.createStream({
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        table: TABLE,
+        options: { recordType: 'json', recovery: false },
+      }),
       (e: unknown) => e instanceof ZerobusError && e.retriable && e.code === 'AUTH_UNAVAILABLE',
     );
   });
@@ -92,7 +115,9 @@ describe('bad input gets a clear typed error and loses nothing else', () => {
       sdk.createStream({
         table: TABLE,
         options: { recordType: 'json', recovery: false },
-        headersProvider: { getHeaders: () => ({ authorization: 'Bearer x', 'x-databricks-zerobus-table-name': TABLE }) },
+        headersProvider: {
+          getHeaders: () => ({ authorization: 'Bearer x', 'x-databricks-zerobus-table-name': TABLE }),
+        },
       }),
       { code: 'UNAVAILABLE' },
     );
@@ -101,7 +126,10 @@ describe('bad input gets a clear typed error and loses nothing else', () => {
   it('an unknown table fails creation with NOT_FOUND, not retried', async () => {
     await withHarness(
       async ({ emulator, jsonStream }) => {
-        await assert.rejects(jsonStream({}, 'main.default.missing'), (e: unknown) => e instanceof NonRetriableError && e.code === 'NOT_FOUND');
+        await assert.rejects(
+          jsonStream({}, 'main.default.missing'),
+          (e: unknown) => e instanceof NonRetriableError && e.code === 'NOT_FOUND',
+        );
         assert.equal(emulator.calls.length, 1);
       },
       { autoCreateTables: false, tables: [TABLE] },

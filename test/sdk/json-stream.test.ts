@@ -60,8 +60,18 @@ describe('JSON stream over loopback gRPC', () => {
       // The workspace id is the first DNS label of the server endpoint's host: 127 for 127.0.0.1.
       assert.equal(token.form.resource, 'api://databricks/workspaces/127/zerobusDirectWriteApi');
       assert.deepEqual(token.authorizationDetails, [
-        { type: 'unity_catalog_privileges', privileges: ['USE CATALOG'], object_type: 'CATALOG', object_full_path: 'main' },
-        { type: 'unity_catalog_privileges', privileges: ['USE SCHEMA'], object_type: 'SCHEMA', object_full_path: 'main.default' },
+        {
+          type: 'unity_catalog_privileges',
+          privileges: ['USE CATALOG'],
+          object_type: 'CATALOG',
+          object_full_path: 'main',
+        },
+        {
+          type: 'unity_catalog_privileges',
+          privileges: ['USE SCHEMA'],
+          object_type: 'SCHEMA',
+          object_full_path: 'main.default',
+        },
         {
           type: 'unity_catalog_privileges',
           privileges: ['SELECT', 'MODIFY'],
@@ -131,12 +141,16 @@ describe('JSON stream over loopback gRPC', () => {
       const stream = await jsonStream();
       const ack = await stream.ingestRecord({ a: 1 });
       assert.equal(ack.offset, 0);
-      const seen: unknown[] = [];
-      ack.addDoneCallback((error, offset) => seen.push([error, offset]));
+      const seen: [unknown, number | undefined][] = [];
+      ack.addDoneCallback((error, offset) => {
+        seen.push([error, offset]);
+      });
       assert.equal(await ack.waitForAck(5_000), 0);
       assert.equal(ack.isDone(), true);
       assert.deepEqual(seen, [[undefined, 0]]);
-      ack.addDoneCallback((error, offset) => seen.push([error, offset]));
+      ack.addDoneCallback((error, offset) => {
+        seen.push([error, offset]);
+      });
       assert.equal(seen.length, 2, 'a callback added after completion runs at once');
       assert.equal(await ack.promise, 0);
     });
@@ -166,7 +180,10 @@ describe('JSON stream over loopback gRPC', () => {
       await stream.close();
       await stream.close();
       assert.throws(() => stream.ingestRecordNowait({ a: 1 }), { code: 'STREAM_CLOSED' });
-      await assert.rejects(stream.ingestRecordOffset({ a: 1 }), (e: unknown) => e instanceof ZerobusError && e.code === 'STREAM_CLOSED');
+      await assert.rejects(
+        stream.ingestRecordOffset({ a: 1 }),
+        (e: unknown) => e instanceof ZerobusError && e.code === 'STREAM_CLOSED',
+      );
       assert.deepEqual(stream.getUnackedRecords(), []);
     });
   });

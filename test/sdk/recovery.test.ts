@@ -77,7 +77,9 @@ describe('recovery, rotation and failure', () => {
   it('fails at once on a non-retriable status: waits reject, onError fires per offset, records retrievable', async () => {
     const errors: [number, string][] = [];
     await withHarness(async ({ emulator, jsonStream }) => {
-      const stream = await jsonStream({ ackCallback: { onError: (offset, message) => void errors.push([offset, message]) } });
+      const stream = await jsonStream({
+        ackCallback: { onError: (offset, message) => void errors.push([offset, message]) },
+      });
       await stream.ingestRecordOffset({ i: 0 });
       await stream.waitForOffset(0);
       emulator.faults.stopAcking();
@@ -167,7 +169,12 @@ describe('recovery, rotation and failure', () => {
       await stream.waitForOffset(0);
       assert.equal(stream.state, 'open');
       await emulator.waitFor((e) => e.streams.length === 0);
-      await assert.rejects(stream.flush().then(() => stream.ingestRecordOffset({ i: 1 })).then((o) => stream.waitForOffset(o)));
+      await assert.rejects(
+        stream
+          .flush()
+          .then(() => stream.ingestRecordOffset({ i: 1 }))
+          .then((o) => stream.waitForOffset(o)),
+      );
       assert.equal(stream.state, 'failed');
     });
   });
@@ -195,37 +202,34 @@ describe('recovery, rotation and failure', () => {
   });
 
   it('asks a custom headers provider again on every connect and adds x-zerobus-sdk', async () => {
-    await withHarness(
-      async ({ emulator, sdk }) => {
-        let asked = 0;
-        const stream = await sdk.createStream({
-          table: new TableProperties(TABLE),
-          options: { recordType: 'json', ...FAST_RECOVERY },
-          headersProvider: {
-            async getHeaders() {
-              asked++;
-              return {
-                authorization: `Bearer ${emulator.issueToken(TABLE)}`,
-                'X-Databricks-Zerobus-Table-Name': TABLE,
-                'x-custom': `call-${asked}`,
-              };
-            },
+    await withHarness(async ({ emulator, sdk }) => {
+      let asked = 0;
+      const stream = await sdk.createStream({
+        table: new TableProperties(TABLE),
+        options: { recordType: 'json', ...FAST_RECOVERY },
+        headersProvider: {
+          async getHeaders() {
+            asked++;
+            return {
+              authorization: `Bearer ${emulator.issueToken(TABLE)}`,
+              'X-Databricks-Zerobus-Table-Name': TABLE,
+              'x-custom': `call-${asked}`,
+            };
           },
-        });
-        await stream.ingestRecordOffset({ i: 0 });
-        await stream.waitForOffset(0);
-        emulator.faults.dropConnections();
-        await stream.ingestRecordOffset({ i: 1 });
-        await stream.close();
-        assert.equal(asked, 2);
-        assert.deepEqual(
-          emulator.calls.map((c) => c.headers['x-custom']),
-          ['call-1', 'call-2'],
-        );
-        assert.match(emulator.calls[0]?.headers['x-zerobus-sdk'] ?? '', /^zerobus-sdk-ts\//);
-      },
-      {},
-    );
+        },
+      });
+      await stream.ingestRecordOffset({ i: 0 });
+      await stream.waitForOffset(0);
+      emulator.faults.dropConnections();
+      await stream.ingestRecordOffset({ i: 1 });
+      await stream.close();
+      assert.equal(asked, 2);
+      assert.deepEqual(
+        emulator.calls.map((c) => c.headers['x-custom']),
+        ['call-1', 'call-2'],
+      );
+      assert.match(emulator.calls[0]?.headers['x-zerobus-sdk'] ?? '', /^zerobus-sdk-ts\//);
+    }, {});
   });
 
   it('a synchronous headers provider works too', async () => {
@@ -234,7 +238,10 @@ describe('recovery, rotation and failure', () => {
         table: TABLE,
         options: { recordType: 'json' },
         headersProvider: {
-          getHeaders: () => ({ authorization: `Bearer ${emulator.issueToken(TABLE)}`, 'x-databricks-zerobus-table-name': TABLE }),
+          getHeaders: () => ({
+            authorization: `Bearer ${emulator.issueToken(TABLE)}`,
+            'x-databricks-zerobus-table-name': TABLE,
+          }),
         },
       });
       await stream.ingestRecordOffset({ i: 0 });
@@ -246,7 +253,10 @@ describe('recovery, rotation and failure', () => {
   it('gives up stream creation with the credentials error when the token endpoint says 401', async () => {
     await withHarness(async ({ sdk, emulator, logs }) => {
       await assert.rejects(
-        sdk.createStream(CLIENT_ID, 'wrong-secret-value', new TableProperties(TABLE), { recordType: 'json', ...FAST_RECOVERY }),
+        sdk.createStream(CLIENT_ID, 'wrong-secret-value', new TableProperties(TABLE), {
+          recordType: 'json',
+          ...FAST_RECOVERY,
+        }),
         (e: unknown) => {
           assert.ok(e instanceof NonRetriableError);
           assert.equal(e.code, 'AUTH_FAILED');

@@ -1,8 +1,9 @@
 /**
  * `startEmulator()`: a local Zerobus-compatible server for development and tests. It runs the
  * gRPC ingestion service and an HTTP server (OAuth token endpoint; Unity Catalog later) on
- * ephemeral 127.0.0.1 ports, keeps records in memory, and exposes everything a test wants to
- * check (records, streams, calls, token requests, counters) plus fault hooks.
+ * ephemeral 127.0.0.1 ports, keeps records in memory (ack-only with `storeRecords: false`), and
+ * exposes everything a test wants to check (records, streams, calls, token requests, counters)
+ * plus fault hooks.
  */
 
 import { Server } from '@grpc/grpc-js';

@@ -42,6 +42,13 @@ export interface EmulatorOptions {
   maxMessageBytes?: number;
   /** How long `close()` lets connections wind down before destroying them. Default 100 ms. */
   shutdownGraceMs?: number;
+  /**
+   * `false` makes the server an ack-only sink, so benchmarks measure the client rather than the
+   * server: requests are still decoded and offsets and record types checked, and acks flow as
+   * usual, but record payloads are neither parsed nor kept (`records()` stays empty; the
+   * `recordsStored` stat still counts them). Default true.
+   */
+  storeRecords?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -56,6 +63,7 @@ export interface ResolvedOptions {
   readonly ackDelayMs: number;
   readonly maxMessageBytes: number;
   readonly shutdownGraceMs: number;
+  readonly storeRecords: boolean;
 }
 
 export const DEFAULT_PRINCIPAL: Principal = Object.freeze({
@@ -96,6 +104,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     ackDelayMs: nonNegative('ackDelayMs', options.ackDelayMs, 0, false),
     maxMessageBytes: nonNegative('maxMessageBytes', options.maxMessageBytes, 4 * 1024 * 1024),
     shutdownGraceMs: nonNegative('shutdownGraceMs', options.shutdownGraceMs, 100, false),
+    storeRecords: options.storeRecords ?? true,
   };
 }
 

@@ -17,6 +17,7 @@ export interface EmulatorStats {
   streamsCreated: number;
   /** Ingest requests received (single records and batches), valid or not. */
   requestsReceived: number;
+  /** Records accepted; counted even when `storeRecords` is false and nothing is kept. */
   recordsStored: number;
   acksSent: number;
   closeSignalsSent: number;

@@ -2,26 +2,27 @@
  * `@zerobus/sdk`: stream records into Databricks Delta tables through the Zerobus ingestion
  * service, from pure TypeScript. The public surface is exactly what this file exports.
  */
-export { ZerobusSdk, type ZerobusSdkOptions, type CreateStreamParams } from './sdk.js';
-export { ZerobusStream, type SignalOptions, type WaitForOffsetOptions, type StreamState } from './engine/stream.js';
+
+export type { Headers, HeadersProvider } from './auth/headers-provider.js';
 export { RecordAcknowledgment } from './engine/acknowledgment.js';
-export { TableProperties, parseTableName, type TableName } from './table.js';
+export { type SignalOptions, type StreamState, type WaitForOffsetOptions, ZerobusStream } from './engine/stream.js';
 export {
-  RecordType,
-  DEFAULT_STREAM_OPTIONS,
+  GrpcStatus,
+  type GrpcStatusName,
+  InvalidRecordError,
+  NonRetriableError,
+  type SdkErrorCode,
+  ZerobusError,
+  type ZerobusErrorCode,
+} from './errors.js';
+export { createConsoleLogger, type Logger, type LogLevel } from './logger.js';
+export {
   type AckCallback,
+  DEFAULT_STREAM_OPTIONS,
+  RecordType,
   type StreamConfigurationOptions,
 } from './options.js';
 export type { DescriptorInput } from './records/encoder.js';
-export type { HeadersProvider, Headers } from './auth/headers-provider.js';
-export {
-  ZerobusError,
-  NonRetriableError,
-  InvalidRecordError,
-  GrpcStatus,
-  type ZerobusErrorCode,
-  type SdkErrorCode,
-  type GrpcStatusName,
-} from './errors.js';
-export { createConsoleLogger, type Logger, type LogLevel } from './logger.js';
+export { type CreateStreamParams, ZerobusSdk, type ZerobusSdkOptions } from './sdk.js';
+export { parseTableName, type TableName, TableProperties } from './table.js';
 export { SDK_VERSION } from './version.js';

@@ -4,11 +4,11 @@
  */
 import type { HeadersProvider } from './auth/headers-provider.js';
 import { OAuthHeadersProvider, withScheme } from './auth/oauth.js';
+import { enqueueEncoded, type StreamContext, unackedRequests, ZerobusStream } from './engine/stream.js';
 import { NonRetriableError } from './errors.js';
 import { createConsoleLogger, type Logger } from './logger.js';
 import { resolveStreamOptions, type StreamConfigurationOptions } from './options.js';
 import { createRecordEncoder } from './records/encoder.js';
-import { enqueueEncoded, type StreamContext, unackedRequests, ZerobusStream } from './engine/stream.js';
 import { TableProperties } from './table.js';
 import { Channel, type Endpoint, parseEndpoint } from './transport/channel.js';
 
@@ -112,7 +112,10 @@ export class ZerobusSdk {
 
   #context(params: CreateStreamParams): StreamContext {
     if (typeof params !== 'object' || params === null) {
-      throw new NonRetriableError('INVALID_OPTIONS', 'createStream takes an options object or (clientId, clientSecret, tableProperties)');
+      throw new NonRetriableError(
+        'INVALID_OPTIONS',
+        'createStream takes an options object or (clientId, clientSecret, tableProperties)',
+      );
     }
     const table = typeof params.table === 'string' ? new TableProperties(params.table) : params.table;
     if (!(table instanceof TableProperties)) {
@@ -137,7 +140,10 @@ export class ZerobusSdk {
   #oauthProvider(params: CreateStreamParams, table: TableProperties): HeadersProvider {
     const { clientId, clientSecret } = params;
     if (typeof clientId !== 'string' || clientId === '' || typeof clientSecret !== 'string' || clientSecret === '') {
-      throw new NonRetriableError('INVALID_OPTIONS', 'createStream needs clientId and clientSecret, or a headersProvider');
+      throw new NonRetriableError(
+        'INVALID_OPTIONS',
+        'createStream needs clientId and clientSecret, or a headersProvider',
+      );
     }
     return new OAuthHeadersProvider({
       unityCatalogEndpoint: this.unityCatalogEndpoint,

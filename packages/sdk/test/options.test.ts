@@ -48,7 +48,8 @@ describe('stream options', () => {
     it(`rejects ${key} = ${JSON.stringify(value)}`, () => {
       assert.throws(
         () => resolveStreamOptions({ [key]: value } as never),
-        (error: unknown) => error instanceof NonRetriableError && error.code === 'INVALID_OPTIONS' && message.test(error.message),
+        (error: unknown) =>
+          error instanceof NonRetriableError && error.code === 'INVALID_OPTIONS' && message.test(error.message),
       );
     });
   }
@@ -73,7 +74,10 @@ describe('table names', () => {
     ['a.b.', /the table part is empty/],
   ] as const) {
     it(`rejects ${JSON.stringify(name)}`, () => {
-      assert.throws(() => parseTableName(name), (e: unknown) => e instanceof NonRetriableError && e.code === 'INVALID_TABLE_NAME' && message.test(e.message));
+      assert.throws(
+        () => parseTableName(name),
+        (e: unknown) => e instanceof NonRetriableError && e.code === 'INVALID_TABLE_NAME' && message.test(e.message),
+      );
     });
   }
 });

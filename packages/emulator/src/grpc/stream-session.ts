@@ -1,7 +1,8 @@
 /**
  * One `EphemeralStream` call: authenticate on open, create the stream on the first message,
- * then store ingest requests in order and acknowledge them cumulatively (PROTOCOL.md §2). What
- * is accepted is decided in stream-checks.ts; this class owns the call's lifecycle.
+ * then store ingest requests in order (with `storeRecords: false`, only count them) and
+ * acknowledge them cumulatively (PROTOCOL.md §2). What is accepted is decided in
+ * stream-checks.ts; this class owns the call's lifecycle.
  *
  * All processing is synchronous per message, so requests are handled strictly in arrival order.
  * Acks are coalesced: storing a request only schedules a flush (setImmediate, or `ackDelayMs`),
@@ -18,7 +19,7 @@ import type { IssuedToken } from '../oauth/tokens.js';
 import { callStatus } from '../options.js';
 import type { CallRecord, EmulatorState, StreamInfo } from '../state.js';
 import type { RecordKind } from '../tables/table-registry.js';
-import { checkCreateStream, checkIngest, isRejection, TABLE_HEADER } from './stream-checks.js';
+import { checkCreateStream, checkIngest, checkIngestFraming, isRejection, TABLE_HEADER } from './stream-checks.js';
 
 /** What the service's deserializer yields: a request, or why the bytes were not one. */
 export type DecodedRequest = CreateStreamRequest | IngestRequest | DecodeFailure;
@@ -167,18 +168,20 @@ export class StreamSession implements FaultTarget {
       return;
     }
     state.stats.requestsReceived++;
-    const checked = checkIngest(request, { ...stream, nextOffset: this.nextOffset });
+    const open = { ...stream, nextOffset: this.nextOffset };
+    // An ack-only emulator (storeRecords: false) skips the payload checks along with the storage.
+    const checked = state.options.storeRecords ? checkIngest(request, open) : checkIngestFraming(request, open);
     if (isRejection(checked)) {
       // Requests before the bad one are durable: acknowledge them before the error status.
       this.flushAck();
       this.fail(checked.code, checked.details);
       return;
     }
-    state.tables.append(stream.tableName, checked);
+    if (typeof checked !== 'number') state.tables.append(stream.tableName, checked);
     this.nextOffset++;
     this.lastStored = request.offsetId;
     this.requestsAccepted++;
-    state.stats.recordsStored += checked.length;
+    state.stats.recordsStored += typeof checked === 'number' ? checked : checked.length;
     state.changed();
 
     const failure = state.faults.afterIngest(this);

@@ -25,7 +25,12 @@ export interface OAuthSettings {
 export function tokenRequestBody(settings: Pick<OAuthSettings, 'workspaceId' | 'table'>): string {
   const { catalog, schema, table } = settings.table;
   const authorizationDetails = [
-    { type: 'unity_catalog_privileges', privileges: ['USE CATALOG'], object_type: 'CATALOG', object_full_path: catalog },
+    {
+      type: 'unity_catalog_privileges',
+      privileges: ['USE CATALOG'],
+      object_type: 'CATALOG',
+      object_full_path: catalog,
+    },
     {
       type: 'unity_catalog_privileges',
       privileges: ['USE SCHEMA'],
@@ -126,9 +131,13 @@ function post(
       reject(
         signal?.aborted
           ? new ZerobusError('ABORTED', 'token request aborted', { cause: signal.reason })
-          : new ZerobusError('AUTH_UNAVAILABLE', `token endpoint ${url.origin} could not be reached: ${message(cause)}`, {
-              cause,
-            }),
+          : new ZerobusError(
+              'AUTH_UNAVAILABLE',
+              `token endpoint ${url.origin} could not be reached: ${message(cause)}`,
+              {
+                cause,
+              },
+            ),
       );
     const req = request(
       url,

@@ -34,7 +34,8 @@ export class RecordAcknowledgment {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new ZerobusError('TIMEOUT', `no acknowledgement for offset ${this.offset} within ${timeoutMs} ms`)),
+        () =>
+          reject(new ZerobusError('TIMEOUT', `no acknowledgement for offset ${this.offset} within ${timeoutMs} ms`)),
         timeoutMs,
       );
     });

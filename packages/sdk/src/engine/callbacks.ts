@@ -61,6 +61,9 @@ export class CallbackRunner {
   }
 
   #report(name: string, error: unknown): void {
-    this.#logger.warn({ callback: name, error: error instanceof Error ? error.message : String(error) }, 'ack callback threw');
+    this.#logger.warn(
+      { callback: name, error: error instanceof Error ? error.message : String(error) },
+      'ack callback threw',
+    );
   }
 }

@@ -41,7 +41,10 @@ async function headersFor(provider: HeadersProvider, signal: AbortSignal): Promi
     });
   }
   if (typeof headers !== 'object' || headers === null) {
-    throw new NonRetriableError('INVALID_OPTIONS', 'the headers provider must return an object of header names to values');
+    throw new NonRetriableError(
+      'INVALID_OPTIONS',
+      'the headers provider must return an object of header names to values',
+    );
   }
   const lower = Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), String(value)]));
   if (lower[SDK_HEADER] === undefined) lower[SDK_HEADER] = SDK_USER_AGENT;
@@ -72,7 +75,8 @@ export function connect(params: ConnectParams, handlers: LiveCallHandlers): Prom
       settle(new ZerobusError('TIMEOUT', `creating the stream took longer than ${params.timeoutMs} ms`));
     }, params.timeoutMs);
     controller.signal.addEventListener('abort', () => {
-      if (params.signal?.aborted) settle(new ZerobusError('ABORTED', 'stream creation was aborted', { cause: params.signal.reason }));
+      if (params.signal?.aborted)
+        settle(new ZerobusError('ABORTED', 'stream creation was aborted', { cause: params.signal.reason }));
     });
 
     headersFor(params.headersProvider, controller.signal).then((headers) => {
@@ -94,7 +98,8 @@ export function connect(params: ConnectParams, handlers: LiveCallHandlers): Prom
           }
         },
         onEnd(error) {
-          if (!settled) settle(error ?? new ZerobusError('CONNECTION', 'the server ended the call during stream creation'));
+          if (!settled)
+            settle(error ?? new ZerobusError('CONNECTION', 'the server ended the call during stream creation'));
           else handlers.onEnd(error);
         },
       });

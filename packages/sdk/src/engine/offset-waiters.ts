@@ -55,7 +55,11 @@ export class OffsetWaiters {
         signal.addEventListener('abort', onAbort, { once: true });
         cleanups.push(() => signal.removeEventListener('abort', onAbort));
       }
-      if (cleanups.length > 0) waiter.cleanup = () => cleanups.forEach((fn) => fn());
+      if (cleanups.length > 0) {
+        waiter.cleanup = () => {
+          for (const fn of cleanups) fn();
+        };
+      }
       this.#insert(waiter);
     });
   }

@@ -119,7 +119,10 @@ export abstract class StreamEngine {
       } catch (error) {
         last = asZerobusError(error);
         if (!last.retriable || signal?.aborted) break;
-        this.context.logger.warn({ table: this.context.table.tableName, attempt: attempt + 1, error: last.message }, 'stream creation failed');
+        this.context.logger.warn(
+          { table: this.context.table.tableName, attempt: attempt + 1, error: last.message },
+          'stream creation failed',
+        );
       }
     }
     this.#phase = 'failed';
@@ -130,7 +133,9 @@ export abstract class StreamEngine {
 
   protected assertUsable(): void {
     if (this.#phase === 'failed') {
-      throw new NonRetriableError('STREAM_FAILED', `the stream has failed: ${this.failure?.message}`, { cause: this.failure });
+      throw new NonRetriableError('STREAM_FAILED', `the stream has failed: ${this.failure?.message}`, {
+        cause: this.failure,
+      });
     }
   }
 
@@ -179,7 +184,10 @@ export abstract class StreamEngine {
       this.#live = undefined;
       this.context.channel.close();
       if (!(await this.#callbacks.drain(this.options.callbackMaxWaitTimeMs))) {
-        this.context.logger.warn({ streamId: this.#streamId }, 'ack callbacks still running after callbackMaxWaitTimeMs');
+        this.context.logger.warn(
+          { streamId: this.#streamId },
+          'ack callbacks still running after callbackMaxWaitTimeMs',
+        );
       }
     })();
     return this.#closing;
@@ -364,14 +372,21 @@ export abstract class StreamEngine {
     this.#phase = 'recovering';
     // A call that stayed up for a whole attempt's time limit ends the previous outage.
     if (this.#now() - this.#liveSince >= this.options.recoveryTimeoutMs) this.#attemptsInOutage = 0;
-    this.context.logger.warn({ streamId: this.#streamId, error: cause.message }, 'stream connection failed; recovering');
+    this.context.logger.warn(
+      { streamId: this.#streamId, error: cause.message },
+      'stream connection failed; recovering',
+    );
     let last = cause;
     while (!this.isTerminal()) {
       if (this.#attemptsInOutage >= this.options.recoveryRetries) {
         this.#fail(
-          new ZerobusError('RECOVERY_FAILED', `recovery failed after ${this.#attemptsInOutage} attempts: ${last.message}`, {
-            cause: last,
-          }),
+          new ZerobusError(
+            'RECOVERY_FAILED',
+            `recovery failed after ${this.#attemptsInOutage} attempts: ${last.message}`,
+            {
+              cause: last,
+            },
+          ),
         );
         return;
       }

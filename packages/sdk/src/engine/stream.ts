@@ -5,11 +5,10 @@
  */
 import { NonRetriableError, ZerobusError } from '../errors.js';
 import { RecordAcknowledgment } from './acknowledgment.js';
-import { type EngineContext, StreamEngine } from './stream-engine.js';
 import type { PendingRequest } from './request-queue.js';
+import { type EngineContext, StreamEngine } from './stream-engine.js';
 
-export type { EngineContext as StreamContext } from './stream-engine.js';
-export type { StreamState } from './stream-engine.js';
+export type { EngineContext as StreamContext, StreamState } from './stream-engine.js';
 
 /** Options of a wait: every wait can be abandoned through an `AbortSignal`. */
 export interface SignalOptions {
@@ -113,13 +112,18 @@ export class ZerobusStream extends StreamEngine {
   /** Resolves once every offset up to and including `offset` is acknowledged. */
   waitForOffset(offset: number, options: WaitForOffsetOptions = {}): Promise<number> {
     if (!Number.isSafeInteger(offset) || offset < 0) {
-      return Promise.reject(new NonRetriableError('INVALID_STATE', `offset must be a non-negative integer, got ${offset}`));
+      return Promise.reject(
+        new NonRetriableError('INVALID_STATE', `offset must be a non-negative integer, got ${offset}`),
+      );
     }
     if (offset <= this.ackedUpTo) return Promise.resolve(offset);
     if (this.failure) return Promise.reject(this.failure);
     if (offset >= this.nextOffset) {
       return Promise.reject(
-        new NonRetriableError('INVALID_STATE', `offset ${offset} has not been issued; the last offset is ${this.lastOffset}`),
+        new NonRetriableError(
+          'INVALID_STATE',
+          `offset ${offset} has not been issued; the last offset is ${this.lastOffset}`,
+        ),
       );
     }
     return this.waiters.wait(offset, { ...options, what: `wait for offset ${offset}` });
@@ -176,7 +180,11 @@ export class ZerobusStream extends StreamEngine {
   }
 
   #encodeBatch(records: Iterable<unknown>): Uint8Array[] {
-    if (records === null || typeof records !== 'object' || typeof (records as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    if (
+      records === null ||
+      typeof records !== 'object' ||
+      typeof (records as Iterable<unknown>)[Symbol.iterator] !== 'function'
+    ) {
       throw new NonRetriableError('INVALID_RECORD', 'a batch must be an array or another iterable of records');
     }
     const payloads: Uint8Array[] = [];

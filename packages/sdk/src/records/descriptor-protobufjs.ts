@@ -57,6 +57,7 @@ interface PbjsField {
   readonly type: string;
   readonly repeated?: boolean;
   readonly required?: boolean;
+  readonly rule?: string;
   readonly packed?: boolean;
   readonly delimited?: boolean;
   readonly map?: boolean;
@@ -170,8 +171,9 @@ function fieldProto(
       proto.type !== Type.BYTES &&
       proto.type !== Type.MESSAGE &&
       proto.type !== Type.GROUP;
-    if (packable && field.packed) proto.options = create(FieldOptionsSchema, { packed: true });
-  } else if (field.required) {
+    if (packable && (field.packed || field.options?.packed === true))
+      proto.options = create(FieldOptionsSchema, { packed: true });
+  } else if (field.required || field.rule === 'required') {
     proto.label = Label.REQUIRED;
   }
   const oneof = field.partOf ? oneofs.indexOf(field.partOf) : -1;
@@ -214,6 +216,11 @@ function pbjsSource(object: PbjsType | PbjsEnum): TypeSource {
     : { fullName: trimDot(object.fullName), kind: 'enum', parent, copy: () => enumProto(object) };
 }
 
+function resolveFields(type: PbjsType): void {
+  for (const field of type.fieldsArray) field.resolve?.();
+  for (const child of type.nestedArray ?? []) if (isType(child)) resolveFields(child);
+}
+
 /** Resolves the protobufjs tree and returns the root type's source and a lookup over its whole root. */
 export function protobufJsSources(input: ProtobufJsTypeLike): { root: TypeSource; lookup: TypeLookup } {
   const type = input as PbjsType;
@@ -223,7 +230,17 @@ export function protobufJsSources(input: ProtobufJsTypeLike): { root: TypeSource
     const resolvable = (type.root ?? top) as { resolveAll?(): unknown };
     if (typeof resolvable.resolveAll === 'function') resolvable.resolveAll();
   } catch (error) {
-    throw invalidDescriptor(`protobufjs type ${type.fullName} cannot be resolved: ${(error as Error).message}`, error);
+    // A Type built by hand outside any Root has no edition, and resolveAll() fails on its
+    // features; its fields can still be resolved one by one (then the rule and `packed` option
+    // decide, as in proto2).
+    try {
+      resolveFields(type);
+    } catch {
+      throw invalidDescriptor(
+        `protobufjs type ${type.fullName} cannot be resolved: ${(error as Error).message}`,
+        error,
+      );
+    }
   }
   const types = new Map<string, PbjsType | PbjsEnum>();
   const walk = (ns: PbjsObject): void => {

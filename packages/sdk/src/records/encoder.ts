@@ -10,7 +10,8 @@
  * against the descriptor:
  * - keys: proto field name (`device_name`) or JSON/camelCase name (`deviceName`); a key that is
  *   no field is an error (a typo must not drop data silently), unless its value is `undefined`;
- *   `undefined` and `null` mean "not set"; a proto2 `required` field must be set;
+ *   `undefined` and `null` mean "not set"; a proto2 `required` field must be set; every value
+ *   that is set is written, zeros included (see proto-encoder.ts);
  * - int64 family: safe-integer number, bigint, decimal string or protobufjs `Long`;
  *   32-bit integers: integer numbers in range; float/double: numbers; bool: booleans;
  *   string: strings; bytes: `Uint8Array`/`Buffer` only (a string is refused, not guessed at);

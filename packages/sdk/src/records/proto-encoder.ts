@@ -4,13 +4,15 @@
  * Compilation turns every field into a closure that writes its tag and value, so encoding a
  * record is a loop over precomputed field plans with no descriptor lookups. Fields are written
  * in field-number order, like protoc and protobufjs. Every value the user set (not `undefined`
- * or `null`) is written, zero values included: that is what protobufjs does, it is valid for
- * proto3, and it keeps a 0 distinct from NULL for a server that reads the descriptor as proto2.
+ * or `null`) is written, zero values included, as proto2 requires: the descriptor is always the
+ * normalized proto2 form (see descriptor-es.ts), so an explicit 0 reaches the table as 0, not
+ * NULL, even where a proto3 encoder would have skipped it.
  */
 
 import type { DescEnum, DescField, DescMessage } from '@bufbuild/protobuf';
 import { FeatureSet_FieldPresence } from '@bufbuild/protobuf/wkt';
 import { addSegment, indexSegment, RecordFault } from './fault.js';
+import { checkKeys, type FieldPlan, type MessagePlan, oneofClash, readField } from './proto-keys.js';
 import {
   fixedWidth,
   mapKeyFromString,
@@ -22,24 +24,7 @@ import {
 } from './proto-scalars.js';
 import type { ProtoWriter } from './proto-writer.js';
 
-interface FieldPlan {
-  /** Proto name first, then the JSON name and protobuf-es local name when they differ. */
-  readonly names: readonly string[];
-  /** The name collides with an Object.prototype member, so only own properties count. */
-  readonly ownOnly: boolean;
-  readonly required: boolean;
-  /** Bit of the field's oneof in a per-message mask, 0 outside oneofs. */
-  readonly oneofBit: number;
-  readonly oneofName: string | undefined;
-  /** Writes tag(s) and value. */
-  readonly write: ValueWriter;
-}
-
-export interface MessagePlan {
-  readonly typeName: string;
-  readonly fields: FieldPlan[];
-  readonly byName: Map<string, FieldPlan>;
-}
+export type { MessagePlan } from './proto-keys.js';
 
 const PROTOTYPE_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
 
@@ -250,16 +235,6 @@ function asFields(plan: MessagePlan, value: unknown): Record<string, unknown> {
   return own;
 }
 
-function read(obj: Record<string, unknown>, field: FieldPlan): unknown {
-  const names = field.names;
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i]!;
-    const v = field.ownOnly && !Object.hasOwn(obj, name) ? undefined : obj[name];
-    if (v !== undefined) return v;
-  }
-  return undefined;
-}
-
 /** Writes the fields of one message value (without its own tag or length). */
 export function encodeMessage(plan: MessagePlan, w: ProtoWriter, value: unknown): void {
   const obj = asFields(plan, value);
@@ -271,7 +246,7 @@ export function encodeMessage(plan: MessagePlan, w: ProtoWriter, value: unknown)
     for (; i < fields.length; i++) {
       const field = fields[i]!;
       let v = field.ownOnly ? undefined : obj[field.names[0]!];
-      if (v === undefined && (field.ownOnly || field.names.length > 1)) v = read(obj, field);
+      if (v === undefined && (field.ownOnly || field.names.length > 1)) v = readField(obj, field);
       if (v === undefined) {
         if (field.required) throw new RecordFault('required field "{path}" is missing');
         continue;
@@ -294,59 +269,4 @@ export function encodeMessage(plan: MessagePlan, w: ProtoWriter, value: unknown)
   let keys = 0;
   for (const _key in obj) keys++;
   if (keys !== found) checkKeys(plan, obj);
-}
-
-function oneofClash(plan: MessagePlan, obj: Record<string, unknown>, field: FieldPlan): RecordFault {
-  const other = plan.fields.find((f) => f !== field && f.oneofBit === field.oneofBit && read(obj, f) != null);
-  const otherName = other ? other.names[0] : 'another field';
-  return new RecordFault(
-    `field "{path}" and "${otherName}" are both set, but they belong to oneof "${field.oneofName}"`,
-  );
-}
-
-/** The slow path: explains which key did not match a field. */
-function checkKeys(plan: MessagePlan, obj: Record<string, unknown>): void {
-  for (const key in obj) {
-    if (obj[key] === undefined || key === '$typeName' || key === '$unknown') continue;
-    const field = plan.byName.get(key);
-    if (!field) {
-      const fault = new RecordFault(`field "{path}" is not a field of ${plan.typeName}${suggest(plan, key)}`);
-      fault.segments.push(key);
-      throw fault;
-    }
-    const twice = field.names.find((n) => n !== key && obj[n] !== undefined);
-    if (twice !== undefined) {
-      const fault = new RecordFault(`field "{path}" is given twice, as "${key}" and as "${twice}"`);
-      fault.segments.push(field.names[0]!);
-      throw fault;
-    }
-  }
-}
-
-function suggest(plan: MessagePlan, key: string): string {
-  const wanted = key.toLowerCase().replace(/_/g, '');
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const field of plan.fields) {
-    const name = field.names[0]!;
-    const d = distance(wanted, name.toLowerCase().replace(/_/g, ''));
-    if (d < bestDistance) {
-      best = name;
-      bestDistance = d;
-    }
-  }
-  return best === undefined ? '' : ` (did you mean "${best}"?)`;
-}
-
-/** Levenshtein distance, for "did you mean" hints on unknown keys. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
 }

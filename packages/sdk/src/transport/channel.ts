@@ -25,7 +25,10 @@ export function parseEndpoint(endpoint: string): Endpoint {
   try {
     url = new URL(withScheme);
   } catch {
-    throw new NonRetriableError('INVALID_OPTIONS', `the Zerobus server endpoint ${JSON.stringify(endpoint)} is not a URL`);
+    throw new NonRetriableError(
+      'INVALID_OPTIONS',
+      `the Zerobus server endpoint ${JSON.stringify(endpoint)} is not a URL`,
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new NonRetriableError(

@@ -7,22 +7,28 @@ import { ZerobusError } from '../../src/errors.js';
 describe('OffsetWaiters', () => {
   it('settles exactly the waiters at or below each acknowledged offset, in any registration order', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.nat(100), { maxLength: 60 }), fc.array(fc.nat(100), { maxLength: 10 }), async (offsets, acks) => {
-        const waiters = new OffsetWaiters();
-        const settled = new Set<number>();
-        offsets.forEach((offset, i) => {
-          void waiters.wait(offset).then(() => settled.add(i));
-        });
-        let high = -1;
-        for (const ack of acks) {
-          high = Math.max(high, ack);
-          waiters.settleThrough(ack);
-          await Promise.resolve();
-          await Promise.resolve();
-          offsets.forEach((offset, i) => assert.equal(settled.has(i), offset <= high, `waiter ${i} for ${offset} at ack ${high}`));
-        }
-        assert.equal(waiters.size, offsets.filter((o) => o > high).length);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.nat(100), { maxLength: 60 }),
+        fc.array(fc.nat(100), { maxLength: 10 }),
+        async (offsets, acks) => {
+          const waiters = new OffsetWaiters();
+          const settled = new Set<number>();
+          offsets.forEach((offset, i) => {
+            void waiters.wait(offset).then(() => settled.add(i));
+          });
+          let high = -1;
+          for (const ack of acks) {
+            high = Math.max(high, ack);
+            waiters.settleThrough(ack);
+            await Promise.resolve();
+            await Promise.resolve();
+            for (const [i, offset] of offsets.entries()) {
+              assert.equal(settled.has(i), offset <= high, `waiter ${i} for ${offset} at ack ${high}`);
+            }
+          }
+          assert.equal(waiters.size, offsets.filter((o) => o > high).length);
+        },
+      ),
       { seed: 7, numRuns: 200 },
     );
   });

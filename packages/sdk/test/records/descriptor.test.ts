@@ -382,6 +382,15 @@ describe('descriptor normalization', () => {
     assert.equal(normalized(G).field[0]!.type, Type.GROUP);
   });
 
+  it('accepts a protobufjs Type built by hand, outside any Root', () => {
+    const solo = new protobuf.Type('Solo')
+      .add(new protobuf.Field('a', 1, 'int32', 'required'))
+      .add(new protobuf.Field('xs', 2, 'int32', 'repeated'));
+    const encoder = createRecordEncoder('proto', solo);
+    assert.equal(hex(encoder.encode({ a: 1, xs: [1, 2] }, 0)), hex(solo.encode({ a: 1, xs: [1, 2] }).finish()));
+    assert.throws(() => encoder.encode({ xs: [] }, 0), /required field "a" is missing/);
+  });
+
   it('refuses bytes that are not a self-contained DescriptorProto', () => {
     assertDescriptorError(
       () => createRecordEncoder('proto', new Uint8Array([0xff, 0xff, 0xff])),

@@ -1,0 +1,73 @@
+/**
+ * Ingestion benchmark of @zerobus/sdk: record type × payload size × ingest mode against an
+ * ack-only emulator in a separate process (bench/server.ts). See bench/README.md.
+ *
+ *   npm run bench                       (builds, then runs the full matrix)
+ *   npm run bench -- --quick            (smoke test)
+ *   npm run bench -- --help
+ */
+import { cpus } from 'node:os';
+import { ZerobusSdk } from '@zerobus/sdk';
+import { type BenchConfig, parseConfig, USAGE } from './args.js';
+import { type CellResult, runCell } from './cell.js';
+import { benchLine, sizeLabel, table } from './report.js';
+import { type BenchServer, startServerProcess } from './server-process.js';
+
+async function runMatrix(config: BenchConfig, server: BenchServer): Promise<CellResult[]> {
+  const sdk = new ZerobusSdk(server.endpoint, server.unityCatalogEndpoint);
+  const cells: CellResult[] = [];
+  const total = config.types.length * config.sizes.length * config.modes.length;
+  for (const type of config.types) {
+    for (const size of config.sizes) {
+      for (const mode of config.modes) {
+        const started = performance.now();
+        process.stderr.write(`[${cells.length + 1}/${total}] ${type} ${sizeLabel(size)} ${mode} ... `);
+        const cell = await runCell(sdk, { type, size, mode }, config, () => server.cpuSeconds());
+        const took = ((performance.now() - started) / 1000).toFixed(1);
+        process.stderr.write(
+          `${cell.mbPerSec.toFixed(2)} MB/s, ${Math.round(cell.recordsPerSec)} records/s (${took} s)\n`,
+        );
+        console.log(benchLine(cell));
+        cells.push(cell);
+      }
+    }
+  }
+  return cells;
+}
+
+async function main(): Promise<void> {
+  const config = parseConfig(process.argv.slice(2));
+  if (!config) {
+    console.log(USAGE);
+    return;
+  }
+  const started = performance.now();
+  const server = await startServerProcess();
+  try {
+    console.log(
+      `# @zerobus/sdk ingest bench: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); ` +
+        `${config.records.toLocaleString('en-US')} records per run (sequential: ${config.sequentialRecords.toLocaleString('en-US')}), ` +
+        `${config.runs} run(s) per cell after a warm-up, median reported${'gc' in globalThis ? '' : ' (no --expose-gc)'}`,
+    );
+    const cells = await runMatrix(config, server);
+    const minutes = (performance.now() - started) / 60_000;
+    console.log(`\n${table(cells)}\n`);
+    if (config.modes.includes('sequential')) {
+      console.log(
+        `sequential cells ingest ${config.sequentialRecords.toLocaleString('en-US')} records per run ` +
+          `(other modes ${config.records.toLocaleString('en-US')}); their rates are measured on those records, not extrapolated.`,
+      );
+    }
+    console.log(`MB = 10^6 payload bytes. Total time ${minutes.toFixed(1)} min.`);
+  } finally {
+    server.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  },
+);

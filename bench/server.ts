@@ -1,0 +1,41 @@
+/**
+ * The benchmark's server: an emulator in its own process, so that its CPU time and memory stay
+ * out of the client's measurements. It runs ack-only (`storeRecords: false`), with auth on as
+ * usual, prints its endpoints as one JSON line on stdout and exits when stdin closes (the bench
+ * died or finished) or on SIGTERM.
+ *
+ *   node --import tsx bench/server.ts
+ */
+import { startEmulator } from '@zerobus/emulator';
+
+/** The one line this process prints once it listens. */
+export interface ServerHello {
+  readonly endpoint: string;
+  readonly unityCatalogEndpoint: string;
+  readonly pid: number;
+}
+
+const emulator = await startEmulator({ auth: true, storeRecords: false, shutdownGraceMs: 0 });
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  // Never hang on a stuck connection: the process is going away either way.
+  setTimeout(() => process.exit(0), 1000).unref();
+  await emulator.close();
+  process.exit(0);
+}
+
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());
+process.stdin.on('end', () => void stop());
+process.stdin.on('close', () => void stop());
+process.stdin.resume();
+
+const hello: ServerHello = {
+  endpoint: emulator.endpoint,
+  unityCatalogEndpoint: emulator.unityCatalogEndpoint,
+  pid: process.pid,
+};
+process.stdout.write(`${JSON.stringify(hello)}\n`);
