@@ -70,7 +70,7 @@ describe('protobuf stream over loopback gRPC', () => {
         },
       ],
     });
-    const schema = createFileRegistry(file).getMessage('Reading') as DescMessage;
+    const schema = createFileRegistry(file, () => undefined).getMessage('Reading') as DescMessage;
     const bytes = toBinary(DescriptorProtoSchema, schema.proto);
     await withHarness(async ({ emulator, sdk }) => {
       for (const descriptor of [schema, bytes]) {
