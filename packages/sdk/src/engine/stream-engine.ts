@@ -72,6 +72,8 @@ export abstract class StreamEngine {
   /** How many requests from the queue's head were written to the current call. */
   #sent = 0;
   #pumpScheduled = false;
+  /** False while grpc-js holds unflushed writes: writing more would only grow its buffer. */
+  #writable = true;
   #lackOfAckTimer: NodeJS.Timeout | undefined;
   #attemptsInOutage = 0;
   #endPause: (() => void) | undefined;
@@ -198,14 +200,15 @@ export abstract class StreamEngine {
   #pump(): void {
     this.#pumpScheduled = false;
     const live = this.#live;
-    if (this.#phase !== 'open' || !live) return;
+    if (this.#phase !== 'open' || !live || !this.#writable) return;
     const limit = Math.min(this.queue.length, this.options.maxInflightRecords);
     if (this.#sent >= limit) return;
     const now = this.#now();
     while (this.#sent < limit) {
       const request = this.queue.at(this.#sent)!;
       request.sentAt = now;
-      live.call.write(
+      this.#sent++;
+      const flushed = live.call.write(
         encodeRequest({
           kind: request.payloads.length === 1 ? 'ingestRecord' : 'ingestBatch',
           offsetId: request.offset - this.#callBase,
@@ -213,7 +216,16 @@ export abstract class StreamEngine {
           records: request.payloads,
         }),
       );
-      this.#sent++;
+      if (!flushed) {
+        // Respect the transport's back-pressure: grpc-js's send buffer costs O(buffered) per
+        // message to maintain, and HTTP/2 flow control lets nothing more out anyway.
+        this.#writable = false;
+        live.call.onDrain(() => {
+          this.#writable = true;
+          if (this.#live === live) this.#pump();
+        });
+        break;
+      }
     }
     this.#armLackOfAck();
   }
@@ -303,6 +315,7 @@ export abstract class StreamEngine {
       return;
     }
     this.#live = live;
+    this.#writable = true;
     this.#streamId = live.streamId;
     this.#liveSince = this.#now();
     this.#callBase = this.queue.peek()?.offset ?? this.nextOffset;
