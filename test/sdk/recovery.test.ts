@@ -292,4 +292,32 @@ describe('recovery, rotation and failure', () => {
       for (const secret of [CLIENT_SECRET, ...tokens]) assert.equal(text.includes(secret), false);
     });
   });
+  it('bounds each connection attempt by recoveryTimeoutMs', async () => {
+    await withHarness(async ({ sdk }) => {
+      await assert.rejects(
+        sdk.createStream({
+          table: TABLE,
+          options: { recordType: 'json', recovery: false, recoveryTimeoutMs: 50 },
+          headersProvider: { getHeaders: () => new Promise<Record<string, string>>(() => {}) },
+        }),
+        (e: unknown) => e instanceof ZerobusError && e.code === 'TIMEOUT' && /50 ms/.test(e.message),
+      );
+    });
+  });
+
+  it('after a close signal waits at most streamPausedMaxWaitTimeMs for acks, then replays on a new call', async () => {
+    await withHarness(async ({ emulator, jsonStream }) => {
+      const stream = await jsonStream({ streamPausedMaxWaitTimeMs: 50 });
+      emulator.faults.stopAcking();
+      stream.ingestRecordNowait({ i: 0 });
+      await emulator.waitForRecords(TABLE, 1);
+      // The server announces a long goodbye; the stream must not wait for all of it.
+      emulator.faults.sendCloseSignal(60_000);
+      await emulator.waitFor((e) => e.calls.length === 2 && e.streams.length >= 1);
+      emulator.faults.resumeAcking();
+      await stream.flush();
+      await stream.close();
+      assert.deepEqual(ids(jsonPayloads(emulator)), [0, 0], 'the unacknowledged record was replayed');
+    });
+  });
 });

@@ -338,7 +338,7 @@ export abstract class StreamEngine {
 
   #onCallEnd(token: object, error: ZerobusError | undefined): void {
     if (token !== this.#callToken || this.isTerminal()) return;
-    if (this.#phase === 'paused') {
+    if (this.#phase === 'paused' && (error === undefined || error.retriable)) {
       // The server ending the call after its close signal is the expected next step.
       this.#endPause?.();
       return;
