@@ -19,6 +19,7 @@ import type { RecordEncoder } from '../records/encoder.js';
 import type { TableProperties } from '../table.js';
 import type { Channel } from '../transport/channel.js';
 import { encodeRequest, WireRecordType } from '../transport/codec.js';
+import { AckWatchdog } from './ack-watchdog.js';
 import { CallbackRunner } from './callbacks.js';
 import { connect, type LiveCall } from './connect.js';
 import { OffsetWaiters } from './offset-waiters.js';
@@ -74,7 +75,7 @@ export abstract class StreamEngine {
   #pumpScheduled = false;
   /** False while grpc-js holds unflushed writes: writing more would only grow its buffer. */
   #writable = true;
-  #lackOfAckTimer: NodeJS.Timeout | undefined;
+  readonly #watchdog: AckWatchdog;
   #attemptsInOutage = 0;
   #endPause: (() => void) | undefined;
 
@@ -85,6 +86,21 @@ export abstract class StreamEngine {
     this.#callbacks = new CallbackRunner(context.options.ackCallback, context.logger);
     this.#now = context.now ?? Date.now;
     this.#recordType = this.encoder.mode === 'json' ? WireRecordType.JSON : WireRecordType.PROTO;
+    this.#watchdog = new AckWatchdog(
+      context.options.serverLackOfAckTimeoutMs,
+      this.#now,
+      () => (this.#sent > 0 && this.#live ? this.queue.peek()?.sentAt : undefined),
+      () => {
+        if (!this.#callToken) return;
+        this.#onCallEnd(
+          this.#callToken,
+          new ZerobusError(
+            'LACK_OF_ACK',
+            `no acknowledgement from the server for ${this.options.serverLackOfAckTimeoutMs} ms while requests were in flight`,
+          ),
+        );
+      },
+    );
   }
 
   /** The server's id for the current call (it changes when the stream reconnects). */
@@ -181,7 +197,7 @@ export abstract class StreamEngine {
       this.readyWaiters.rejectAll(closed);
       await this.waitAllIssued(signal, 'close');
       this.#phase = 'closed';
-      this.#clearLackOfAck();
+      this.#watchdog.clear();
       this.#live?.call.end();
       this.#live = undefined;
       this.context.channel.close();
@@ -227,7 +243,7 @@ export abstract class StreamEngine {
         break;
       }
     }
-    this.#armLackOfAck();
+    this.#watchdog.arm();
   }
 
   #onAck(token: object, wireOffset: number): void {
@@ -253,37 +269,8 @@ export abstract class StreamEngine {
       this.readyWaiters.wake(Number.POSITIVE_INFINITY);
     }
     if (this.#sent === 0) this.#endPause?.();
-    this.#clearLackOfAck();
-    this.#armLackOfAck();
+    this.#watchdog.arm();
     this.#pump();
-  }
-
-  // --- lack of acknowledgement -----------------------------------------------------------------
-
-  #armLackOfAck(): void {
-    if (this.#sent === 0 || this.#lackOfAckTimer !== undefined || !this.#live) return;
-    const oldest = this.queue.peek()?.sentAt ?? this.#now();
-    const delay = Math.max(0, oldest + this.options.serverLackOfAckTimeoutMs - this.#now());
-    this.#lackOfAckTimer = setTimeout(() => {
-      this.#lackOfAckTimer = undefined;
-      const sentAt = this.queue.peek()?.sentAt ?? this.#now();
-      if (this.#sent > 0 && this.#now() - sentAt >= this.options.serverLackOfAckTimeoutMs && this.#callToken) {
-        this.#onCallEnd(
-          this.#callToken,
-          new ZerobusError(
-            'LACK_OF_ACK',
-            `no acknowledgement from the server for ${this.options.serverLackOfAckTimeoutMs} ms while requests were in flight`,
-          ),
-        );
-      } else {
-        this.#armLackOfAck();
-      }
-    }, delay);
-  }
-
-  #clearLackOfAck(): void {
-    clearTimeout(this.#lackOfAckTimer);
-    this.#lackOfAckTimer = undefined;
   }
 
   // --- calls, rotation and recovery ------------------------------------------------------------
@@ -329,7 +316,7 @@ export abstract class StreamEngine {
   }
 
   #dropCall(): void {
-    this.#clearLackOfAck();
+    this.#watchdog.clear();
     this.#callToken = undefined;
     this.#live?.call.cancel();
     this.#live = undefined;

@@ -7,6 +7,11 @@
  * encoder writes each record straight into one buffer, with no intermediate objects.
  */
 
+import { WireDecodeError, WireReader } from './wire-reader.js';
+import { BufferWriter, delimitedSize, varintSize } from './wire-writer.js';
+
+export { WireDecodeError, WireReader } from './wire-reader.js';
+
 export const ZEROBUS_SERVICE = 'databricks.zerobus.Zerobus';
 export const EPHEMERAL_STREAM_PATH = `/${ZEROBUS_SERVICE}/EphemeralStream`;
 
@@ -37,76 +42,7 @@ export type StreamResponse =
   | { readonly kind: 'ack'; readonly ackUpToOffset: number }
   | { readonly kind: 'closeStreamSignal'; readonly durationMs: number | undefined };
 
-/** Raised for bytes that are not a valid message of the expected type. */
-export class WireDecodeError extends Error {
-  override readonly name = 'WireDecodeError';
-}
-
-// ---------------------------------------------------------------------------------------------
-// Size computation and writing
-
 const textEncoder = new TextEncoder();
-
-function varintSize(value: number): number {
-  if (value < 0) return 10; // negative int64 is always ten bytes
-  if (value < 0x80) return 1;
-  if (value < 0x4000) return 2;
-  if (value < 0x200000) return 3;
-  if (value < 0x10000000) return 4;
-  let size = 4;
-  let v = Math.floor(value / 0x10000000);
-  while (v > 0) {
-    size++;
-    v = Math.floor(v / 0x80);
-  }
-  return size;
-}
-
-/** Size of a length-delimited field (tag of one byte, as every field number here is < 16). */
-function delimitedSize(length: number): number {
-  return 1 + varintSize(length) + length;
-}
-
-class BufferWriter {
-  readonly buf: Uint8Array;
-  pos = 0;
-
-  constructor(size: number) {
-    this.buf = new Uint8Array(size);
-  }
-
-  varint(value: number): void {
-    if (value < 0) {
-      this.bigVarint(BigInt.asUintN(64, BigInt(value)));
-      return;
-    }
-    const buf = this.buf;
-    while (value >= 0x80) {
-      buf[this.pos++] = (value % 0x80) | 0x80;
-      value = Math.floor(value / 0x80);
-    }
-    buf[this.pos++] = value;
-  }
-
-  private bigVarint(value: bigint): void {
-    while (value >= 0x80n) {
-      this.buf[this.pos++] = Number(value & 0x7fn) | 0x80;
-      value >>= 7n;
-    }
-    this.buf[this.pos++] = Number(value);
-  }
-
-  tag(field: number, wireType: number): void {
-    this.buf[this.pos++] = (field << 3) | wireType;
-  }
-
-  bytes(field: number, data: Uint8Array): void {
-    this.tag(field, 2);
-    this.varint(data.length);
-    this.buf.set(data, this.pos);
-    this.pos += data.length;
-  }
-}
 
 function checkOffset(offsetId: number): void {
   if (!Number.isSafeInteger(offsetId)) throw new RangeError(`offset_id ${offsetId} is not a safe integer`);
@@ -214,128 +150,6 @@ export function encodeResponse(response: StreamResponse): Uint8Array {
       }
       return w.buf;
     }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading
-
-const textDecoder = new TextDecoder('utf-8', { fatal: true });
-
-/** A bounds-checked protobuf reader over one message. */
-export class WireReader {
-  pos: number;
-
-  constructor(
-    readonly buf: Uint8Array,
-    start = 0,
-    readonly end = buf.length,
-  ) {
-    this.pos = start;
-  }
-
-  get done(): boolean {
-    return this.pos >= this.end;
-  }
-
-  /** Reads a varint as a JavaScript number; int64 values outside ±2^53 are rejected. */
-  varint(): number {
-    // Fast path: up to seven bytes (49 bits) are exact in a double.
-    let result = 0;
-    let multiplier = 1;
-    const start = this.pos;
-    for (let i = 0; i < 7; i++) {
-      if (this.pos >= this.end) throw new WireDecodeError('truncated varint');
-      const byte = this.buf[this.pos++] as number;
-      result += (byte & 0x7f) * multiplier;
-      if (byte < 0x80) return result;
-      multiplier *= 0x80;
-    }
-    this.pos = start;
-    return this.#bigVarint();
-  }
-
-  /** Slow path for long varints, exact in BigInt: large and negative (ten-byte) int64 values. */
-  #bigVarint(): number {
-    let result = 0n;
-    for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.end) throw new WireDecodeError('truncated varint');
-      const byte = this.buf[this.pos++] as number;
-      if (i === 9 && byte > 1) throw new WireDecodeError('varint longer than 64 bits');
-      result |= BigInt(byte & 0x7f) << BigInt(7 * i);
-      if (byte < 0x80) {
-        const signed = BigInt.asIntN(64, result);
-        if (signed < BigInt(Number.MIN_SAFE_INTEGER) || signed > BigInt(Number.MAX_SAFE_INTEGER)) {
-          throw new WireDecodeError(`integer ${signed} exceeds 2^53`);
-        }
-        return Number(signed);
-      }
-    }
-    throw new WireDecodeError('varint longer than 64 bits');
-  }
-
-  /** Reads a tag; returns [fieldNumber, wireType]. */
-  tag(): [number, number] {
-    const tag = this.varint();
-    const field = Math.floor(tag / 8);
-    if (field === 0) throw new WireDecodeError('field number 0 is invalid');
-    return [field, tag & 7];
-  }
-
-  /** Returns the bounds of a length-delimited field's payload and moves past it. */
-  delimited(): [number, number] {
-    const length = this.varint();
-    const start = this.pos;
-    const end = start + length;
-    if (end > this.end) throw new WireDecodeError(`length ${length} runs past the end of the message`);
-    this.pos = end;
-    return [start, end];
-  }
-
-  bytes(): Uint8Array {
-    const [start, end] = this.delimited();
-    return this.buf.subarray(start, end);
-  }
-
-  string(): string {
-    try {
-      return textDecoder.decode(this.bytes());
-    } catch {
-      throw new WireDecodeError('string field is not valid UTF-8');
-    }
-  }
-
-  sub(): WireReader {
-    const [start, end] = this.delimited();
-    return new WireReader(this.buf, start, end);
-  }
-
-  skip(wireType: number): void {
-    switch (wireType) {
-      case 0:
-        this.varint();
-        return;
-      case 1:
-        this.advance(8);
-        return;
-      case 2:
-        this.delimited();
-        return;
-      case 5:
-        this.advance(4);
-        return;
-      default:
-        throw new WireDecodeError(`unsupported wire type ${wireType}`);
-    }
-  }
-
-  private advance(n: number): void {
-    if (this.pos + n > this.end) throw new WireDecodeError('truncated fixed-width field');
-    this.pos += n;
-  }
-
-  expect(wireType: number, actual: number, what: string): void {
-    if (wireType !== actual) throw new WireDecodeError(`${what} has wire type ${actual}, expected ${wireType}`);
   }
 }
 
