@@ -1,4 +1,5 @@
 /** Command-line flags of bench/ingest.ts. */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 export const MODES = ['sequential', 'fire-and-forget', 'offset', 'batch'] as const;
@@ -18,6 +19,12 @@ export interface BenchConfig {
   readonly runs: number;
   /** Records per batch in the batch mode (fewer for large records: see cell.ts). */
   readonly batchSize: number;
+  /** Where each cell's client process writes a V8 CPU profile (`--cpu-prof`), if anywhere. */
+  readonly cpuProfDir: string | undefined;
+  /** Raw grpc-js channel options for the SDK (`ZerobusSdkOptions.grpcChannelOptions`), for experiments. */
+  readonly grpcOptions: Record<string, string | number>;
+  /** Extra node flags for the cell processes (e.g. `--perf-basic-prof` for Linux perf). */
+  readonly nodeFlags: readonly string[];
 }
 
 export const USAGE = `Usage: npm run bench -- [flags]      (or: tsx bench/ingest.ts [flags])
@@ -31,10 +38,14 @@ Measures @zerobus/sdk (built dist) against an ack-only emulator in a separate pr
   --sequential-records N     records per run of the sequential mode (default 10000)
   --runs N                   measured runs per cell, median reported (default 3)
   --quick                    5,000 records (1,000 sequential), 1 run: a smoke test
+  --cpu-prof-dir DIR         write a .cpuprofile of each cell's client process into DIR
+  --grpc-option KEY=VALUE    a grpc-js channel option for the SDK (repeatable), for experiments
+  --node-flag=FLAG           a node flag for the cell processes (repeatable), e.g. --node-flag=--perf-basic-prof
   --help                     this text
 
-Each cell runs once unmeasured (warm-up, a tenth of the records), then --runs times on a fresh
-stream. Output: one "BENCH {json}" line per cell as it completes, then a table.`;
+Each cell runs in a fresh client process: once unmeasured (warm-up, a tenth of the records),
+then --runs times, each on a fresh stream. Output: one "BENCH {json}" line per cell as it
+completes, then a table.`;
 
 function positive(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -61,6 +72,17 @@ function sizes(value: string | undefined): number[] {
   });
 }
 
+function grpcOptions(pairs: readonly string[]): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`--grpc-option takes KEY=VALUE, got ${pair}`);
+    const value = pair.slice(eq + 1);
+    out[pair.slice(0, eq)] = value !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+  }
+  return out;
+}
+
 /** The parsed flags, or `undefined` when --help was asked for. */
 export function parseConfig(argv: readonly string[]): BenchConfig | undefined {
   const { values } = parseArgs({
@@ -74,6 +96,9 @@ export function parseConfig(argv: readonly string[]): BenchConfig | undefined {
       records: { type: 'string' },
       runs: { type: 'string' },
       'sequential-records': { type: 'string' },
+      'cpu-prof-dir': { type: 'string' },
+      'grpc-option': { type: 'string', multiple: true },
+      'node-flag': { type: 'string', multiple: true },
     },
     strict: true,
   });
@@ -87,5 +112,8 @@ export function parseConfig(argv: readonly string[]): BenchConfig | undefined {
     sequentialRecords: positive('sequential-records', values['sequential-records'], quick ? 1_000 : 10_000),
     runs: positive('runs', values.runs, quick ? 1 : 3),
     batchSize: 1_000,
+    cpuProfDir: values['cpu-prof-dir'] === undefined ? undefined : resolve(values['cpu-prof-dir']),
+    grpcOptions: grpcOptions(values['grpc-option'] ?? []),
+    nodeFlags: values['node-flag'] ?? [],
   };
 }

@@ -4,6 +4,7 @@ import type { BenchConfig, Mode, RecordKind } from './args.js';
 import { latencySummary, median } from './measure.js';
 import { type RunResult, runOnce } from './modes.js';
 import { recordSource } from './records.js';
+import type { ServerHello } from './server.js';
 
 const MB = 1e6;
 /**
@@ -34,12 +35,22 @@ export interface CellResult {
   readonly serverCpuSeconds: number | null;
   /** MB/s of every measured run, in order. */
   readonly runMbPerSec: number[];
+  /** The client process, and its measured runs' windows (µs, monotonic clock): for matching profiles. */
+  readonly clientPid: number;
+  readonly runWindowsUs: (readonly [number, number])[];
 }
 
 export interface CellSpec {
   readonly type: RecordKind;
   readonly size: number;
   readonly mode: Mode;
+}
+
+/** What bench/cell-process.ts is asked to run. */
+export interface CellJob {
+  readonly spec: CellSpec;
+  readonly config: BenchConfig;
+  readonly server: ServerHello;
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -84,5 +95,7 @@ export async function runCell(
     cpuSeconds: pick((run) => run.usage.cpuSeconds),
     serverCpuSeconds: serverCpus.every((s) => s !== undefined) ? median(serverCpus as number[]) : null,
     runMbPerSec: runs.map((run) => (records * spec.size) / MB / run.seconds),
+    clientPid: process.pid,
+    runWindowsUs: runs.map((run) => run.windowUs),
   };
 }

@@ -7,14 +7,14 @@
  *   npm run bench -- --help
  */
 import { cpus } from 'node:os';
-import { ZerobusSdk } from '@zerobus/sdk';
 import { type BenchConfig, parseConfig, USAGE } from './args.js';
-import { type CellResult, runCell } from './cell.js';
+import type { CellResult } from './cell.js';
+import { runCellProcess } from './cell-runner.js';
 import { benchLine, sizeLabel, table } from './report.js';
 import { type BenchServer, startServerProcess } from './server-process.js';
 
 async function runMatrix(config: BenchConfig, server: BenchServer): Promise<CellResult[]> {
-  const sdk = new ZerobusSdk(server.endpoint, server.unityCatalogEndpoint);
+  const { endpoint, unityCatalogEndpoint, pid } = server;
   const cells: CellResult[] = [];
   const total = config.types.length * config.sizes.length * config.modes.length;
   for (const type of config.types) {
@@ -22,7 +22,8 @@ async function runMatrix(config: BenchConfig, server: BenchServer): Promise<Cell
       for (const mode of config.modes) {
         const started = performance.now();
         process.stderr.write(`[${cells.length + 1}/${total}] ${type} ${sizeLabel(size)} ${mode} ... `);
-        const cell = await runCell(sdk, { type, size, mode }, config, () => server.cpuSeconds());
+        const job = { spec: { type, size, mode }, config, server: { endpoint, unityCatalogEndpoint, pid } };
+        const cell = await runCellProcess(job);
         const took = ((performance.now() - started) / 1000).toFixed(1);
         process.stderr.write(
           `${cell.mbPerSec.toFixed(2)} MB/s, ${Math.round(cell.recordsPerSec)} records/s (${took} s)\n`,
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
     console.log(
       `# @zerobus/sdk ingest bench: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); ` +
         `${config.records.toLocaleString('en-US')} records per run (sequential: ${config.sequentialRecords.toLocaleString('en-US')}), ` +
-        `${config.runs} run(s) per cell after a warm-up, median reported${'gc' in globalThis ? '' : ' (no --expose-gc)'}`,
+        `${config.runs} run(s) per cell after a warm-up, median reported; one client process per cell`,
     );
     const cells = await runMatrix(config, server);
     const minutes = (performance.now() - started) / 60_000;

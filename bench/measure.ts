@@ -1,4 +1,5 @@
-/** What a run measures besides its duration: ack latencies, client RSS and CPU. */
+/** What a run measures besides its duration: ack latencies, client RSS and CPU, server CPU. */
+import { readFileSync } from 'node:fs';
 
 const RSS_SAMPLE_MS = 50;
 
@@ -76,5 +77,18 @@ export class ResourceSampler {
     clearInterval(this.#timer);
     const cpu = process.cpuUsage(this.#startCpu);
     return { peakRss: this.#peak, startRss: this.#startRss, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  }
+}
+
+/** utime + stime of another process, from /proc (clock ticks: 100 per second); undefined off Linux. */
+export function procCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name start at field 3; utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
+    return Number.isFinite(seconds) ? seconds : undefined;
+  } catch {
+    return undefined;
   }
 }

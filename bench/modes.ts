@@ -26,7 +26,11 @@ export interface RunResult {
   readonly latencies: Float64Array;
   readonly usage: ResourceUsage;
   readonly serverCpuSeconds: number | undefined;
+  /** The timed part on the monotonic clock V8 CPU profiles use, in µs: what a profile should look at. */
+  readonly windowUs: readonly [number, number];
 }
+
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 type Body = (stream: ZerobusStream, input: BodyInput, lat: AckLatencies) => Promise<void>;
 type BodyInput = RunInput & { readonly sampler: ResourceSampler };
@@ -93,9 +97,11 @@ export async function runOnce(mode: Mode, input: RunInput): Promise<RunResult> {
   try {
     const serverCpuBefore = input.serverCpu();
     const sampler = new ResourceSampler();
+    const startUs = monotonicUs();
     const started = performance.now();
     await BODIES[mode](stream, { ...input, sampler }, lat);
     const seconds = (performance.now() - started) / 1000;
+    const windowUs = [startUs, monotonicUs()] as const;
     const usage = sampler.stop();
     const serverCpuAfter = input.serverCpu();
     const expected = lat.sentAt.length - 1;
@@ -105,7 +111,7 @@ export async function runOnce(mode: Mode, input: RunInput): Promise<RunResult> {
     }
     const serverCpuSeconds =
       serverCpuBefore === undefined || serverCpuAfter === undefined ? undefined : serverCpuAfter - serverCpuBefore;
-    return { seconds, latencies: lat.latency, usage, serverCpuSeconds };
+    return { seconds, latencies: lat.latency, usage, serverCpuSeconds, windowUs };
   } finally {
     await stream.close();
   }

@@ -1,21 +1,18 @@
 /**
- * Starts bench/server.ts in a child process and guarantees it goes away with the bench: killed
- * on normal exit, on errors and on SIGINT/SIGTERM; and since its stdin is a pipe from us, it
- * also exits by itself if this process is killed outright.
+ * Starts bench/server.ts in a child process, and makes sure the bench's child processes go away
+ * with it: killed on normal exit, on errors and on SIGINT/SIGTERM; and since their stdin is a
+ * pipe from us, they also exit by themselves if this process is killed outright.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { ServerHello } from './server.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url));
 const START_TIMEOUT_MS = 20_000;
 
 export interface BenchServer extends ServerHello {
-  /** CPU seconds (user + system) the server process used so far; undefined off Linux. */
-  cpuSeconds(): number | undefined;
   stop(): void;
 }
 
@@ -26,26 +23,43 @@ export async function startServerProcess(): Promise<BenchServer> {
     // The server must resolve @zerobus/* to the built dist like the client: no source condition.
     env: { ...process.env, NODE_OPTIONS: '' },
   });
-  const stop = () => killChild(child);
-  process.once('exit', stop);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      stop();
-      process.exit(130);
-    });
-  }
+  const stop = killWithUs(child);
   try {
     const hello = await readHello(child);
-    return { ...hello, cpuSeconds: () => procCpuSeconds(hello.pid), stop };
+    return { ...hello, stop };
   } catch (error) {
     stop();
     throw error;
   }
 }
 
+const children = new Set<ChildProcess>();
+let hooked = false;
+
 function killChild(child: ChildProcess): void {
+  children.delete(child);
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   child.stdin?.destroy();
+}
+
+/** Kills `child` when this process exits or is signalled; returns a function that kills it now. */
+export function killWithUs(child: ChildProcess): () => void {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  if (!hooked) {
+    hooked = true;
+    const killAll = () => {
+      for (const c of [...children]) killChild(c);
+    };
+    process.once('exit', killAll);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        killAll();
+        process.exit(130);
+      });
+    }
+  }
+  return () => killChild(child);
 }
 
 function readHello(child: ChildProcess): Promise<ServerHello> {
@@ -68,16 +82,4 @@ function readHello(child: ChildProcess): Promise<ServerHello> {
       }
     });
   });
-}
-
-/** utime + stime of a process from /proc (clock ticks: 100 per second on Linux). */
-function procCpuSeconds(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
 }

@@ -81,8 +81,10 @@ export class Channel {
     const rootCerts = settings.tlsRootCerts === undefined ? null : Buffer.from(settings.tlsRootCerts);
     const credentials = endpoint.secure ? grpc.credentials.createSsl(rootCerts) : grpc.credentials.createInsecure();
     this.#client = new grpc.Client(endpoint.target, credentials, {
-      // Recovery and replay are the SDK's job: grpc-js must not re-send on its own.
+      // Recovery and replay are the SDK's job: grpc-js must not re-send on its own, nor keep
+      // sent messages for that (its retry buffer re-copies its list on every write).
       'grpc.enable_retries': 0,
+      'grpc.per_rpc_retry_buffer_size': 0,
       // A stream is long-lived: notice a dead peer even when nothing is being written.
       'grpc.keepalive_time_ms': 30_000,
       'grpc.keepalive_timeout_ms': 10_000,
