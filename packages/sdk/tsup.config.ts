@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/wire.ts'],
+  entry: ['src/index.ts', 'src/wire.ts', 'src/schema.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -14,6 +14,10 @@ Options of "emulator":
   --host HOST        interface to listen on (default 127.0.0.1)
   --port N           gRPC (Zerobus) port (default 0: any free port)
   --http-port N      OAuth / Unity Catalog HTTP port (default 0: any free port)
+  --data-dir DIR     where the Delta tables live (default: a temporary directory,
+                     removed on exit); a restart with the same DIR serves the same tables
+  --commit-interval-ms N
+                     group commit: longest wait before a commit (default 20)
   --no-auth          accept any bearer token
   --json             print the endpoints as one JSON line
   -h, --help         show this help
@@ -33,6 +37,12 @@ function port(value: string | undefined, name: string): number {
   return n;
 }
 
+function nonNegativeInteger(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  return n;
+}
+
 async function runEmulator(args: string[]): Promise<void> {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -42,6 +52,8 @@ async function runEmulator(args: string[]): Promise<void> {
         host: { type: 'string' },
         port: { type: 'string' },
         'http-port': { type: 'string' },
+        'data-dir': { type: 'string' },
+        'commit-interval-ms': { type: 'string' },
         'no-auth': { type: 'boolean' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -59,16 +71,21 @@ async function runEmulator(args: string[]): Promise<void> {
     port: port(values.port as string | undefined, 'port'),
     httpPort: port(values['http-port'] as string | undefined, 'http-port'),
     auth: values['no-auth'] !== true,
+    ...(typeof values['data-dir'] === 'string' && { dataDir: values['data-dir'] }),
+    ...(typeof values['commit-interval-ms'] === 'string' && {
+      commitIntervalMs: nonNegativeInteger(values['commit-interval-ms'], 'commit-interval-ms'),
+    }),
   });
   if (values.json) {
     process.stdout.write(
-      `${JSON.stringify({ endpoint: emulator.endpoint, unityCatalogEndpoint: emulator.unityCatalogEndpoint })}\n`,
+      `${JSON.stringify({ endpoint: emulator.endpoint, unityCatalogEndpoint: emulator.unityCatalogEndpoint, dataDir: emulator.dataDir, pid: process.pid })}\n`,
     );
   } else {
     const [principal] = emulator.principals;
     process.stdout.write(
       `Zerobus local server\n  server endpoint         ${emulator.endpoint}\n` +
         `  unity catalog endpoint  ${emulator.unityCatalogEndpoint}\n` +
+        `  data directory          ${emulator.dataDir}\n` +
         `  client id / secret      ${principal?.clientId} / ${principal?.clientSecret}\n` +
         'Press Ctrl+C to stop.\n',
     );

@@ -6,8 +6,14 @@
  * plus fault hooks.
  */
 
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Server } from '@grpc/grpc-js';
 import { GrpcStatus } from '@zerobus/sdk/wire';
+import { addUnityCatalogRoutes } from './catalog/uc-routes.js';
+import type { TableInfo } from './catalog/uc-types.js';
+import { type CreateTableRequest, UnityCatalog } from './catalog/unity-catalog.js';
 import { type EmulatorFaults, FaultController } from './faults.js';
 import { type GrpcListener, listenGrpc } from './grpc/listener.js';
 import { ephemeralStreamHandler, zerobusServiceDefinition } from './grpc/service.js';
@@ -17,6 +23,7 @@ import { addTokenRoute, type TokenRequestRecord } from './oauth/token-endpoint.j
 import { TokenRegistry } from './oauth/tokens.js';
 import { type EmulatorOptions, type Principal, type ResolvedOptions, resolveOptions } from './options.js';
 import { type CallRecord, type EmulatorState, type EmulatorStats, emptyStats, type StreamInfo } from './state.js';
+import { DeltaSinks } from './tables/delta-sinks.js';
 import { type StoredRecord, TableRegistry } from './tables/table-registry.js';
 import { Waiters, type WaitOptions } from './waiters.js';
 
@@ -138,13 +145,46 @@ export class Emulator implements AsyncDisposable {
     return this.records(tableName);
   }
 
-  /** Ends every open call with UNAVAILABLE, closes both servers; never waits longer than the grace period. */
+  /** The Unity Catalog: catalogs, schemas and Delta tables of this emulator's data directory. */
+  get catalog(): UnityCatalog {
+    return this.state.catalog;
+  }
+
+  /** Where the Delta tables live. */
+  get dataDir(): string {
+    return this.state.catalog.dataDir;
+  }
+
+  /**
+   * Creates a Unity Catalog table (a Delta table) with the given columns, creating its catalog
+   * and schema when missing. Columns take Spark SQL types: `{ name: 'ts', type_text: 'timestamp' }`.
+   */
+  async createDeltaTable(
+    fullName: string,
+    columns: CreateTableRequest['columns'],
+    options: { comment?: string } = {},
+  ): Promise<TableInfo> {
+    const [catalog = '', schema = '', name = ''] = fullName.split('.');
+    const uc = this.state.catalog;
+    if (!uc.listCatalogs().some((c) => c.name === catalog)) await uc.createCatalog(catalog);
+    if (!uc.listSchemas(catalog).some((s) => s.name === schema)) await uc.createSchema(catalog, schema);
+    const info = await uc.createTable({ catalog_name: catalog, schema_name: schema, name, columns, ...options });
+    this.state.changed();
+    return info;
+  }
+
+  /**
+   * Ends every open call with UNAVAILABLE, closes both servers (never waiting longer than the
+   * grace period), then lets commits under way finish; a temporary data directory is removed.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
       const { state } = this;
       state.closing = true;
       for (const session of [...state.sessions]) session.fail(GrpcStatus.UNAVAILABLE, 'emulator is shutting down');
       await Promise.all([this.grpcListener.close(state.options.shutdownGraceMs), this.httpServer.close()]);
+      await state.sinks.close();
+      if (state.options.dataDir === undefined) await rm(state.catalog.dataDir, { recursive: true, force: true });
       this.waiters.close();
     })();
     return this.closing;
@@ -161,9 +201,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const tokens = new TokenRegistry(resolved.tokenTtlSeconds);
   const waiters = new Waiters();
   let listener: GrpcListener | undefined;
+  const catalog = await UnityCatalog.load(resolved.dataDir ?? (await mkdtemp(join(tmpdir(), 'zerobus-emulator-'))));
   const state: EmulatorState = {
     options: resolved,
     tables: new TableRegistry(resolved.autoCreateTables, resolved.tables),
+    catalog,
+    sinks: new DeltaSinks({
+      maxRows: resolved.commitMaxRecords,
+      maxBytes: resolved.commitMaxBytes,
+      intervalMs: resolved.commitIntervalMs,
+    }),
     tokens,
     faults: new FaultController(
       {
@@ -201,6 +248,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       state.changed();
     },
   });
+
+  addUnityCatalogRoutes(router, { catalog, tokens, auth: resolved.auth });
 
   listener = await listenGrpc(grpcServer, resolved.host, resolved.port);
   let http: RunningHttpServer;

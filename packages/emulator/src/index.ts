@@ -1,8 +1,10 @@
 /**
- * `@zerobus/emulator`: a local Zerobus-compatible server (gRPC ingestion + OAuth) for
- * development and tests. Start one with `startEmulator()`.
+ * `@zerobus/emulator`: a local Zerobus-compatible server (gRPC ingestion, OAuth, Unity Catalog
+ * REST, Delta tables on disk) for development and tests. Start one with `startEmulator()`.
  */
 
+export type { CatalogInfo, ColumnInfo, SchemaInfo, TableInfo } from './catalog/uc-types.js';
+export type { CreateTableRequest, UnityCatalog } from './catalog/unity-catalog.js';
 export { Emulator, startEmulator } from './emulator.js';
 export type { CloseSignalOptions, EmulatorFaults } from './faults.js';
 export { zerobusServiceDefinition } from './grpc/service.js';

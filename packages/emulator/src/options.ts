@@ -43,6 +43,17 @@ export interface EmulatorOptions {
   /** How long `close()` lets connections wind down before destroying them. Default 100 ms. */
   shutdownGraceMs?: number;
   /**
+   * Where Unity Catalog tables (Delta tables) live. A restarted emulator with the same
+   * directory serves the same tables. Default: a new temporary directory, removed by close().
+   */
+  dataDir?: string;
+  /** Group commit: commit at the latest this long after the first waiting record. Default 20 ms. */
+  commitIntervalMs?: number;
+  /** Group commit: commit once this many records wait. Default 100,000. */
+  commitMaxRecords?: number;
+  /** Group commit: commit once this many payload bytes wait. Default 64 MiB. */
+  commitMaxBytes?: number;
+  /**
    * `false` makes the server an ack-only sink, so benchmarks measure the client rather than the
    * server: requests are still decoded and offsets and record types checked, and acks flow as
    * usual, but record payloads are neither parsed nor kept (`records()` stays empty; the
@@ -63,6 +74,11 @@ export interface ResolvedOptions {
   readonly ackDelayMs: number;
   readonly maxMessageBytes: number;
   readonly shutdownGraceMs: number;
+  /** Undefined: a temporary directory made at start and removed at close. */
+  readonly dataDir: string | undefined;
+  readonly commitIntervalMs: number;
+  readonly commitMaxRecords: number;
+  readonly commitMaxBytes: number;
   readonly storeRecords: boolean;
 }
 
@@ -105,6 +121,10 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     maxMessageBytes: nonNegative('maxMessageBytes', options.maxMessageBytes, 4 * 1024 * 1024),
     shutdownGraceMs: nonNegative('shutdownGraceMs', options.shutdownGraceMs, 100, false),
     storeRecords: options.storeRecords ?? true,
+    dataDir: options.dataDir,
+    commitIntervalMs: nonNegative('commitIntervalMs', options.commitIntervalMs, 20, false),
+    commitMaxRecords: Math.max(1, nonNegative('commitMaxRecords', options.commitMaxRecords, 100_000)),
+    commitMaxBytes: Math.max(1, nonNegative('commitMaxBytes', options.commitMaxBytes, 64 * 1024 * 1024)),
   };
 }
 

@@ -4,11 +4,13 @@
  * same tables, tokens and logs, and so `waitFor()` can be woken by any change.
  */
 
+import type { UnityCatalog } from './catalog/unity-catalog.js';
 import type { FaultController } from './faults.js';
 import type { StreamSession } from './grpc/stream-session.js';
 import type { TokenRequestRecord } from './oauth/token-endpoint.js';
 import type { TokenRegistry } from './oauth/tokens.js';
 import type { CallStatus, ResolvedOptions } from './options.js';
+import type { DeltaSinks } from './tables/delta-sinks.js';
 import type { RecordKind, TableRegistry } from './tables/table-registry.js';
 
 /** Counters since the emulator started. */
@@ -66,6 +68,10 @@ export interface StreamInfo {
 export interface EmulatorState {
   readonly options: ResolvedOptions;
   readonly tables: TableRegistry;
+  /** Unity Catalog tables: Delta tables with a schema, on disk. */
+  readonly catalog: UnityCatalog;
+  /** The group committers of the Delta tables. */
+  readonly sinks: DeltaSinks;
   readonly tokens: TokenRegistry;
   readonly faults: FaultController;
   readonly stats: EmulatorStats;

@@ -32,6 +32,7 @@ export type SdkErrorCode =
   | 'INVALID_TABLE_NAME' // not catalog.schema.table
   | 'INVALID_RECORD' // a record does not fit the stream's mode or descriptor
   | 'INVALID_DESCRIPTOR' // a descriptor that cannot be used
+  | 'INVALID_SCHEMA' // a table schema (type text, Delta schema JSON, Unity Catalog columns) that cannot be used
   | 'INVALID_STATE' // a call that the stream's state does not allow
   | 'STREAM_CLOSED' // the stream was closed by the user
   | 'STREAM_FAILED' // the stream failed earlier; `cause` holds why

@@ -6,9 +6,12 @@
  */
 
 import { type CreateStreamRequest, GrpcStatus, type IngestRequest, WireRecordType } from '@zerobus/sdk/wire';
+import type { UnityCatalog } from '../catalog/unity-catalog.js';
 import { denyTableAccess, type IssuedToken } from '../oauth/tokens.js';
 import type { Principal } from '../options.js';
+import type { DeltaSinks } from '../tables/delta-sinks.js';
 import { parseTableName, type RecordKind, type StoredRecord, type TableRegistry } from '../tables/table-registry.js';
+import { type DeltaTarget, openDeltaTarget } from './delta-target.js';
 import { checkDescriptor, checkProtoRecord, parseJsonRecord } from './record-validation.js';
 
 export const TABLE_HEADER = 'x-databricks-zerobus-table-name';
@@ -29,6 +32,12 @@ const KIND_BY_WIRE: Record<number, RecordKind | undefined> = {
   [WireRecordType.PROTO]: 'proto',
 };
 
+/** What a successful create_stream opens: the record kind, and the Delta target for catalog tables. */
+export interface CreatedStream {
+  readonly kind: RecordKind;
+  readonly delta?: DeltaTarget;
+}
+
 export interface CreateContext {
   /** Value of the table-name header, if sent. */
   readonly tableHeader: string | undefined;
@@ -36,13 +45,15 @@ export interface CreateContext {
   readonly token: IssuedToken | undefined;
   readonly principals: readonly Principal[];
   readonly tables: TableRegistry;
+  readonly catalog: UnityCatalog;
+  readonly sinks: DeltaSinks;
 }
 
 /**
  * Checks a create_stream in a fixed order: table name, header, permission, record type,
  * descriptor, existence. The table is opened (auto-created) only once everything else passed.
  */
-export function checkCreateStream(request: CreateStreamRequest, ctx: CreateContext): RecordKind | Rejection {
+export function checkCreateStream(request: CreateStreamRequest, ctx: CreateContext): CreatedStream | Rejection {
   const table = request.tableName;
   const parsed = parseTableName(table);
   if (typeof parsed === 'string') return reject(GrpcStatus.INVALID_ARGUMENT, parsed);
@@ -69,8 +80,17 @@ export function checkCreateStream(request: CreateStreamRequest, ctx: CreateConte
     const problem = checkDescriptor(request.descriptorProto);
     if (problem) return reject(GrpcStatus.INVALID_ARGUMENT, problem);
   }
+  // A Unity Catalog table is a Delta table with a schema; other names are schemaless in-memory
+  // tables, created on first use when auto-creation is on.
+  const catalogTable = ctx.catalog.table(table);
+  if (catalogTable) {
+    const delta = openDeltaTarget(catalogTable, kind, request.descriptorProto, ctx.sinks);
+    if (isRejection(delta)) return delta;
+    ctx.tables.create(table);
+    return { kind, delta };
+  }
   if (!ctx.tables.open(table)) return reject(GrpcStatus.NOT_FOUND, `table ${table} does not exist`);
-  return kind;
+  return { kind };
 }
 
 export interface OpenStream {

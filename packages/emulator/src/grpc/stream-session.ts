@@ -19,6 +19,7 @@ import type { IssuedToken } from '../oauth/tokens.js';
 import { callStatus } from '../options.js';
 import type { CallRecord, EmulatorState, StreamInfo } from '../state.js';
 import type { RecordKind } from '../tables/table-registry.js';
+import { type DeltaTarget, decodeRows } from './delta-target.js';
 import { checkCreateStream, checkIngest, checkIngestFraming, isRejection, TABLE_HEADER } from './stream-checks.js';
 
 /** What the service's deserializer yields: a request, or why the bytes were not one. */
@@ -43,10 +44,19 @@ export class StreamSession implements FaultTarget {
   readonly record: CallRecord;
   private phase: 'awaitingCreate' | 'streaming' | 'ended' = 'awaitingCreate';
   private token: IssuedToken | undefined;
-  private stream: { readonly id: string; readonly tableName: string; readonly kind: RecordKind } | undefined;
+  private stream:
+    | { readonly id: string; readonly tableName: string; readonly kind: RecordKind; readonly delta?: DeltaTarget }
+    | undefined;
   private nextOffset = 0;
+  /** Highest wire offset accepted; for Delta tables it becomes durable once its commit lands. */
+  private lastAccepted = -1;
+  /** Highest wire offset whose records are durable: what the next ack covers. */
   private lastStored = -1;
   private lastAcked = -1;
+  /** Requests handed to a Delta group commit and not settled yet. */
+  private pendingCommits = 0;
+  /** A rejection waiting for the pending commits, so that the good requests before it are acked first. */
+  private failureAfterCommits: { code: number; details: string } | undefined;
   private requestsAccepted = 0;
   private halfClosed = false;
   private closeSignalSent = false;
@@ -135,19 +145,23 @@ export class StreamSession implements FaultTarget {
       return;
     }
     const injected = state.faults.takeCreateFailure();
-    const checked =
-      injected ??
-      checkCreateStream(request, {
-        tableHeader: this.header(TABLE_HEADER),
-        token: this.token,
-        principals: state.options.principals,
-        tables: state.tables,
-      });
-    if (typeof checked !== 'string') {
+    if (injected) {
+      this.fail(injected.code, injected.details);
+      return;
+    }
+    const checked = checkCreateStream(request, {
+      tableHeader: this.header(TABLE_HEADER),
+      token: this.token,
+      principals: state.options.principals,
+      tables: state.tables,
+      catalog: state.catalog,
+      sinks: state.sinks,
+    });
+    if (isRejection(checked)) {
       this.fail(checked.code, checked.details);
       return;
     }
-    const stream = { id: randomUUID(), tableName: request.tableName, kind: checked };
+    const stream = { id: randomUUID(), tableName: request.tableName, kind: checked.kind, delta: checked.delta };
     this.stream = stream;
     this.phase = 'streaming';
     this.record.streamId = stream.id;
@@ -169,19 +183,24 @@ export class StreamSession implements FaultTarget {
     }
     state.stats.requestsReceived++;
     const open = { ...stream, nextOffset: this.nextOffset };
-    // An ack-only emulator (storeRecords: false) skips the payload checks along with the storage.
-    const checked = state.options.storeRecords ? checkIngest(request, open) : checkIngestFraming(request, open);
-    if (isRejection(checked)) {
-      // Requests before the bad one are durable: acknowledge them before the error status.
-      this.flushAck();
-      this.fail(checked.code, checked.details);
-      return;
+    if (stream.delta) {
+      if (!this.ingestDelta(request, stream.delta, open)) return;
+    } else {
+      // An ack-only emulator (storeRecords: false) skips the payload checks along with the storage.
+      const checked = state.options.storeRecords ? checkIngest(request, open) : checkIngestFraming(request, open);
+      if (isRejection(checked)) {
+        // Requests before the bad one are durable: acknowledge them before the error status.
+        this.flushAck();
+        this.fail(checked.code, checked.details);
+        return;
+      }
+      if (typeof checked !== 'number') state.tables.append(stream.tableName, checked);
+      this.lastStored = request.offsetId;
+      state.stats.recordsStored += typeof checked === 'number' ? checked : checked.length;
     }
-    if (typeof checked !== 'number') state.tables.append(stream.tableName, checked);
     this.nextOffset++;
-    this.lastStored = request.offsetId;
+    this.lastAccepted = request.offsetId;
     this.requestsAccepted++;
-    state.stats.recordsStored += typeof checked === 'number' ? checked : checked.length;
     state.changed();
 
     const failure = state.faults.afterIngest(this);
@@ -191,6 +210,72 @@ export class StreamSession implements FaultTarget {
     } else {
       this.scheduleAck();
     }
+  }
+
+  /**
+   * Decodes a request into rows and hands them to the table's group commit; the request is
+   * acknowledged once that commit is durable. Returns false when the call was ended.
+   */
+  private ingestDelta(
+    request: IngestRequest,
+    target: DeltaTarget,
+    open: Parameters<typeof checkIngestFraming>[1],
+  ): boolean {
+    const { state } = this;
+    const framing = checkIngestFraming(request, open);
+    const rows = isRejection(framing) ? framing : decodeRows(target, request);
+    if (isRejection(rows)) {
+      this.failAfterCommits(rows.code, rows.details);
+      return false;
+    }
+    if (state.options.storeRecords) {
+      state.tables.append(
+        open.tableName,
+        request.records.map((bytes, batchIndex) => ({
+          tableName: open.tableName,
+          streamId: open.id,
+          offsetId: request.offsetId,
+          batchIndex,
+          recordType: open.kind,
+          payload: open.kind === 'json' ? Buffer.from(bytes).toString('utf8') : new Uint8Array(bytes),
+        })),
+      );
+    }
+    const offset = request.offsetId;
+    let bytes = 0;
+    for (const record of request.records) bytes += record.length;
+    this.pendingCommits++;
+    target.committer.add(
+      rows,
+      bytes,
+      () =>
+        this.guard(() => {
+          this.pendingCommits--;
+          state.stats.recordsStored += rows.length;
+          this.lastStored = Math.max(this.lastStored, offset);
+          state.changed();
+          if (this.failureAfterCommits)
+            this.failAfterCommits(this.failureAfterCommits.code, this.failureAfterCommits.details);
+          else this.scheduleAck();
+        }),
+      (error) =>
+        this.guard(() => {
+          this.pendingCommits--;
+          // Nothing of this request is acknowledged; the client replays it on a new call.
+          this.fail(GrpcStatus.UNAVAILABLE, `commit to ${open.tableName} failed: ${error.message}`);
+        }),
+    );
+    return true;
+  }
+
+  /** Ends the call once the commits already under way have landed and been acknowledged. */
+  private failAfterCommits(code: number, details: string): void {
+    if (this.pendingCommits > 0) {
+      this.failureAfterCommits = { code, details };
+      return;
+    }
+    this.flushAck();
+    this.fail(code, details);
   }
 
   private onHalfClose(): void {
@@ -210,7 +295,7 @@ export class StreamSession implements FaultTarget {
 
   /** A half-closed call ends with OK once everything it sent is acknowledged. */
   private maybeFinish(): void {
-    if (this.halfClosed && this.phase === 'streaming' && this.lastAcked === this.lastStored) {
+    if (this.halfClosed && this.phase === 'streaming' && this.lastAcked === this.lastAccepted) {
       this.end(GrpcStatus.OK, 'OK');
     }
   }

@@ -1,0 +1,330 @@
+/**
+ * The emulator's Unity Catalog: catalogs, schemas and Delta tables under one data directory,
+ * `<dataDir>/<catalog>/<schema>/<table>/` (the table directory is a Delta table). Everything is
+ * on disk, so a restarted server with the same directory serves the same tables; the Delta log
+ * is the source of truth for a table's columns.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  parseTypeText,
+  type StructField,
+  schemaFromUcColumns,
+  type TableSchema,
+  toDeltaSchemaJson,
+  typeText,
+  ucTypeName,
+} from '@zerobus/sdk/schema';
+import { DeltaTable } from '../tables/delta/delta-table.js';
+import { type CatalogInfo, type ColumnInfo, checkName, type SchemaInfo, type TableInfo, UcError } from './uc-types.js';
+
+/** What `POST /tables` (or `Emulator.createTable`) takes. */
+export interface CreateTableRequest {
+  readonly catalog_name: string;
+  readonly schema_name: string;
+  readonly name: string;
+  readonly columns: readonly {
+    name: string;
+    type_text: string;
+    nullable?: boolean;
+    position?: number;
+    comment?: string;
+  }[];
+  readonly comment?: string;
+}
+
+/** A table a stream can write to: its metadata and its Delta table. */
+export interface CatalogTable {
+  readonly info: TableInfo;
+  readonly schema: TableSchema;
+  readonly delta: DeltaTable;
+}
+
+interface Meta {
+  comment?: string;
+  created_at: number;
+}
+
+const CATALOG_META = '_catalog.json';
+const SCHEMA_META = '_schema.json';
+/** Beside the Delta log; names starting with `_` are ignored by Delta readers. */
+const TABLE_META = '_uc_table.json';
+
+async function readMeta(path: string): Promise<Meta | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as Meta;
+  } catch {
+    return undefined;
+  }
+}
+
+async function subdirectories(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries
+      .filter((e) => e.isDirectory() && !e.name.startsWith('_') && !e.name.startsWith('.'))
+      .map((e) => e.name);
+  } catch {
+    return [];
+  }
+}
+
+/** The column as UC describes it, from the table's field. */
+export function columnInfo(field: StructField, position: number): ColumnInfo {
+  const [json] = (JSON.parse(toDeltaSchemaJson({ fields: [field] })) as { fields: unknown[] }).fields;
+  return {
+    name: field.name,
+    type_text: typeText(field.type),
+    type_name: ucTypeName(field.type),
+    type_json: JSON.stringify(json),
+    ...(field.type.kind === 'decimal' && { type_precision: field.type.precision, type_scale: field.type.scale }),
+    nullable: field.nullable,
+    position,
+    ...(field.comment !== undefined && { comment: field.comment }),
+  };
+}
+
+export class UnityCatalog {
+  readonly dataDir: string;
+  readonly #catalogs = new Map<string, CatalogInfo>();
+  readonly #schemas = new Map<string, SchemaInfo>();
+  readonly #tables = new Map<string, CatalogTable>();
+  /** Names being created, so that two concurrent creates of one name cannot both succeed. */
+  readonly #creating = new Set<string>();
+
+  private constructor(dataDir: string) {
+    this.dataDir = dataDir;
+  }
+
+  /** Opens (creating if needed) a data directory and loads every catalog, schema and table in it. */
+  static async load(dataDir: string): Promise<UnityCatalog> {
+    await mkdir(dataDir, { recursive: true });
+    const uc = new UnityCatalog(dataDir);
+    for (const catalog of await subdirectories(dataDir)) {
+      const catalogMeta = await readMeta(join(dataDir, catalog, CATALOG_META));
+      uc.#catalogs.set(catalog, uc.#catalogInfo(catalog, catalogMeta));
+      for (const schema of await subdirectories(join(dataDir, catalog))) {
+        const schemaMeta = await readMeta(join(dataDir, catalog, schema, SCHEMA_META));
+        uc.#schemas.set(`${catalog}.${schema}`, uc.#schemaInfo(catalog, schema, schemaMeta));
+        for (const table of await subdirectories(join(dataDir, catalog, schema))) {
+          const dir = join(dataDir, catalog, schema, table);
+          if (!(await DeltaTable.exists(dir))) continue;
+          const delta = await DeltaTable.open(dir);
+          const meta = (await readMeta(join(dir, TABLE_META))) as (Meta & { table_id?: string }) | undefined;
+          uc.#tables.set(`${catalog}.${schema}.${table}`, uc.#tableEntry(catalog, schema, table, delta, meta));
+        }
+      }
+    }
+    return uc;
+  }
+
+  // --- catalogs ----------------------------------------------------------------------------------
+
+  listCatalogs(): CatalogInfo[] {
+    return [...this.#catalogs.values()];
+  }
+
+  getCatalog(name: string): CatalogInfo {
+    const info = this.#catalogs.get(name);
+    if (!info) throw new UcError('CATALOG_DOES_NOT_EXIST', `catalog '${name}' does not exist`);
+    return info;
+  }
+
+  async createCatalog(name: string, comment?: string): Promise<CatalogInfo> {
+    checkName('catalog', name);
+    if (this.#catalogs.has(name)) throw new UcError('CATALOG_ALREADY_EXISTS', `catalog '${name}' already exists`);
+    const meta: Meta = { created_at: Date.now(), ...(comment !== undefined && { comment }) };
+    await mkdir(join(this.dataDir, name), { recursive: true });
+    await writeFile(join(this.dataDir, name, CATALOG_META), JSON.stringify(meta));
+    const info = this.#catalogInfo(name, meta);
+    this.#catalogs.set(name, info);
+    return info;
+  }
+
+  async deleteCatalog(name: string, force = false): Promise<void> {
+    this.getCatalog(name);
+    const schemas = this.listSchemas(name);
+    if (schemas.length > 0 && !force) {
+      throw new UcError(
+        'CATALOG_NOT_EMPTY',
+        `catalog '${name}' has ${schemas.length} schema(s); delete them or use force`,
+      );
+    }
+    for (const schema of schemas) await this.deleteSchema(schema.full_name, true);
+    this.#catalogs.delete(name);
+    await rm(join(this.dataDir, name), { recursive: true, force: true });
+  }
+
+  // --- schemas -----------------------------------------------------------------------------------
+
+  listSchemas(catalog: string): SchemaInfo[] {
+    this.getCatalog(catalog);
+    return [...this.#schemas.values()].filter((s) => s.catalog_name === catalog);
+  }
+
+  getSchema(fullName: string): SchemaInfo {
+    const info = this.#schemas.get(fullName);
+    if (!info) throw new UcError('SCHEMA_DOES_NOT_EXIST', `schema '${fullName}' does not exist`);
+    return info;
+  }
+
+  async createSchema(catalog: string, name: string, comment?: string): Promise<SchemaInfo> {
+    checkName('schema', name);
+    this.getCatalog(catalog);
+    const fullName = `${catalog}.${name}`;
+    if (this.#schemas.has(fullName)) throw new UcError('SCHEMA_ALREADY_EXISTS', `schema '${fullName}' already exists`);
+    const meta: Meta = { created_at: Date.now(), ...(comment !== undefined && { comment }) };
+    await mkdir(join(this.dataDir, catalog, name), { recursive: true });
+    await writeFile(join(this.dataDir, catalog, name, SCHEMA_META), JSON.stringify(meta));
+    const info = this.#schemaInfo(catalog, name, meta);
+    this.#schemas.set(fullName, info);
+    return info;
+  }
+
+  async deleteSchema(fullName: string, force = false): Promise<void> {
+    const info = this.getSchema(fullName);
+    const tables = this.listTables(info.catalog_name, info.name);
+    if (tables.length > 0 && !force) {
+      throw new UcError(
+        'SCHEMA_NOT_EMPTY',
+        `schema '${fullName}' has ${tables.length} table(s); delete them or use force`,
+      );
+    }
+    for (const table of tables) await this.deleteTable(table.full_name);
+    this.#schemas.delete(fullName);
+    await rm(join(this.dataDir, info.catalog_name, info.name), { recursive: true, force: true });
+  }
+
+  // --- tables ------------------------------------------------------------------------------------
+
+  listTables(catalog: string, schema: string): TableInfo[] {
+    this.getSchema(`${catalog}.${schema}`);
+    return [...this.#tables.values()]
+      .map((t) => t.info)
+      .filter((t) => t.catalog_name === catalog && t.schema_name === schema);
+  }
+
+  /** The table, or undefined: streams use this to find where to write. */
+  table(fullName: string): CatalogTable | undefined {
+    return this.#tables.get(fullName);
+  }
+
+  getTable(fullName: string): TableInfo {
+    const table = this.#tables.get(fullName);
+    if (!table) throw new UcError('TABLE_DOES_NOT_EXIST', `table '${fullName}' does not exist`);
+    return table.info;
+  }
+
+  async createTable(request: CreateTableRequest): Promise<TableInfo> {
+    const catalog = checkName('catalog', request.catalog_name);
+    const schema = checkName('schema', request.schema_name);
+    const name = checkName('table', request.name);
+    this.getSchema(`${catalog}.${schema}`);
+    const fullName = `${catalog}.${schema}.${name}`;
+    if (this.#tables.has(fullName) || this.#creating.has(fullName)) {
+      throw new UcError('TABLE_ALREADY_EXISTS', `table '${fullName}' already exists`);
+    }
+    const tableSchema = this.#schemaOf(fullName, request.columns);
+    this.#creating.add(fullName);
+    try {
+      const dir = join(this.dataDir, catalog, schema, name);
+      const delta = await DeltaTable.create(dir, tableSchema, {
+        name: fullName,
+        ...(request.comment !== undefined && { description: request.comment }),
+      });
+      const meta = {
+        table_id: randomUUID(),
+        created_at: Date.now(),
+        ...(request.comment !== undefined && { comment: request.comment }),
+      };
+      await writeFile(join(dir, TABLE_META), JSON.stringify(meta));
+      const entry = this.#tableEntry(catalog, schema, name, delta, meta);
+      this.#tables.set(fullName, entry);
+      return entry.info;
+    } finally {
+      this.#creating.delete(fullName);
+    }
+  }
+
+  async deleteTable(fullName: string): Promise<void> {
+    const table = this.#tables.get(fullName);
+    if (!table) throw new UcError('TABLE_DOES_NOT_EXIST', `table '${fullName}' does not exist`);
+    this.#tables.delete(fullName);
+    await rm(table.delta.dir, { recursive: true, force: true });
+  }
+
+  // --- helpers -----------------------------------------------------------------------------------
+
+  #schemaOf(fullName: string, columns: CreateTableRequest['columns']): TableSchema {
+    if (!Array.isArray(columns) || columns.length === 0) {
+      throw new UcError('INVALID_PARAMETER_VALUE', `table '${fullName}' needs at least one column`);
+    }
+    const seen = new Set<string>();
+    for (const [i, column] of columns.entries()) {
+      if (typeof column?.name !== 'string' || column.name === '') {
+        throw new UcError('INVALID_PARAMETER_VALUE', `column ${i} of '${fullName}' has no name`);
+      }
+      if (seen.has(column.name.toLowerCase())) {
+        throw new UcError('INVALID_PARAMETER_VALUE', `column '${column.name}' of '${fullName}' appears twice`);
+      }
+      seen.add(column.name.toLowerCase());
+      try {
+        parseTypeText(column.type_text);
+      } catch (error) {
+        throw new UcError(
+          'INVALID_PARAMETER_VALUE',
+          `column '${column.name}' of '${fullName}': ${(error as Error).message}`,
+        );
+      }
+    }
+    return schemaFromUcColumns(
+      columns.map((c, i) => ({ ...c, position: c.position ?? i, nullable: c.nullable ?? true })),
+    );
+  }
+
+  #catalogInfo(name: string, meta: Meta | undefined): CatalogInfo {
+    return {
+      name,
+      full_name: name,
+      created_at: meta?.created_at ?? Date.now(),
+      ...(meta?.comment !== undefined && { comment: meta.comment }),
+    };
+  }
+
+  #schemaInfo(catalog: string, name: string, meta: Meta | undefined): SchemaInfo {
+    return {
+      name,
+      catalog_name: catalog,
+      full_name: `${catalog}.${name}`,
+      created_at: meta?.created_at ?? Date.now(),
+      ...(meta?.comment !== undefined && { comment: meta.comment }),
+    };
+  }
+
+  #tableEntry(
+    catalog: string,
+    schema: string,
+    name: string,
+    delta: DeltaTable,
+    meta: (Meta & { table_id?: string }) | undefined,
+  ): CatalogTable {
+    const created = meta?.created_at ?? Date.now();
+    const info: TableInfo = {
+      name,
+      catalog_name: catalog,
+      schema_name: schema,
+      full_name: `${catalog}.${schema}.${name}`,
+      table_type: 'MANAGED',
+      data_source_format: 'DELTA',
+      columns: delta.schema.fields.map((field, i) => columnInfo(field, i)),
+      storage_location: pathToFileURL(delta.dir).href,
+      table_id: meta?.table_id ?? randomUUID(),
+      created_at: created,
+      updated_at: created,
+      ...(meta?.comment !== undefined && { comment: meta.comment }),
+    };
+    return { info, schema: delta.schema, delta };
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * One group committer per Delta table, shared by every stream that writes to the table, so
+ * that records from all streams of a table are committed together.
+ */
+import type { CatalogTable } from '../catalog/unity-catalog.js';
+import { type GroupCommitOptions, GroupCommitter } from './group-commit.js';
+
+export class DeltaSinks {
+  readonly #options: GroupCommitOptions;
+  readonly #committers = new Map<CatalogTable, GroupCommitter>();
+
+  constructor(options: GroupCommitOptions) {
+    this.#options = options;
+  }
+
+  committer(table: CatalogTable): GroupCommitter {
+    let committer = this.#committers.get(table);
+    if (!committer) {
+      committer = new GroupCommitter(table.delta, this.#options);
+      this.#committers.set(table, committer);
+    }
+    return committer;
+  }
+
+  /** Commits what is waiting everywhere; nothing is written after this resolves. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#committers.values()].map((c) => c.close()));
+  }
+}

@@ -1,0 +1,242 @@
+/**
+ * The `_delta_log`: durable, atomic, put-if-absent commits, and replay of the log into the
+ * table's current state.
+ *
+ * A commit is first written whole to a temporary file and fsynced, then hard-linked to its
+ * version's name: `link` fails with EEXIST when the name exists, which is the put-if-absent that
+ * lets several writers (other instances, other processes) race for a version with exactly one
+ * winner, and readers never see a half-written commit. The loser reads what won and tries the next
+ * version. Temporary names start with a dot, which Delta readers skip.
+ */
+
+import { randomUUID } from 'node:crypto';
+import { link, mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { DeltaTableError } from './errors.js';
+import type { MetaDataAction, ProtocolAction } from './protocol.js';
+
+export const LOG_DIR = '_delta_log';
+
+export interface AddAction {
+  readonly path: string;
+  readonly partitionValues: Readonly<Record<string, string | null>>;
+  readonly size: number;
+  readonly modificationTime: number;
+  readonly dataChange: boolean;
+  readonly stats?: string;
+}
+
+export interface RemoveAction {
+  readonly path: string;
+  readonly deletionTimestamp?: number;
+  readonly dataChange: boolean;
+}
+
+/** One line of a commit; actions this writer does not know are kept as they are and ignored. */
+export type Action =
+  | { readonly commitInfo: Readonly<Record<string, unknown>> }
+  | { readonly protocol: ProtocolAction }
+  | { readonly metaData: MetaDataAction }
+  | { readonly add: AddAction }
+  | { readonly remove: RemoveAction }
+  | Readonly<Record<string, unknown>>;
+
+const COMMIT_NAME = /^(\d{20})\.json$/;
+const TEMP_NAME = /^\.\d{20}\.json\.[0-9a-f-]+\.tmp$/;
+
+export function commitFileName(version: number): string {
+  return `${String(version).padStart(20, '0')}.json`;
+}
+
+function logDir(tableDir: string): string {
+  return join(tableDir, LOG_DIR);
+}
+
+/** fsync a directory, which makes the names created or removed in it durable. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Creates a new file (never overwrites), writes it and fsyncs it. The caller fsyncs the directory. */
+export async function writeNewFileDurably(path: string, bytes: Uint8Array | string): Promise<void> {
+  const handle = await open(path, 'wx');
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** `mkdir -p` whose new directories survive a crash: each created level's parent is fsynced. */
+export async function mkdirDurably(dir: string): Promise<void> {
+  const first = await mkdir(dir, { recursive: true });
+  if (first === undefined) return;
+  const parts = relative(dirname(first), dir).split(sep);
+  let current = dirname(first);
+  await fsyncDir(current);
+  for (const part of parts) {
+    current = join(current, part);
+    await fsyncDir(current);
+  }
+}
+
+/** Versions of the commit files present, ascending. */
+export async function listCommitVersions(tableDir: string): Promise<number[]> {
+  let names: string[];
+  try {
+    names = await readdir(logDir(tableDir));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const versions: number[] = [];
+  for (const name of names) {
+    const match = COMMIT_NAME.exec(name);
+    if (match) versions.push(Number(match[1]));
+  }
+  return versions.sort((a, b) => a - b);
+}
+
+/** The actions of one commit, or undefined when that version does not exist (yet). */
+export async function readCommit(tableDir: string, version: number): Promise<Action[] | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(logDir(tableDir), commitFileName(version)), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const actions: Action[] = [];
+  for (const [i, line] of text.split('\n').entries()) {
+    if (line.trim() === '') continue;
+    try {
+      actions.push(JSON.parse(line) as Action);
+    } catch (cause) {
+      throw new DeltaTableError('CORRUPT_LOG', `commit ${version}, line ${i + 1} is not JSON`, { cause });
+    }
+  }
+  return actions;
+}
+
+/**
+ * Writes commit `version` if no one has: true when this call made it, false when the version was
+ * taken. Durable when it returns true (the temporary file's data and the log directory fsynced).
+ */
+export async function tryCommit(tableDir: string, version: number, actions: readonly Action[]): Promise<boolean> {
+  const dir = logDir(tableDir);
+  const name = commitFileName(version);
+  const text = actions.map((a) => JSON.stringify(a)).join('\n');
+  // A tidy-up by a process that opened the table could remove a fresh temporary file; it only
+  // removes old ones (see cleanTempFiles), but a retry makes even that race harmless.
+  for (let attempt = 0; ; attempt++) {
+    const temp = join(dir, `.${name}.${randomUUID()}.tmp`);
+    await writeNewFileDurably(temp, text);
+    try {
+      await link(temp, join(dir, name));
+    } catch (error) {
+      await unlink(temp).catch(() => {});
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      if (code === 'ENOENT' && attempt < 3) continue;
+      throw error;
+    }
+    await fsyncDir(dir);
+    // A crash before this unlink leaves a temporary file, removed by a later open.
+    await unlink(temp).catch(() => {});
+    return true;
+  }
+}
+
+/** Removes temporary commit files older than `minAgeMs` (left by writers that crashed). */
+export async function cleanTempFiles(tableDir: string, minAgeMs: number): Promise<number> {
+  const dir = logDir(tableDir);
+  let removed = 0;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  const now = Date.now();
+  for (const name of names) {
+    if (!TEMP_NAME.test(name)) continue;
+    const path = join(dir, name);
+    try {
+      const info = await stat(path);
+      if (now - info.mtimeMs < minAgeMs) continue; // maybe another writer's commit in flight
+      await unlink(path);
+      removed++;
+    } catch {
+      // gone already
+    }
+  }
+  return removed;
+}
+
+/** The table as of one version of the log. */
+export class LogState {
+  version = -1;
+  protocol: ProtocolAction | undefined;
+  metaData: MetaDataAction | undefined;
+  /** Live data files by path, in the order they were added. */
+  readonly files = new Map<string, AddAction>();
+
+  /** Applies the commit of `version`, which must be the next one. */
+  apply(version: number, actions: readonly Action[]): void {
+    if (version !== this.version + 1) {
+      throw new DeltaTableError('CORRUPT_LOG', `commit ${version} applied after ${this.version}`);
+    }
+    for (const action of actions) {
+      if ('add' in action) {
+        const add = action.add as AddAction;
+        this.files.set(add.path, add);
+      } else if ('remove' in action) {
+        this.files.delete((action.remove as RemoveAction).path);
+      } else if ('metaData' in action) {
+        this.metaData = action.metaData as MetaDataAction;
+      } else if ('protocol' in action) {
+        this.protocol = action.protocol as ProtocolAction;
+      }
+    }
+    this.version = version;
+  }
+
+  /** Reads and applies the commits after the current version, up to the newest; returns them. */
+  async catchUp(tableDir: string): Promise<{ version: number; actions: Action[] }[]> {
+    const applied: { version: number; actions: Action[] }[] = [];
+    for (;;) {
+      const version = this.version + 1;
+      const actions = await readCommit(tableDir, version);
+      if (actions === undefined) return applied;
+      this.apply(version, actions);
+      applied.push({ version, actions });
+    }
+  }
+}
+
+/** Replays the whole log. Versions must run from 0 without gaps (checkpoints are not written). */
+export async function replayLog(tableDir: string): Promise<LogState> {
+  const versions = await listCommitVersions(tableDir);
+  if (versions.length === 0) throw new DeltaTableError('NOT_A_TABLE', `no Delta log in ${tableDir}`);
+  versions.forEach((v, i) => {
+    if (v !== i) {
+      const problem = i === 0 ? `starts at version ${v} (checkpoints are not supported)` : `lacks version ${i}`;
+      throw new DeltaTableError('CORRUPT_LOG', `the Delta log in ${tableDir} ${problem}`);
+    }
+  });
+  const state = new LogState();
+  await state.catchUp(tableDir);
+  if (state.protocol === undefined || state.metaData === undefined) {
+    throw new DeltaTableError(
+      'CORRUPT_LOG',
+      `the Delta log in ${tableDir} has no ${state.protocol ? 'metaData' : 'protocol'}`,
+    );
+  }
+  return state;
+}

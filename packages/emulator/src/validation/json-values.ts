@@ -1,0 +1,443 @@
+/**
+ * JSON record values → NormalizedValue, one converter per table type, compiled once per
+ * stream from the schema (the per-record work is then a walk of prepared closures, with no
+ * type dispatch). The value forms follow PROTOCOL.md §7, with these documented additions:
+ *
+ * - byte/short/integer: JSON numbers that are integers within the type's range (`1.0` is an
+ *   integer, `1.5` is not). Strings are not accepted: JSON numbers carry 32 bits exactly.
+ * - long: an integral JSON number or a decimal-integer string, within int64 → bigint.
+ * - float/double: a JSON number, or one of the strings "NaN", "Infinity", "-Infinity" (JSON has
+ *   no literal for them; Spark's JSON reader accepts the same words). A float is rounded to
+ *   32 bits (what will be stored); a finite value beyond the float range is rejected, as is a
+ *   number beyond the double range (`1e400`).
+ * - date: integer days since 1970-01-01 (int32), or a "YYYY-MM-DD" string.
+ * - timestamp/timestamp_ntz: integer microseconds since the epoch as a number or decimal
+ *   string (int64) → bigint, or ISO-8601 text; see temporal.ts for the time-zone rules.
+ * - decimal(p,s): a JSON number or a decimal string (`"-12.5"`, `"1e3"`), converted exactly
+ *   from its text. More than s fractional digits (non-zero) is rejected, not rounded, and so is
+ *   an unscaled value with more than p digits.
+ * - binary: base64 text (standard or URL-safe alphabet) → Uint8Array.
+ * - variant: a string is JSON text, checked to parse and stored as sent; any other JSON value
+ *   (object, array, number, boolean) is stored as its compact JSON text, numbers exactly as
+ *   written. JSON null in a nullable variant column is SQL NULL; the string "null" is the
+ *   variant JSON null.
+ * - array: a JSON array (null elements only when the type says containsNull); map: a JSON
+ *   object, keys converted to the key type (string as is; byte/short/integer/long from
+ *   canonical integer text such as "-5"; any other key type is refused when the decoder is
+ *   created); struct: a JSON object with the same rules as the record itself.
+ */
+
+import { decodeBase64 } from './base64.js';
+import { parseDecimalText, toUnscaled } from './decimal-text.js';
+import { describeJson } from './describe.js';
+import { fieldSegment, Invalid, keySegment, rethrowAt, SchemaMismatch } from './errors.js';
+import { BYTE_RANGE, INT_RANGE, type IntRange, inInt64, parseIntegerText, SHORT_RANGE } from './integers.js';
+import { NumberText, stringifyJson } from './json-text.js';
+import type { DeltaType, StructField } from './schema-types.js';
+import { structObject } from './struct-object.js';
+import { parseDateText, parseTimestampText } from './temporal.js';
+import { listNames, typeLabel } from './type-label.js';
+
+/** Converts one non-null JSON value; throws `Invalid` when it does not fit. */
+export type JsonConvert = (value: unknown) => unknown;
+
+interface FieldReader {
+  readonly name: string;
+  readonly segment: string;
+  readonly nullable: boolean;
+  /** The name is also a property of Object.prototype (`constructor`, `toString`): presence needs hasOwn. */
+  readonly shadowed: boolean;
+  readonly label: string;
+  readonly convert: JsonConvert;
+}
+
+/** The compiled fields of the record or of one struct. */
+export interface JsonFields {
+  readonly readers: readonly FieldReader[];
+  readonly names: readonly string[];
+  readonly known: ReadonlySet<string>;
+  /** How unknown-key messages name the container: `column of the table`, `field of reading`. */
+  readonly owner: string;
+}
+
+function expected(what: string, value: unknown, why = ''): Invalid {
+  return new Invalid(`expected ${what}, got ${describeJson(value)}${why}`);
+}
+
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof NumberText);
+}
+
+// ---- integers ----
+
+/** The exact integer a JSON number denotes (`1.0`, `1e3` included), or undefined when it has a fraction. */
+function integralNumber(value: NumberText): bigint | undefined {
+  const parts = parseDecimalText(value.text);
+  if (!parts) return undefined;
+  const unscaled = toUnscaled(parts, 40, 0); // 40 digits: beyond every range checked here
+  if (unscaled === 'fraction') return undefined;
+  return unscaled === 'overflow' ? (parts.negative ? -(10n ** 40n) : 10n ** 40n) : unscaled;
+}
+
+function int32Like(name: string, range: IntRange): JsonConvert {
+  const what = `${name} (an integer from ${range.min} to ${range.max})`;
+  const min = BigInt(range.min);
+  const max = BigInt(range.max);
+  return (v) => {
+    if (typeof v === 'number') {
+      if (Number.isInteger(v) && v >= range.min && v <= range.max) return v + 0; // + 0 turns -0 into 0
+    } else if (v instanceof NumberText) {
+      const n = integralNumber(v);
+      if (n !== undefined && n >= min && n <= max) return Number(n);
+    }
+    throw expected(what, v);
+  };
+}
+
+/** An int64 from an integral JSON number or decimal-integer text; undefined when `v` is neither. */
+function int64Of(v: unknown): bigint | undefined {
+  if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : undefined;
+  if (v instanceof NumberText) return integralNumber(v);
+  if (typeof v === 'string') return parseIntegerText(v);
+  return undefined;
+}
+
+const convertLong: JsonConvert = (v) => {
+  const n = int64Of(v);
+  if (n !== undefined && inInt64(n)) return n;
+  throw expected('long (a 64-bit integer, as a number or decimal string)', v);
+};
+
+// ---- floating point ----
+
+const FLOAT_MAX = 3.4028234663852886e38;
+
+function specialFloat(v: string): number | undefined {
+  if (v === 'NaN') return Number.NaN;
+  if (v === 'Infinity') return Number.POSITIVE_INFINITY;
+  if (v === '-Infinity') return Number.NEGATIVE_INFINITY;
+  return undefined;
+}
+
+function floating(single: boolean): JsonConvert {
+  const name = single ? 'float' : 'double';
+  const what = `${name} (a number, or "NaN", "Infinity", "-Infinity")`;
+  return (v) => {
+    let n: number | undefined;
+    if (typeof v === 'number') n = v;
+    else if (v instanceof NumberText) n = Number(v.text);
+    else if (typeof v === 'string') {
+      const special = specialFloat(v);
+      if (special !== undefined) return special;
+    }
+    if (n === undefined) throw expected(what, v);
+    if (single) {
+      const f = Math.fround(n);
+      if (Number.isFinite(f)) return f;
+      throw expected(`float within ±${FLOAT_MAX}`, v);
+    }
+    if (Number.isFinite(n)) return n;
+    throw expected('double within the double range', v);
+  };
+}
+
+// ---- other primitives ----
+
+const convertBoolean: JsonConvert = (v) => {
+  if (typeof v === 'boolean') return v;
+  throw expected('boolean', v);
+};
+
+const convertString: JsonConvert = (v) => {
+  if (typeof v === 'string') return v;
+  throw expected('string', v);
+};
+
+const convertBinary: JsonConvert = (v) => {
+  if (typeof v === 'string') {
+    const bytes = decodeBase64(v);
+    if (bytes) return bytes;
+    throw expected('binary as base64 text', v, ', which is not base64');
+  }
+  throw expected('binary (a base64 string)', v);
+};
+
+const DATE_WHAT = 'date (integer days since 1970-01-01, or "YYYY-MM-DD")';
+const convertDateNumber = int32Like('date', INT_RANGE);
+const convertDate: JsonConvert = (v) => {
+  if (typeof v === 'string') {
+    const days = parseDateText(v);
+    if (days !== undefined) return days;
+    throw expected(DATE_WHAT, v, ', which is not a valid date');
+  }
+  if (typeof v !== 'number' && !(v instanceof NumberText)) throw expected(DATE_WHAT, v);
+  try {
+    return convertDateNumber(v);
+  } catch {
+    throw expected(DATE_WHAT, v);
+  }
+};
+
+function timestamp(zoned: boolean): JsonConvert {
+  const name = zoned ? 'timestamp' : 'timestamp_ntz';
+  const what = `${name} (integer microseconds since the epoch, or ISO-8601 text${zoned ? ' with a UTC offset' : ' without an offset'})`;
+  return (v) => {
+    const n = int64Of(v);
+    if (n !== undefined) {
+      if (inInt64(n)) return n;
+      throw expected(what, v, ', which is outside the 64-bit range');
+    }
+    if (typeof v === 'string') {
+      const micros = parseTimestampText(v, zoned);
+      if (typeof micros === 'bigint') {
+        if (inInt64(micros)) return micros;
+      } else {
+        throw expected(what, v, `, which ${micros}`);
+      }
+    }
+    throw expected(what, v);
+  };
+}
+
+function decimal(precision: number, scale: number): JsonConvert {
+  const what = `decimal(${precision},${scale})`;
+  const integerDigits = precision - scale;
+  return (v) => {
+    let text: string | undefined;
+    if (typeof v === 'number') text = Number.isFinite(v) ? String(v) : undefined;
+    else if (v instanceof NumberText) text = v.text;
+    else if (typeof v === 'string') text = v;
+    const parts = text === undefined ? undefined : parseDecimalText(text);
+    if (!parts) throw expected(`${what} (a number or decimal string)`, v);
+    const unscaled = toUnscaled(parts, precision, scale);
+    if (unscaled === 'fraction') {
+      throw expected(what, v, `, which has more than ${scale} fractional digits (values are not rounded)`);
+    }
+    if (unscaled === 'overflow') {
+      throw expected(what, v, `, which has more than ${integerDigits} digits before the decimal point`);
+    }
+    return unscaled;
+  };
+}
+
+const convertVariant: JsonConvert = (v) => {
+  if (typeof v === 'string') {
+    try {
+      JSON.parse(v);
+    } catch {
+      throw expected('variant (JSON text, or any JSON value)', v, ', which is not valid JSON');
+    }
+    return v;
+  }
+  return stringifyJson(v);
+};
+
+// ---- containers ----
+
+function array(type: Extract<DeltaType, { kind: 'array' }>, path: string): JsonConvert {
+  const element = compileJson(type.elementType, `${path}.element`);
+  const label = typeLabel(type);
+  const elementLabel = typeLabel(type.elementType);
+  const containsNull = type.containsNull;
+  return (v) => {
+    if (!Array.isArray(v)) throw expected(label, v);
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const item: unknown = v[i];
+      if (item === null) {
+        if (!containsNull) throw expected(`${elementLabel} (the array holds no nulls)`, null).atSegment(`[${i}]`);
+        out[i] = null;
+        continue;
+      }
+      try {
+        out[i] = element(item);
+      } catch (error) {
+        rethrowAt(error, `[${i}]`);
+      }
+    }
+    return out;
+  };
+}
+
+/** Map keys arrive as JSON object keys (text): the key types that text can denote exactly. */
+function mapKey(type: DeltaType, path: string): (key: string) => unknown {
+  if (type.kind === 'primitive') {
+    switch (type.name) {
+      case 'string':
+        return (key) => key;
+      case 'byte':
+      case 'short':
+      case 'integer': {
+        const range = type.name === 'byte' ? BYTE_RANGE : type.name === 'short' ? SHORT_RANGE : INT_RANGE;
+        return (key) => {
+          const n = canonicalInteger(key);
+          if (n !== undefined && n >= range.min && n <= range.max) return Number(n);
+          throw expected(`a ${type.name} map key (integer text from ${range.min} to ${range.max})`, key);
+        };
+      }
+      case 'long':
+        return (key) => {
+          const n = canonicalInteger(key);
+          if (n !== undefined && inInt64(n)) return n;
+          throw expected('a long map key (64-bit integer text)', key);
+        };
+    }
+  }
+  throw new SchemaMismatch(
+    path,
+    `map keys of type ${typeLabel(type)} are not supported in JSON records (object keys are text: use string or an integral key type)`,
+  );
+}
+
+/** `0`, `-5`, `42`: one spelling per integer, so two keys never denote the same map key. */
+const CANONICAL_INTEGER = /^(?:0|-?[1-9]\d*)$/;
+
+function canonicalInteger(text: string): bigint | undefined {
+  return CANONICAL_INTEGER.test(text) ? BigInt(text) : undefined;
+}
+
+function map(type: Extract<DeltaType, { kind: 'map' }>, path: string): JsonConvert {
+  const key = mapKey(type.keyType, `${path}.key`);
+  const value = compileJson(type.valueType, `${path}.value`);
+  const label = typeLabel(type);
+  const valueLabel = typeLabel(type.valueType);
+  const containsNull = type.valueContainsNull;
+  return (v) => {
+    if (!isJsonObject(v)) throw expected(`${label} (a JSON object)`, v);
+    const out = new Map<unknown, unknown>();
+    for (const k of Object.keys(v)) {
+      const segment = keySegment(k);
+      let converted: unknown;
+      try {
+        converted = key(k);
+      } catch (error) {
+        rethrowAt(error, segment);
+      }
+      const item = v[k];
+      if (item === null) {
+        if (!containsNull) throw expected(`${valueLabel} (the map holds no null values)`, null).atSegment(segment);
+        out.set(converted, null);
+        continue;
+      }
+      try {
+        out.set(converted, value(item));
+      } catch (error) {
+        rethrowAt(error, segment);
+      }
+    }
+    return out;
+  };
+}
+
+function struct(type: Extract<DeltaType, { kind: 'struct' }>, path: string): JsonConvert {
+  const fields = compileFields(type.fields, path);
+  const label = typeLabel(type);
+  return (v) => {
+    if (!isJsonObject(v)) throw expected(`${label} (a JSON object)`, v);
+    return structObject(fields.names, readFields(fields, v));
+  };
+}
+
+/** The converter of a table type; `path` names the column in SchemaMismatch errors. */
+export function compileJson(type: DeltaType, path: string): JsonConvert {
+  switch (type.kind) {
+    case 'decimal':
+      return decimal(type.precision, type.scale);
+    case 'array':
+      return array(type, path);
+    case 'map':
+      return map(type, path);
+    case 'struct':
+      return struct(type, path);
+    case 'primitive':
+      switch (type.name) {
+        case 'byte':
+          return int32Like('byte', BYTE_RANGE);
+        case 'short':
+          return int32Like('short', SHORT_RANGE);
+        case 'integer':
+          return int32Like('integer', INT_RANGE);
+        case 'long':
+          return convertLong;
+        case 'float':
+          return floating(true);
+        case 'double':
+          return floating(false);
+        case 'boolean':
+          return convertBoolean;
+        case 'string':
+          return convertString;
+        case 'binary':
+          return convertBinary;
+        case 'date':
+          return convertDate;
+        case 'timestamp':
+          return timestamp(true);
+        case 'timestamp_ntz':
+          return timestamp(false);
+        case 'variant':
+          return convertVariant;
+      }
+  }
+}
+
+// ---- the fields of a record or struct ----
+
+export function compileFields(fields: readonly StructField[], path: string | undefined): JsonFields {
+  const readers = fields.map((field): FieldReader => {
+    const fieldPath = path === undefined ? field.name : `${path}.${field.name}`;
+    return {
+      name: field.name,
+      segment: fieldSegment(field.name),
+      nullable: field.nullable,
+      shadowed: field.name in Object.prototype,
+      label: typeLabel(field.type),
+      convert: compileJson(field.type, fieldPath),
+    };
+  });
+  const names = fields.map((f) => f.name);
+  return {
+    readers,
+    names,
+    known: new Set(names),
+    owner: path === undefined ? 'column of the table' : `field of ${path}`,
+  };
+}
+
+/** The values of `fields` in `object`, in field order; throws `Invalid` naming the field. */
+export function readFields(fields: JsonFields, object: Record<string, unknown>): unknown[] {
+  const readers = fields.readers;
+  const out = new Array<unknown>(readers.length);
+  let present = 0;
+  for (let i = 0; i < readers.length; i++) {
+    const reader = readers[i] as FieldReader;
+    const value = reader.shadowed && !Object.hasOwn(object, reader.name) ? undefined : object[reader.name];
+    if (value === undefined) {
+      if (!reader.nullable)
+        throw new Invalid(`expected ${reader.label} (NOT NULL), got no value`).atSegment(reader.segment);
+      out[i] = null;
+      continue;
+    }
+    present++;
+    if (value === null) {
+      if (!reader.nullable)
+        throw new Invalid(`expected ${reader.label} (NOT NULL), got null`).atSegment(reader.segment);
+      out[i] = null;
+      continue;
+    }
+    try {
+      out[i] = reader.convert(value);
+    } catch (error) {
+      rethrowAt(error, reader.segment);
+    }
+  }
+  if (present !== Object.keys(object).length) throw unknownKey(fields, object);
+  return out;
+}
+
+function unknownKey(fields: JsonFields, object: Record<string, unknown>): Invalid {
+  const key = Object.keys(object).find((k) => !fields.known.has(k)) as string;
+  return new Invalid(`unknown field: not a ${fields.owner} (expected one of: ${listNames(fields.names)})`).atSegment(
+    fieldSegment(key),
+  );
+}

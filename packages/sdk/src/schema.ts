@@ -1,0 +1,29 @@
+/**
+ * `@zerobus/sdk/schema`: the table type model and its text forms — Unity Catalog `type_text`,
+ * the UC `type_name` enum, and the Delta schema JSON (`schemaString`). Shared by the SDK and the
+ * local server (`@zerobus/emulator`), so both read a table's schema one way.
+ */
+
+export {
+  type DeltaArrayTypeJson,
+  type DeltaMapTypeJson,
+  type DeltaStructFieldJson,
+  type DeltaStructTypeJson,
+  type DeltaTypeJson,
+  deltaTypeFromJson,
+  deltaTypeToJson,
+  fromDeltaSchemaJson,
+  toDeltaSchemaJson,
+  toDeltaSchemaObject,
+} from './schema/delta-json.js';
+export { SchemaError } from './schema/schema-error.js';
+export {
+  MAX_DECIMAL_PRECISION,
+  parseTypeText,
+  quoteFieldName,
+  typeText,
+  type UcTypeName,
+  ucTypeName,
+} from './schema/type-text.js';
+export type { DeltaType, NormalizedValue, PrimitiveTypeName, StructField, TableSchema } from './schema/types.js';
+export { schemaFromUcColumns, type UcColumn } from './schema/uc-columns.js';

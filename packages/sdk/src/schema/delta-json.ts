@@ -1,0 +1,201 @@
+/**
+ * The Delta protocol's schema serialization (`metaData.schemaString`) ⇄ {@link TableSchema}.
+ * Reading validates everything: a schema string comes from disk or from another writer, and a
+ * half-understood schema would write files no reader can use.
+ */
+
+import { SchemaError } from './schema-error.js';
+import { MAX_DECIMAL_PRECISION } from './type-text.js';
+import type { DeltaType, PrimitiveTypeName, StructField, TableSchema } from './types.js';
+
+export interface DeltaStructFieldJson {
+  readonly name: string;
+  readonly type: DeltaTypeJson;
+  readonly nullable: boolean;
+  /** Free-form; the model keeps only `comment`. */
+  readonly metadata: { readonly [key: string]: unknown };
+}
+
+export interface DeltaStructTypeJson {
+  readonly type: 'struct';
+  readonly fields: readonly DeltaStructFieldJson[];
+}
+
+export interface DeltaArrayTypeJson {
+  readonly type: 'array';
+  readonly elementType: DeltaTypeJson;
+  readonly containsNull: boolean;
+}
+
+export interface DeltaMapTypeJson {
+  readonly type: 'map';
+  readonly keyType: DeltaTypeJson;
+  readonly valueType: DeltaTypeJson;
+  readonly valueContainsNull: boolean;
+}
+
+/** A primitive is its name (`"long"`, `"decimal(10,2)"`), anything else an object. */
+export type DeltaTypeJson = string | DeltaArrayTypeJson | DeltaMapTypeJson | DeltaStructTypeJson;
+
+const PRIMITIVE_NAMES: ReadonlySet<string> = new Set<PrimitiveTypeName>([
+  'byte',
+  'short',
+  'integer',
+  'long',
+  'float',
+  'double',
+  'boolean',
+  'string',
+  'binary',
+  'date',
+  'timestamp',
+  'timestamp_ntz',
+  'variant',
+]);
+
+export function deltaTypeToJson(type: DeltaType): DeltaTypeJson {
+  switch (type.kind) {
+    case 'primitive':
+      return type.name;
+    case 'decimal':
+      return `decimal(${type.precision},${type.scale})`;
+    case 'array':
+      return { type: 'array', elementType: deltaTypeToJson(type.elementType), containsNull: type.containsNull };
+    case 'map':
+      return {
+        type: 'map',
+        keyType: deltaTypeToJson(type.keyType),
+        valueType: deltaTypeToJson(type.valueType),
+        valueContainsNull: type.valueContainsNull,
+      };
+    case 'struct':
+      return { type: 'struct', fields: type.fields.map(fieldToJson) };
+  }
+}
+
+function fieldToJson(field: StructField): DeltaStructFieldJson {
+  return {
+    name: field.name,
+    type: deltaTypeToJson(field.type),
+    nullable: field.nullable,
+    metadata: field.comment === undefined ? {} : { comment: field.comment },
+  };
+}
+
+/** The schema as the Delta `struct` object (before `JSON.stringify`). */
+export function toDeltaSchemaObject(schema: TableSchema): DeltaStructTypeJson {
+  return { type: 'struct', fields: schema.fields.map(fieldToJson) };
+}
+
+/** The schema as Delta's `schemaString`. */
+export function toDeltaSchemaJson(schema: TableSchema): string {
+  return JSON.stringify(toDeltaSchemaObject(schema));
+}
+
+/** Reads a `schemaString` (text, or the already parsed object). */
+export function fromDeltaSchemaJson(json: string | unknown): TableSchema {
+  let parsed: unknown = json;
+  if (typeof json === 'string') {
+    try {
+      parsed = JSON.parse(json);
+    } catch (cause) {
+      throw new SchemaError(`Delta schema is not valid JSON: ${(cause as Error).message}`, { cause });
+    }
+  }
+  const type = deltaTypeFromJson(parsed, '');
+  if (type.kind !== 'struct') throw new SchemaError(`Delta schema must be a struct, got ${describe(parsed)}`);
+  return { fields: type.fields };
+}
+
+/** Reads one Delta type; `path` names where it sits, for errors (empty for the top level). */
+export function deltaTypeFromJson(json: unknown, path = ''): DeltaType {
+  const where = path === '' ? 'Delta schema' : `Delta schema field '${path}'`;
+  const fail = (problem: string): never => {
+    throw new SchemaError(`${where}: ${problem}`, path === '' ? {} : { field: path });
+  };
+  if (typeof json === 'string') {
+    if (PRIMITIVE_NAMES.has(json)) return { kind: 'primitive', name: json as PrimitiveTypeName };
+    const decimal = /^decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)$/.exec(json);
+    if (decimal) {
+      const precision = Number(decimal[1]);
+      const scale = Number(decimal[2]);
+      if (precision < 1 || precision > MAX_DECIMAL_PRECISION || scale > precision) {
+        fail(`invalid decimal '${json}' (precision 1..${MAX_DECIMAL_PRECISION}, scale 0..precision)`);
+      }
+      return { kind: 'decimal', precision, scale };
+    }
+    if (json === 'decimal') return { kind: 'decimal', precision: 10, scale: 0 };
+    return fail(`unknown type '${json}'`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return fail(`a type must be a string or an object, got ${describe(json)}`);
+  }
+  const o = json as Record<string, unknown>;
+  switch (o.type) {
+    case 'array':
+      return {
+        kind: 'array',
+        elementType: deltaTypeFromJson(o.elementType, `${path}[]`),
+        containsNull: booleanProperty(o, 'containsNull', fail),
+      };
+    case 'map':
+      return {
+        kind: 'map',
+        keyType: deltaTypeFromJson(o.keyType, `${path}{key}`),
+        valueType: deltaTypeFromJson(o.valueType, `${path}{value}`),
+        valueContainsNull: booleanProperty(o, 'valueContainsNull', fail),
+      };
+    case 'struct': {
+      if (!Array.isArray(o.fields)) return fail(`struct 'fields' must be an array, got ${describe(o.fields)}`);
+      const seen = new Set<string>();
+      const fields = o.fields.map((f: unknown, i: number) => {
+        const field = fieldFromJson(f, path, i);
+        const key = field.name.toLowerCase();
+        if (seen.has(key)) fail(`duplicate field name '${field.name}' (Delta names are case-insensitive)`);
+        seen.add(key);
+        return field;
+      });
+      return { kind: 'struct', fields };
+    }
+    default:
+      return fail(`unknown type ${describe(o.type)}`);
+  }
+}
+
+function fieldFromJson(json: unknown, parent: string, index: number): StructField {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new SchemaError(`Delta schema: field #${index}${parent ? ` of '${parent}'` : ''} must be an object`);
+  }
+  const f = json as Record<string, unknown>;
+  if (typeof f.name !== 'string' || f.name.length === 0) {
+    throw new SchemaError(
+      `Delta schema: field #${index}${parent ? ` of '${parent}'` : ''} needs a non-empty 'name', got ${describe(f.name)}`,
+    );
+  }
+  const path = parent === '' ? f.name : `${parent}.${f.name}`;
+  const fail = (problem: string): never => {
+    throw new SchemaError(`Delta schema field '${path}': ${problem}`, { field: path });
+  };
+  const type = deltaTypeFromJson(f.type, path);
+  const nullable = booleanProperty(f, 'nullable', fail);
+  const metadata = f.metadata ?? {};
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
+    fail(`'metadata' must be an object, got ${describe(metadata)}`);
+  }
+  const comment = (metadata as Record<string, unknown>).comment;
+  return typeof comment === 'string' ? { name: f.name, type, nullable, comment } : { name: f.name, type, nullable };
+}
+
+function booleanProperty(o: Record<string, unknown>, key: string, fail: (problem: string) => never): boolean {
+  const value = o[key];
+  if (typeof value !== 'boolean') fail(`'${key}' must be a boolean, got ${describe(value)}`);
+  return value as boolean;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(value);
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+}

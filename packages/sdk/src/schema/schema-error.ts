@@ -1,0 +1,19 @@
+import { NonRetriableError } from '../errors.js';
+
+/**
+ * A table schema that cannot be used: malformed `type_text`, a Delta schema JSON the model cannot
+ * hold, inconsistent Unity Catalog columns. Retrying cannot help, hence non-retriable.
+ */
+export class SchemaError extends NonRetriableError {
+  override readonly name: string = 'SchemaError';
+  /** Offset (0-based, in UTF-16 code units) in the parsed text where the problem was found. */
+  readonly position: number | undefined;
+  /** Dotted path of the offending column or field, when the problem is in one. */
+  readonly field: string | undefined;
+
+  constructor(message: string, options: { position?: number; field?: string; cause?: unknown } = {}) {
+    super('INVALID_SCHEMA', message, { cause: options.cause });
+    this.position = options.position;
+    this.field = options.field;
+  }
+}
