@@ -4,28 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { type Emulator, startEmulator } from '@zerobus/emulator';
+import { ucClient } from '../support/uc-client.js';
 
-async function token(emulator: Emulator): Promise<string> {
-  const res = await fetch(`${emulator.unityCatalogEndpoint}/oidc/v1/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from('emulator-client:emulator-secret').toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'all-apis' }),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
-}
-
-function client(emulator: Emulator, bearer: string) {
-  return async (method: string, path: string, body?: unknown) => {
+function client(emulator: Emulator, bearer?: string) {
+  if (bearer === undefined) return ucClient(emulator.unityCatalogEndpoint);
+  return Promise.resolve(async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${emulator.unityCatalogEndpoint}/api/2.1/unity-catalog${path}`, {
       method,
       headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
       ...(body !== undefined && { body: JSON.stringify(body) }),
     });
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-  };
+  });
 }
 
 const COLUMNS = [
@@ -40,7 +30,7 @@ const COLUMNS = [
 describe('Unity Catalog REST', () => {
   it('creates, gets, lists and deletes catalogs, schemas and tables', async () => {
     await using emulator = await startEmulator();
-    const uc = client(emulator, await token(emulator));
+    const uc = await client(emulator);
     assert.equal((await uc('POST', '/catalogs', { name: 'main', comment: 'c' })).status, 200);
     assert.equal((await uc('POST', '/catalogs', { name: 'main' })).json.error_code, 'CATALOG_ALREADY_EXISTS');
     assert.equal((await uc('POST', '/schemas', { catalog_name: 'main', name: 'sales' })).status, 200);
@@ -78,7 +68,7 @@ describe('Unity Catalog REST', () => {
 
   it('rejects bad requests with INVALID_PARAMETER_VALUE naming the problem', async () => {
     await using emulator = await startEmulator();
-    const uc = client(emulator, await token(emulator));
+    const uc = await client(emulator);
     await uc('POST', '/catalogs', { name: 'main' });
     await uc('POST', '/schemas', { catalog_name: 'main', name: 's' });
     const bad = await uc('POST', '/tables', {
@@ -99,7 +89,7 @@ describe('Unity Catalog REST', () => {
 
   it('wants a valid bearer token', async () => {
     await using emulator = await startEmulator();
-    const res = await client(emulator, 'not-a-token')('GET', '/catalogs');
+    const res = await (await client(emulator, 'not-a-token'))('GET', '/catalogs');
     assert.equal(res.status, 401);
     assert.equal(res.json.error_code, 'UNAUTHENTICATED');
   });
