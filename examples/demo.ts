@@ -1,24 +1,37 @@
 /**
- * The README's demo: starts the local Zerobus server embedded in this process, then streams
- * records into it through the SDK — JSON events fire-and-forget with progress, a batch, and
- * protobuf records — and prints what happened.
+ * The README's demo: starts the local Zerobus server embedded in this process, creates a Unity
+ * Catalog table, streams 100,000 records into it through the SDK with progress, then reads the
+ * Delta table back with DuckDB — an independent engine — and prints what it holds.
  *
  *   npm ci && npm run demo
  */
+import { DuckDBInstance } from '@duckdb/node-api';
 import { startEmulator } from '@zerobus/emulator';
 import { TableProperties, ZerobusSdk } from '@zerobus/sdk';
 import protobuf from 'protobufjs';
 
 const TOTAL = 100_000;
+const TABLE = 'main.demo.events';
 
 const emulator = await startEmulator();
 console.log(`local Zerobus server  ${emulator.endpoint}   (OAuth + Unity Catalog at ${emulator.unityCatalogEndpoint})`);
+console.log(`data directory        ${emulator.dataDir}`);
+
+await emulator.createDeltaTable(TABLE, [
+  { name: 'device_id', type_text: 'string', nullable: false },
+  { name: 'temperature', type_text: 'double' },
+  { name: 'ts', type_text: 'timestamp' },
+  { name: 'tags', type_text: 'array<string>' },
+]);
+console.log(
+  `created table         ${TABLE} (device_id STRING NOT NULL, temperature DOUBLE, ts TIMESTAMP, tags ARRAY<STRING>)`,
+);
 
 const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint);
 
 // --- JSON: fire-and-forget with back-pressure, then flush ---------------------------------------
 let acked = -1;
-const events = await sdk.createStream('emulator-client', 'emulator-secret', new TableProperties('main.demo.events'), {
+const events = await sdk.createStream('emulator-client', 'emulator-secret', new TableProperties(TABLE), {
   recordType: 'json',
   ackCallback: {
     onAck(offset) {
@@ -26,74 +39,65 @@ const events = await sdk.createStream('emulator-client', 'emulator-secret', new 
     },
   },
 });
-console.log(`\nstream ${events.streamId} open on ${events.tableName} (JSON)`);
+console.log(`\nstream ${events.streamId} open (JSON)`);
 
 const started = performance.now();
 // On a terminal the progress line redraws itself; in a log it prints a line a second.
 const tty = process.stdout.isTTY;
-const progress = setInterval(
-  () => {
-    const line = `  ingesting: ${(((acked + 1) / TOTAL) * 100).toFixed(0).padStart(3)}%  ${acked + 1} acknowledged`;
-    process.stdout.write(tty ? `\r${line}` : `${line}\n`);
-  },
-  tty ? 100 : 1000,
-);
+const report = () => `  ingesting: ${(((acked + 1) / TOTAL) * 100).toFixed(0).padStart(3)}%  ${acked + 1} durable`;
+const progress = setInterval(() => process.stdout.write(tty ? `\r${report()}` : `${report()}\n`), tty ? 100 : 1000);
+const base = 1_764_000_000_000_000n; // microseconds since the epoch
 for (let i = 0; i < TOTAL; i++) {
   const record = {
     device_id: `sensor-${i % 100}`,
     temperature: 20 + (i % 50) / 10,
-    ts: 1_764_000_000_000_000n + BigInt(i),
+    ts: base + BigInt(i),
+    tags: ['demo'],
   };
   // false means the in-flight window is full: wait for room instead of buffering without bound.
   if (!events.ingestRecordNowait(record)) await events.ready();
 }
-const batchOffset = await events.ingestRecordsOffset([
-  { device_id: 'batch-a', temperature: 1, ts: 0n },
-  { device_id: 'batch-b', temperature: 2, ts: 0n },
-]);
 await events.flush();
 clearInterval(progress);
 const seconds = (performance.now() - started) / 1000;
-process.stdout.write(`${tty ? '\r' : ''}  ingesting: 100%  ${acked + 1} acknowledged\n`);
-const bytes = emulator.records('main.demo.events').reduce((sum, r) => sum + r.payload.length, 0);
+process.stdout.write(`${tty ? '\r' : ''}${report()}\n`);
 console.log(
-  `  ${TOTAL} records + 1 batch (offset ${batchOffset}) acknowledged in ${seconds.toFixed(2)} s: ` +
-    `${Math.round(TOTAL / seconds).toLocaleString('en-US')} records/s, ${(bytes / seconds / 1e6).toFixed(1)} MB/s ` +
-    '(client and server share this process)',
+  `  ${TOTAL.toLocaleString('en-US')} records acknowledged (each only once committed to Delta) in ${seconds.toFixed(2)} s: ` +
+    `${Math.round(TOTAL / seconds).toLocaleString('en-US')} records/s (client and server share this process)`,
 );
 await events.close();
 
-// --- Protocol Buffers: a message type from a .proto definition ---------------------------------
-const { root } = protobuf.parse(`
+// --- Protocol Buffers: the same table through a message type ------------------------------------
+const Event = protobuf
+  .parse(`
   syntax = "proto2";
-  message Reading {
+  message Event {
     required string device_id = 1;
     optional double temperature = 2;
     optional int64 ts = 3;
-  }`);
-const Reading = root.lookupType('Reading');
-const readings = await sdk.createStream(
-  'emulator-client',
-  'emulator-secret',
-  new TableProperties('main.demo.readings', Reading),
-);
-console.log(`\nstream ${readings.streamId} open on ${readings.tableName} (protobuf)`);
-const last = await readings.ingestRecordsOffset([
-  { device_id: 'probe-1', temperature: 21.5, ts: 1n },
-  { device_id: 'probe-2', temperature: 22.25, ts: 2n },
+    repeated string tags = 4;
+  }`)
+  .root.lookupType('Event');
+const proto = await sdk.createStream('emulator-client', 'emulator-secret', new TableProperties(TABLE, Event));
+const offset = await proto.ingestRecordsOffset([
+  { device_id: 'probe-1', temperature: -3.5, ts: base, tags: ['proto', 'batch'] },
+  { device_id: 'probe-2', temperature: 41.25, ts: base },
 ]);
-const single = await readings.ingestRecordOffset({ device_id: 'probe-3', temperature: 23 });
-await readings.waitForOffset(single);
-console.log(`  batch at offset ${last}, single record at offset ${single}: acknowledged`);
-await readings.close();
+await proto.waitForOffset(offset as number);
+await proto.close();
+console.log(`stream ${proto.streamId} (protobuf): a batch of 2 at offset ${offset}, durable`);
 
-// --- What the server holds -----------------------------------------------------------------------
-const stored = emulator.records('main.demo.events');
-console.log(`\nmain.demo.events holds ${stored.length} records; the first three:`);
-for (const record of stored.slice(0, 3)) console.log(`  ${record.payload}`);
-console.log('main.demo.readings:');
-for (const record of emulator.records('main.demo.readings')) {
-  console.log(`  ${JSON.stringify(Reading.toObject(Reading.decode(record.payload as Uint8Array), { longs: String }))}`);
-}
+// --- Read the Delta table back with DuckDB -------------------------------------------------------
+const dir = emulator.catalog.table(TABLE)?.delta.dir as string;
+const files = (await emulator.catalog.table(TABLE)?.delta.liveFiles()) ?? [];
+const duck = await (await DuckDBInstance.create(':memory:')).connect();
+const source = `read_parquet([${files.map((f) => `'${dir}/${f}'`).join(', ')}])`;
+const count = (await duck.runAndReadAll(`SELECT count(*) AS n FROM ${source}`)).getRowObjectsJson()[0]?.n;
+console.log(`\nDuckDB reads ${files.length} Parquet files of the Delta table at ${dir}: ${count} rows`);
+const sample = await duck.runAndReadAll(
+  `SELECT device_id, temperature, ts, tags FROM ${source} WHERE device_id LIKE 'probe%' OR ts < TIMESTAMPTZ '2025-11-24 16:00:00.000002+00' ORDER BY device_id LIMIT 4`,
+);
+for (const row of sample.getRowObjectsJson()) console.log(`  ${JSON.stringify(row)}`);
+duck.closeSync();
 
 await emulator.close();
