@@ -16,8 +16,8 @@ export interface BenchServer extends ServerHello {
   stop(): void;
 }
 
-export async function startServerProcess(): Promise<BenchServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
+export async function startServerProcess(args: readonly string[] = []): Promise<BenchServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, ...args], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
     // The server must resolve @zerobus/* to the built dist like the client: no source condition.

@@ -2,9 +2,10 @@
  * The benchmark's server: an emulator in its own process, so that its CPU time and memory stay
  * out of the client's measurements. It runs ack-only (`storeRecords: false`), with auth on as
  * usual, prints its endpoints as one JSON line on stdout and exits when stdin closes (the bench
- * died or finished) or on SIGTERM.
+ * died or finished) or on SIGTERM. With `--durable`, Unity Catalog tables are real Delta tables
+ * in a temporary data directory (removed at exit), for the end-to-end benchmark.
  *
- *   node --import tsx bench/server.ts
+ *   node --import tsx bench/server.ts [--durable]
  */
 import { startEmulator } from '@zerobus/emulator';
 
@@ -15,7 +16,10 @@ export interface ServerHello {
   readonly pid: number;
 }
 
+// Ack-only for the client benchmark; with --durable, tables created through Unity Catalog are
+// written to Delta (storeRecords only concerns the in-memory copy tests inspect).
 const emulator = await startEmulator({ auth: true, storeRecords: false, shutdownGraceMs: 0 });
+if (process.argv.includes('--durable')) process.stderr.write(`durable server: Delta tables in ${emulator.dataDir}\n`);
 
 let stopping = false;
 async function stop(): Promise<void> {

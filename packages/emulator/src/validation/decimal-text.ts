@@ -15,28 +15,62 @@ export interface DecimalParts {
   readonly exponent: number;
 }
 
-/** Sign, integer part, fraction, exponent: `-12.5`, `.5`, `1.`, `1e3`, `+2.5E-3`. */
-const DECIMAL_TEXT = /^([+-])?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?$/;
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
+/**
+ * Parses decimal text: optional sign, digits with an optional fraction (`12.5`, `.5`, `1.`),
+ * optional exponent (`1e3`, `2.5E-3`); nothing else (no spaces, no `NaN`). Hand-written rather
+ * than a regular expression: it runs once per decimal value, on the hot path, and is about
+ * twice as fast.
+ */
 export function parseDecimalText(text: string): DecimalParts | undefined {
-  const match = DECIMAL_TEXT.exec(text);
-  if (!match) return undefined;
-  const whole = match[2] ?? '';
-  const fraction = match[3] ?? match[4] ?? '';
-  // An exponent too large for a safe integer is effectively infinite; Infinity keeps the
-  // comparisons below right without special cases.
-  let exponent = match[5] === undefined ? 0 : Number(match[5]);
-  if (!Number.isSafeInteger(exponent)) exponent = exponent > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-  let digits = whole + fraction;
-  exponent -= fraction.length;
+  const n = text.length;
+  let i = 0;
+  let negative = false;
+  const first = text.charCodeAt(0);
+  if (first === 45 || first === 43) {
+    negative = first === 45;
+    i = 1;
+  }
+  const wholeStart = i;
+  while (i < n && isDigit(text.charCodeAt(i))) i++;
+  const wholeEnd = i;
+  let fractionStart = i;
+  let fractionEnd = i;
+  if (i < n && text.charCodeAt(i) === 46) {
+    fractionStart = ++i;
+    while (i < n && isDigit(text.charCodeAt(i))) i++;
+    fractionEnd = i;
+  }
+  if (wholeEnd === wholeStart && fractionEnd === fractionStart) return undefined; // no digits at all
+  let exponent = 0;
+  if (i < n) {
+    const e = text.charCodeAt(i);
+    if (e !== 101 && e !== 69) return undefined;
+    const exponentStart = ++i;
+    if (i < n && (text.charCodeAt(i) === 45 || text.charCodeAt(i) === 43)) i++;
+    const digitsStart = i;
+    while (i < n && isDigit(text.charCodeAt(i))) i++;
+    if (i === digitsStart || i !== n) return undefined;
+    // An exponent too large for a safe integer is effectively infinite; Infinity keeps the
+    // comparisons in toUnscaled right without special cases.
+    exponent = Number(text.slice(exponentStart, n));
+    if (!Number.isSafeInteger(exponent)) exponent = exponent > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  }
+  // Significant digits: leading zeros of the whole part and trailing zeros of the fraction go.
+  let digits =
+    fractionEnd === fractionStart
+      ? text.slice(wholeStart, wholeEnd)
+      : text.slice(wholeStart, wholeEnd) + text.slice(fractionStart, fractionEnd);
+  exponent -= fractionEnd - fractionStart;
   let start = 0;
   while (start < digits.length && digits.charCodeAt(start) === 48) start++;
   let end = digits.length;
   while (end > start && digits.charCodeAt(end - 1) === 48) end--;
+  if (start === end) return { negative: false, digits: '', exponent: 0 }; // zero has one form: -0 is 0
   exponent += digits.length - end;
-  digits = digits.slice(start, end);
-  if (digits === '') return { negative: false, digits, exponent: 0 }; // zero has one form: -0 is 0
-  return { negative: match[1] === '-', digits, exponent };
+  digits = start === 0 && end === digits.length ? digits : digits.slice(start, end);
+  return { negative, digits, exponent };
 }
 
 export type UnscaledResult = bigint | 'fraction' | 'overflow';
@@ -53,15 +87,4 @@ export function toUnscaled(parts: DecimalParts, precision: number, scale: number
   if (parts.digits.length + shift > precision) return 'overflow';
   const unscaled = BigInt(shift === 0 ? parts.digits : parts.digits + '0'.repeat(shift));
   return parts.negative ? -unscaled : unscaled;
-}
-
-/** `12.34` for 1234n at scale 2: for messages that show a limit in the column's own terms. */
-export function formatUnscaled(unscaled: bigint, scale: number): string {
-  const negative = unscaled < 0n;
-  let digits = (negative ? -unscaled : unscaled).toString();
-  if (scale > 0) {
-    digits = digits.padStart(scale + 1, '0');
-    digits = `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
-  }
-  return negative ? `-${digits}` : digits;
 }

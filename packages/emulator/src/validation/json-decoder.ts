@@ -35,6 +35,8 @@ export function createJsonDecoder(schema: TableSchema): RecordDecoder {
       try {
         return readFields(fields, value);
       } catch (error) {
+        // Converters recurse with the schema, never deeper; a RangeError means a stack overflow all the same.
+        if (error instanceof RangeError) throw new RecordRejection(undefined, 'record is nested too deeply');
         throw asRejection(error);
       }
     },

@@ -229,7 +229,13 @@ const convertVariant: JsonConvert = (v) => {
     }
     return v;
   }
-  return stringifyJson(v);
+  try {
+    return stringifyJson(v);
+  } catch (error) {
+    // Serializing is recursive: a value nested tens of thousands deep overflows the stack.
+    if (error instanceof RangeError) throw new Invalid('expected a variant value, got one nested too deeply to store');
+    throw error;
+  }
 };
 
 // ---- containers ----

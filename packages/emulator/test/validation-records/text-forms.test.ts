@@ -116,6 +116,27 @@ describe('exact decimal text', () => {
     }
   });
 
+  it('parses exactly what the decimal grammar allows (checked against a regular-expression reference)', () => {
+    const grammar = /^([+-])?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?$/;
+    const reference = (text: string) => {
+      const m = grammar.exec(text);
+      if (!m) return undefined;
+      const fraction = m[3] ?? m[4] ?? '';
+      const digits = `${m[2] ?? ''}${fraction}`.replace(/^0+/, '');
+      const trimmed = digits.replace(/0+$/, '');
+      if (trimmed === '') return { negative: false, digits: '', exponent: 0 };
+      const exponent = Number(m[5] ?? 0) - fraction.length + (digits.length - trimmed.length);
+      return { negative: m[1] === '-', digits: trimmed, exponent };
+    };
+    const alphabet = fc.constantFrom(...'0123456789.-+eE x0'.split(''));
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: alphabet, maxLength: 12 }), numberToken), (text) => {
+        assert.deepEqual(parseDecimalText(text), reference(text), text);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it('round-trips every unscaled value of decimal(38, s)', () => {
     fc.assert(
       fc.property(

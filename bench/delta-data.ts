@@ -1,6 +1,6 @@
 /** A 10-column table whose rows average ~220 bytes of values, for throughput measurements. */
 
-import type { ColumnBatch } from '../../src/tables/delta/delta-table.js';
+import type { ColumnBatch } from '../packages/emulator/src/tables/delta/delta-table.js';
 
 export const SCHEMA_COLUMNS = [
   { name: 'id', type_text: 'bigint', nullable: false },
