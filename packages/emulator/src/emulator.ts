@@ -27,8 +27,8 @@ import { DeltaSinks } from './tables/delta-sinks.js';
 import { type StoredRecord, TableRegistry } from './tables/table-registry.js';
 import { Waiters, type WaitOptions } from './waiters.js';
 
-function urlFor(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+function urlFor(host: string, port: number, secure: boolean): string {
+  return `${secure ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 export class Emulator implements AsyncDisposable {
@@ -53,9 +53,10 @@ export class Emulator implements AsyncDisposable {
     const host = state.options.host;
     this.port = grpcListener.port;
     this.httpPort = httpServer.port;
-    this.endpoint = urlFor(host, this.port);
+    const secure = state.options.tls !== undefined;
+    this.endpoint = urlFor(host, this.port, secure);
     this.grpcTarget = `${host.includes(':') ? `[${host}]` : host}:${this.port}`;
-    this.unityCatalogEndpoint = urlFor(host, this.httpPort);
+    this.unityCatalogEndpoint = urlFor(host, this.httpPort, secure);
     this.faults = state.faults;
   }
 
@@ -251,10 +252,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   addUnityCatalogRoutes(router, { catalog, tokens, auth: resolved.auth });
 
-  listener = await listenGrpc(grpcServer, resolved.host, resolved.port);
+  listener = await listenGrpc(grpcServer, resolved.host, resolved.port, resolved.tls);
   let http: RunningHttpServer;
   try {
-    http = await startHttpServer(router, resolved.host, resolved.httpPort);
+    http = await startHttpServer(router, resolved.host, resolved.httpPort, resolved.tls);
   } catch (error) {
     await listener.close(0);
     throw error;

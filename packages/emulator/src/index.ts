@@ -22,4 +22,5 @@ export {
 } from './options.js';
 export type { CallRecord, EmulatorStats, StreamInfo } from './state.js';
 export { parseTableName, type RecordKind, type StoredRecord, type TableName } from './tables/table-registry.js';
+export { generateSelfSignedCertificate, type TlsKeyPair } from './tls/self-signed.js';
 export type { WaitOptions } from './waiters.js';

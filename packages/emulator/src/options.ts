@@ -47,6 +47,18 @@ export interface EmulatorOptions {
    * directory serves the same tables. Default: a new temporary directory, removed by close().
    */
   dataDir?: string;
+  /**
+   * Serve gRPC and HTTP over TLS with this certificate and key (PEM); endpoints become
+   * `https://`. `generateSelfSignedCertificate()` makes a pair for tests.
+   */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * Rotate every stream this long after it was created: send close_stream_signal, then end the
+   * call `rotationGraceMs` later, as the real service does periodically. Default: never.
+   */
+  rotationIntervalMs?: number;
+  /** How long after its close signal a rotated stream's call is ended. Default 5,000 ms. */
+  rotationGraceMs?: number;
   /** Group commit: commit at the latest this long after the first waiting record. Default 20 ms. */
   commitIntervalMs?: number;
   /** Group commit: commit once this many records wait. Default 100,000. */
@@ -76,6 +88,9 @@ export interface ResolvedOptions {
   readonly shutdownGraceMs: number;
   /** Undefined: a temporary directory made at start and removed at close. */
   readonly dataDir: string | undefined;
+  readonly tls: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
+  readonly rotationIntervalMs: number | undefined;
+  readonly rotationGraceMs: number;
   readonly commitIntervalMs: number;
   readonly commitMaxRecords: number;
   readonly commitMaxBytes: number;
@@ -122,6 +137,12 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     shutdownGraceMs: nonNegative('shutdownGraceMs', options.shutdownGraceMs, 100, false),
     storeRecords: options.storeRecords ?? true,
     dataDir: options.dataDir,
+    tls: options.tls,
+    rotationIntervalMs:
+      options.rotationIntervalMs === undefined
+        ? undefined
+        : Math.max(1, nonNegative('rotationIntervalMs', options.rotationIntervalMs, 0, false)),
+    rotationGraceMs: nonNegative('rotationGraceMs', options.rotationGraceMs, 5_000, false),
     commitIntervalMs: nonNegative('commitIntervalMs', options.commitIntervalMs, 20, false),
     commitMaxRecords: Math.max(1, nonNegative('commitMaxRecords', options.commitMaxRecords, 100_000)),
     commitMaxBytes: Math.max(1, nonNegative('commitMaxBytes', options.commitMaxBytes, 64 * 1024 * 1024)),

@@ -27,8 +27,18 @@ function reset(socket: Socket): void {
   }
 }
 
-export async function listenGrpc(server: Server, host: string, port: number): Promise<GrpcListener> {
-  const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
+export async function listenGrpc(
+  server: Server,
+  host: string,
+  port: number,
+  tls?: { cert: string | Buffer; key: string | Buffer },
+): Promise<GrpcListener> {
+  // With TLS credentials grpc-js's injector is a TLS server: it runs the handshake on the raw
+  // sockets we hand it, so dropConnections() still resets real TCP connections.
+  const credentials = tls
+    ? ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(tls.cert), private_key: Buffer.from(tls.key) }])
+    : ServerCredentials.createInsecure();
+  const injector = server.createConnectionInjector(credentials);
   const sockets = new Set<Socket>();
   const netServer: NetServer = createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);

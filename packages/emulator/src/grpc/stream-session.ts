@@ -62,6 +62,7 @@ export class StreamSession implements FaultTarget {
   private closeSignalSent = false;
   private cancelAckTimer: (() => void) | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
+  private rotationTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly call: EphemeralCall,
@@ -170,6 +171,19 @@ export class StreamSession implements FaultTarget {
     state.stats.streamsCreated++;
     this.send({ kind: 'createStreamResponse', streamId: stream.id });
     state.changed();
+    const rotation = state.options.rotationIntervalMs;
+    if (rotation !== undefined) {
+      // Periodic rotation, as the real service does: a close signal, then the end of the call.
+      this.rotationTimer = setTimeout(
+        () =>
+          this.sendCloseSignal(
+            state.options.rotationGraceMs,
+            GrpcStatus.CANCELLED,
+            'stream rotated by the server after close_stream_signal',
+          ),
+        rotation,
+      );
+    }
     const failure = state.faults.afterCreate();
     if (failure) this.fail(failure.code, failure.details);
   }
@@ -375,6 +389,7 @@ export class StreamSession implements FaultTarget {
     this.cancelAckTimer?.();
     this.cancelAckTimer = undefined;
     clearTimeout(this.closeTimer);
+    clearTimeout(this.rotationTimer);
     this.state.sessions.delete(this);
     this.state.faults.detach(this);
     this.record.endedAt = Date.now();

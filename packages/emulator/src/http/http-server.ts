@@ -5,6 +5,7 @@
  */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Router } from './router.js';
 
@@ -62,10 +63,16 @@ async function handle(router: Router, req: IncomingMessage, res: ServerResponse)
   }
 }
 
-export async function startHttpServer(router: Router, host: string, port: number): Promise<RunningHttpServer> {
-  const server: Server = createServer((req, res) => {
+export async function startHttpServer(
+  router: Router,
+  host: string,
+  port: number,
+  tls?: { cert: string | Buffer; key: string | Buffer },
+): Promise<RunningHttpServer> {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     void handle(router, req, res);
-  });
+  };
+  const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener) : createServer(listener);
   // A client that resets its connection mid-request must not take the emulator down.
   server.on('clientError', (_error, socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {

@@ -190,6 +190,8 @@ describe('JSON record values by type', () => {
     assert.equal(one(prim('variant'), '7'), '7');
     assert.equal(one(prim('variant'), 'false'), 'false');
     assert.equal(one(prim('variant'), 'null'), null); // SQL NULL
+    const deep = `${'['.repeat(200000)}${']'.repeat(200000)}`;
+    bad(prim('variant'), deep, /nested too deeply/); // a rejection, not a stack overflow escaping
     bad(
       prim('variant'),
       '"{not json"',

@@ -237,6 +237,18 @@ describe('proto records: structure', () => {
     );
   });
 
+  it('handles large and sparse field numbers', () => {
+    const fixture = protoFixture(
+      'message Row { optional int32 a = 1; optional string far = 100000; optional int64 last = 536870911; }',
+    );
+    const d = createProtoDecoder(
+      table(col('a', prim('integer')), col('far', prim('string')), col('last', prim('long'))),
+      fixture.descriptor,
+    );
+    assert.deepEqual(d.decode(fixture.encode({ a: 1, far: 'x', last: '-1' })), [1, 'x', -1n]);
+    rejects(() => d.decode(bytes(tag(536870910, 0), 1)), '#536870910', /unknown field number 536870910/);
+  });
+
   it('keeps no reference to the payload and can decode again after a rejection', () => {
     const payload = NESTED.encode({ id: 3, name: 'n' });
     const first = decoder.decode(payload);
