@@ -55,6 +55,7 @@ describe('TLS and periodic rotation', () => {
       seen,
       Array.from({ length: i }, (_, k) => k),
     );
-    assert.ok(emulator.calls.length >= 4, `${emulator.calls.length} calls`);
+    // The first call plus at least the rotations completed before the last signal.
+    assert.ok(emulator.calls.length >= 3, `${emulator.calls.length} calls`);
   });
 });

@@ -38,10 +38,8 @@ export function openDeltaTarget(
         : createProtoDecoder(table.schema, descriptorProto ?? new Uint8Array(0));
   } catch (error) {
     if (error instanceof SchemaMismatch) {
-      return reject(
-        GrpcStatus.INVALID_ARGUMENT,
-        `descriptor does not match table ${table.info.full_name}: ${error.message}`,
-      );
+      const what = kind === 'json' ? 'JSON records cannot be written to' : 'descriptor does not match';
+      return reject(GrpcStatus.INVALID_ARGUMENT, `${what} table ${table.info.full_name}: ${error.message}`);
     }
     throw error;
   }
