@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { TableProperties, ZerobusSdk } from '@zerobus/sdk';
+import { startEmulatorProcess } from '../support/emulator-process.js';
+
+const CLI = new URL('../../packages/cli/src/main.ts', import.meta.url).pathname;
+
+function zerobus(...args: string[]) {
+  return spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', CLI, ...args], { encoding: 'utf8' });
+}
+
+describe('zerobus emulator', () => {
+  it('prints help with exit code 0 and refuses bad usage with exit code 2', () => {
+    const help = zerobus('emulator', '--help');
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /--data-dir DIR/);
+    assert.match(help.stdout, /--tls-self-signed FILE/);
+    const bad = zerobus('emulator', '--port', 'abc');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--port must be a port number, got "abc"/);
+    const unknown = zerobus('emulator', '--nope');
+    assert.equal(unknown.status, 2);
+    assert.equal(zerobus('frobnicate').status, 2);
+    assert.equal(zerobus('emulator', '--principal', 'no-secret').status, 2);
+    assert.equal(zerobus('emulator', '--tls-cert', 'x.pem').status, 2);
+  });
+
+  it('serves over TLS with a self-signed certificate and the given principal', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zerobus-cli-'));
+    const certFile = join(dir, 'cert.pem');
+    const server = await startEmulatorProcess([
+      '--tls-self-signed',
+      certFile,
+      '--principal',
+      'svc:s3cr:et',
+      '--rotation-interval-ms',
+      '60000',
+    ]);
+    try {
+      assert.match(server.endpoint, /^https:/);
+      const sdk = new ZerobusSdk(server.endpoint, server.unityCatalogEndpoint, {
+        tlsRootCerts: await readFile(certFile, 'utf8'),
+      });
+      const stream = await sdk.createStream('svc', 's3cr:et', new TableProperties('main.cli.t'), {
+        recordType: 'json',
+      });
+      await stream.ingestRecordOffset({ ok: true });
+      await stream.close();
+    } finally {
+      await server.kill();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
