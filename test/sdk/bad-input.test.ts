@@ -147,4 +147,22 @@ describe('bad input gets a clear typed error and loses nothing else', () => {
       { principals: [{ clientId: 'limited', clientSecret: 'limited-secret', tables: ['main.default.other'] }] },
     );
   });
+  it('a request over the server message limit fails the stream with INVALID_ARGUMENT naming its offset', async () => {
+    await withHarness(
+      async ({ emulator, jsonStream }) => {
+        const stream = await jsonStream();
+        await stream.ingestRecordOffset({ small: 1 });
+        const big = await stream.ingestRecordOffset({ big: 'x'.repeat(2_000) });
+        await assert.rejects(stream.waitForOffset(big), (e: unknown) => {
+          assert.ok(e instanceof NonRetriableError);
+          assert.equal(e.code, 'INVALID_ARGUMENT');
+          assert.match(e.message, /offset_id 1 is \d+ bytes, over the server's message limit of 1024 bytes/);
+          return true;
+        });
+        assert.equal(emulator.records(TABLE).length, 1);
+        assert.equal(emulator.calls.length, 1, 'not retried: it can never succeed');
+      },
+      { maxMessageBytes: 1024 },
+    );
+  });
 });

@@ -234,7 +234,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     changed: () => waiters.notify(),
   };
 
-  const grpcServer = new Server({ 'grpc.max_receive_message_length': resolved.maxMessageBytes });
+  // grpc-js itself would answer RESOURCE_EXHAUSTED (retriable: a client would replay the request
+  // forever); let messages through up to a hard bound and refuse them per request instead.
+  const grpcServer = new Server({
+    'grpc.max_receive_message_length': Math.max(resolved.maxMessageBytes * 4, 64 * 1024 * 1024),
+  });
   grpcServer.addService(zerobusServiceDefinition, { EphemeralStream: ephemeralStreamHandler(state) });
 
   const router = new Router();

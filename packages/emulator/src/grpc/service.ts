@@ -27,7 +27,8 @@ function asBuffer(bytes: Uint8Array): Buffer {
 
 function deserializeRequest(bytes: Buffer): DecodedRequest {
   try {
-    return decodeRequest(bytes);
+    // The size travels with the request so the session can refuse oversized ones by offset.
+    return Object.assign(decodeRequest(bytes), { messageBytes: bytes.length });
   } catch (error) {
     return { kind: 'decodeFailure', error: (error as Error)?.message ?? String(error) };
   }

@@ -23,7 +23,9 @@ import { type DeltaTarget, decodeRows } from './delta-target.js';
 import { checkCreateStream, checkIngest, checkIngestFraming, isRejection, TABLE_HEADER } from './stream-checks.js';
 
 /** What the service's deserializer yields: a request, or why the bytes were not one. */
-export type DecodedRequest = CreateStreamRequest | IngestRequest | DecodeFailure;
+export type DecodedRequest =
+  | ((CreateStreamRequest | IngestRequest) & { readonly messageBytes?: number })
+  | DecodeFailure;
 export interface DecodeFailure {
   readonly kind: 'decodeFailure';
   readonly error: string;
@@ -196,6 +198,14 @@ export class StreamSession implements FaultTarget {
       return;
     }
     state.stats.requestsReceived++;
+    const size = (request as { messageBytes?: number }).messageBytes ?? 0;
+    if (size > state.options.maxMessageBytes) {
+      this.failAfterCommits(
+        GrpcStatus.INVALID_ARGUMENT,
+        `request at offset_id ${request.offsetId} is ${size} bytes, over the server's message limit of ${state.options.maxMessageBytes} bytes`,
+      );
+      return;
+    }
     const open = { ...stream, nextOffset: this.nextOffset };
     if (stream.delta) {
       if (!this.ingestDelta(request, stream.delta, open)) return;
