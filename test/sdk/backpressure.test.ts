@@ -127,4 +127,23 @@ describe('in-flight window and back-pressure', () => {
       assert.equal(stream.ackedOffset, 1);
     });
   });
+  it('is pushed back by a server that limits unacknowledged requests (maxInflightRequests)', async () => {
+    await withHarness(
+      async ({ emulator, jsonStream }) => {
+        const stream = await jsonStream();
+        emulator.faults.stopAcking();
+        for (let i = 0; i < 5; i++) stream.ingestRecordNowait({ i });
+        await emulator.waitForRecords(TABLE, 2);
+        await new Promise((r) => setTimeout(r, 30));
+        assert.equal(emulator.records(TABLE).length, 2, 'the server stopped reading at its limit');
+        emulator.faults.resumeAcking();
+        await stream.flush();
+        assert.deepEqual(
+          jsonPayloads(emulator).map((p) => (p as { i: number }).i),
+          [0, 1, 2, 3, 4],
+        );
+      },
+      { maxInflightRequests: 2 },
+    );
+  });
 });

@@ -59,6 +59,11 @@ export interface EmulatorOptions {
   rotationIntervalMs?: number;
   /** How long after its close signal a rotated stream's call is ended. Default 5,000 ms. */
   rotationGraceMs?: number;
+  /**
+   * Most requests a stream may have unacknowledged before the server stops reading from the
+   * call (HTTP/2 flow control then pushes back on the client). Default: no limit.
+   */
+  maxInflightRequests?: number;
   /** Group commit: commit at the latest this long after the first waiting record. Default 20 ms. */
   commitIntervalMs?: number;
   /** Group commit: commit once this many records wait. Default 100,000. */
@@ -91,6 +96,7 @@ export interface ResolvedOptions {
   readonly tls: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
   readonly rotationIntervalMs: number | undefined;
   readonly rotationGraceMs: number;
+  readonly maxInflightRequests: number;
   readonly commitIntervalMs: number;
   readonly commitMaxRecords: number;
   readonly commitMaxBytes: number;
@@ -143,6 +149,10 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
         ? undefined
         : Math.max(1, nonNegative('rotationIntervalMs', options.rotationIntervalMs, 0, false)),
     rotationGraceMs: nonNegative('rotationGraceMs', options.rotationGraceMs, 5_000, false),
+    maxInflightRequests: Math.max(
+      1,
+      nonNegative('maxInflightRequests', options.maxInflightRequests, Number.MAX_SAFE_INTEGER),
+    ),
     commitIntervalMs: nonNegative('commitIntervalMs', options.commitIntervalMs, 20, false),
     commitMaxRecords: Math.max(1, nonNegative('commitMaxRecords', options.commitMaxRecords, 100_000)),
     commitMaxBytes: Math.max(1, nonNegative('commitMaxBytes', options.commitMaxBytes, 64 * 1024 * 1024)),

@@ -25,6 +25,7 @@ Options:
   --rotation-interval-ms N    send every stream a close signal N ms after it opens
   --rotation-grace-ms N       end a rotated call this long after its signal (default 5000)
   --ack-delay-ms N            delay every acknowledgement
+  --max-inflight-requests N   stop reading a stream with N unacknowledged requests
   --commit-interval-ms N      group commit: longest wait before a commit (default 20)
   --json                      print the endpoints as one JSON line
   -h, --help                  show this help
@@ -46,6 +47,7 @@ export async function runEmulator(args: string[]): Promise<void> {
       'rotation-interval-ms': { type: 'string' },
       'rotation-grace-ms': { type: 'string' },
       'ack-delay-ms': { type: 'string' },
+      'max-inflight-requests': { type: 'string' },
       'commit-interval-ms': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -81,6 +83,7 @@ export async function runEmulator(args: string[]): Promise<void> {
     ...(integer('rotation-interval-ms') !== undefined && { rotationIntervalMs: integer('rotation-interval-ms') }),
     ...(integer('rotation-grace-ms') !== undefined && { rotationGraceMs: integer('rotation-grace-ms') }),
     ...(integer('ack-delay-ms') !== undefined && { ackDelayMs: integer('ack-delay-ms') }),
+    ...(integer('max-inflight-requests') !== undefined && { maxInflightRequests: integer('max-inflight-requests') }),
     ...(integer('commit-interval-ms') !== undefined && { commitIntervalMs: integer('commit-interval-ms') }),
   };
   const emulator = await startEmulator(options);

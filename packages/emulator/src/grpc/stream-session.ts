@@ -65,6 +65,7 @@ export class StreamSession implements FaultTarget {
   private cancelAckTimer: (() => void) | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
   private rotationTimer: NodeJS.Timeout | undefined;
+  private readingPaused = false;
 
   constructor(
     private readonly call: EphemeralCall,
@@ -226,6 +227,11 @@ export class StreamSession implements FaultTarget {
     this.lastAccepted = request.offsetId;
     this.requestsAccepted++;
     state.changed();
+    if (this.lastAccepted - this.lastAcked >= state.options.maxInflightRequests && !this.readingPaused) {
+      // Server-side flow control: read no more until acknowledgements catch up.
+      this.readingPaused = true;
+      this.call.pause();
+    }
 
     const failure = state.faults.afterIngest(this);
     if (failure) {
@@ -351,6 +357,10 @@ export class StreamSession implements FaultTarget {
       this.send({ kind: 'ack', ackUpToOffset: this.lastAcked });
       this.state.stats.acksSent++;
       this.state.changed();
+      if (this.readingPaused && this.lastAccepted - this.lastAcked < this.state.options.maxInflightRequests) {
+        this.readingPaused = false;
+        this.call.resume();
+      }
     }
     this.maybeFinish();
   }
