@@ -3,28 +3,8 @@ import { describe, it } from 'node:test';
 import { startEmulator } from '@zerobus/emulator';
 import { TableProperties, ZerobusSdk } from '@zerobus/sdk';
 import protobuf from 'protobufjs';
+import { ALL_TYPES_COLUMNS as COLUMNS, expected, FULL, NULLS } from '../support/all-types.js';
 import { expectedDuckDbType, readDeltaTable } from '../support/delta-reader.js';
-
-/** Every column type of PROTOCOL.md §7, NOT NULL and nullable, nested included. */
-const COLUMNS = [
-  { name: 'id', type_text: 'bigint', nullable: false },
-  { name: 'b', type_text: 'tinyint' },
-  { name: 's', type_text: 'smallint' },
-  { name: 'i', type_text: 'int' },
-  { name: 'f', type_text: 'float' },
-  { name: 'd', type_text: 'double' },
-  { name: 'ok', type_text: 'boolean' },
-  { name: 'name', type_text: 'string' },
-  { name: 'bin', type_text: 'binary' },
-  { name: 'day', type_text: 'date' },
-  { name: 'ts', type_text: 'timestamp' },
-  { name: 'ntz', type_text: 'timestamp_ntz' },
-  { name: 'price', type_text: 'decimal(10,2)' },
-  { name: 'v', type_text: 'variant' },
-  { name: 'tags', type_text: 'array<string>' },
-  { name: 'attrs', type_text: 'map<string,int>' },
-  { name: 'loc', type_text: 'struct<lat:double,lon:double,labels:array<string>>' },
-];
 
 const PROTO = `
 syntax = "proto2";
@@ -48,52 +28,6 @@ message Row {
   message Loc { optional double lat = 1; optional double lon = 2; repeated string labels = 3; }
   optional Loc loc = 17;
 }`;
-
-const FULL = {
-  b: -128,
-  s: 32767,
-  i: -2147483648,
-  f: 1.5,
-  d: 2.25,
-  ok: true,
-  name: 'héllo ✓',
-  day: 19_000,
-  ts: 1_764_000_000_123_456n,
-  ntz: -1n,
-  tags: ['x', 'y'],
-  loc: { lat: 1.5, lon: -2.5, labels: ['a'] },
-};
-
-/** What DuckDB reads back for FULL with the given id (and the JSON/proto-specific fields). */
-function expected(id: bigint): Record<string, unknown> {
-  return {
-    id,
-    ...FULL,
-    bin: new Uint8Array([0, 1, 255]),
-    price: 123456n, // 1234.56 unscaled
-    v: '{"k":[1,2]}',
-    attrs: new Map([['k', 7]]),
-  };
-}
-
-const NULLS = {
-  b: null,
-  s: null,
-  i: null,
-  f: null,
-  d: null,
-  ok: null,
-  name: null,
-  bin: null,
-  day: null,
-  ts: null,
-  ntz: null,
-  price: null,
-  v: null,
-  tags: null,
-  attrs: null,
-  loc: null,
-};
 
 describe('SDK → local server → Delta table → DuckDB', () => {
   it('round-trips every type through JSON and protobuf streams', async () => {
@@ -184,16 +118,28 @@ describe('SDK → local server → Delta table → DuckDB', () => {
       { name: 'n', type_text: 'int' },
     ]);
     const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint);
-    const Wrong = protobuf.parse('syntax = "proto2"; message W { optional string n = 2; }').root.lookupType('W');
-    await assert.rejects(
-      sdk.createStream('emulator-client', 'emulator-secret', new TableProperties('main.s.t', Wrong)),
-      (e: unknown) => {
-        const error = e as { code: string; message: string };
-        assert.equal(error.code, 'INVALID_ARGUMENT');
-        assert.match(error.message, /\bid\b|\bn\b/);
-        return true;
-      },
-    );
+    const cases = [
+      // A NOT NULL column the descriptor lacks.
+      ['message W { optional int32 n = 2; }', /column "id"/],
+      // A field whose type cannot hold the column's.
+      [
+        'message W { required int64 id = 1; optional string n = 2; }',
+        /column "n": expected a field of type int32.*got string field "n"/,
+      ],
+    ] as const;
+    for (const [text, message] of cases) {
+      const W = protobuf.parse(`syntax = "proto2"; ${text}`).root.lookupType('W');
+      await assert.rejects(
+        sdk.createStream('emulator-client', 'emulator-secret', new TableProperties('main.s.t', W)),
+        (e: unknown) => {
+          const error = e as { code: string; message: string };
+          assert.equal(error.code, 'INVALID_ARGUMENT');
+          assert.match(error.message, /descriptor does not match table main\.s\.t/);
+          assert.match(error.message, message);
+          return true;
+        },
+      );
+    }
   });
 
   it('group-commits concurrent streams into one table without losing or corrupting anything', async () => {
