@@ -5,7 +5,10 @@ import { TableProperties, ZerobusError, ZerobusSdk } from '@zerobus/sdk';
 import { startChaosProxy } from '../support/chaos-proxy.js';
 import { readDeltaTable } from '../support/delta-reader.js';
 
-const RECORDS = 3_000;
+// CI runs a short form; `npm run soak` runs many seeds with more records.
+const SOAK = process.env.ZEROBUS_SOAK === '1';
+const RECORDS = SOAK ? 30_000 : 3_000;
+const SEEDS = SOAK ? Array.from({ length: 20 }, (_, i) => i + 1) : [1, 2, 3];
 
 /**
  * Records go through a proxy that resets and stalls connections at random (seeded) points; the
@@ -13,7 +16,7 @@ const RECORDS = 3_000;
  * table, every record missing from it was reported (rejected wait or getUnackedRecords), and
  * duplicates come only from re-sent requests.
  */
-for (const seed of [1, 2, 3]) {
+for (const seed of SEEDS) {
   describe(`chaos: random resets and stalls (seed ${seed})`, () => {
     it('keeps every acknowledged record and reports every other one', async (t) => {
       await using emulator = await startEmulator({ commitIntervalMs: 5 });
