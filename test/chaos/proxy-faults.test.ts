@@ -41,7 +41,11 @@ for (const seed of SEEDS) {
             recoveryRetries: 1_000,
             recoveryTimeoutMs: 2_000,
             serverLackOfAckTimeoutMs: 1_000,
-            ackCallback: { onAck: (offset) => void (acked = offset) },
+            ackCallback: {
+              onAck(offset) {
+                acked = offset;
+              },
+            },
           },
         );
         for (let id = 0; id < RECORDS; id++) {
