@@ -105,4 +105,26 @@ describe('chaos scenarios', () => {
       await emulator.close();
     }
   });
+  it('grants revoked mid-stream: the stream fails with PERMISSION_DENIED, nothing unacknowledged is lost', async () => {
+    const { emulator, stream } = await setup();
+    try {
+      await ingest(stream, 0, 100);
+      await stream.flush();
+      emulator.faults.stopAcking();
+      await ingest(stream, 100, 130);
+      await emulator.waitForRecords(TABLE, 130);
+      assert.equal(emulator.faults.revokeGrants('emulator-client'), 1);
+      await assert.rejects(stream.flush(), { code: 'PERMISSION_DENIED' });
+      assert.equal(emulator.calls.length, 1, 'a non-retriable status is not retried');
+      const unacked = stream.getUnackedRecords().map((r) => (JSON.parse(r as string) as { id: number }).id);
+      assert.deepEqual(
+        unacked,
+        Array.from({ length: 30 }, (_, i) => 100 + i),
+      );
+      const counts = await stored(emulator);
+      for (let id = 0; id < 100; id++) assert.ok(counts.has(id), `acknowledged id ${id}`);
+    } finally {
+      await emulator.close();
+    }
+  });
 });

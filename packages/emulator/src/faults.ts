@@ -4,6 +4,7 @@
  * test that arms a fault before acting gets the same outcome on every run.
  */
 
+import { GrpcStatus } from '@zerobus/sdk/wire';
 import { type StatusInput, toStatusCode } from './options.js';
 
 /** What the fault hooks need from the running emulator. */
@@ -14,6 +15,8 @@ export interface FaultTarget {
   sendCloseSignal(durationMs: number, endCode: number, details: string): boolean;
   /** Sends the cumulative ack withheld while acking was stopped. */
   flushAck(): void;
+  /** The OAuth client whose token opened the call, when auth is on. */
+  readonly clientId: string | undefined;
 }
 
 export interface FaultTargets {
@@ -73,6 +76,14 @@ export interface EmulatorFaults {
   tokenEndpointFailures(n: number, httpStatus?: number): void;
   /** Every token issued so far is expired from now on. */
   expireTokens(): void;
+  /**
+   * Revokes the Unity Catalog grants of a principal, as an admin would mid-stream: its open
+   * streams end with PERMISSION_DENIED and new streams are refused the same way (its
+   * credentials still get tokens). Returns how many streams were ended.
+   */
+  revokeGrants(clientId: string): number;
+  /** Whether `revokeGrants` was called for this principal (and not undone by `reset`). */
+  isRevoked(clientId: string): boolean;
   /** Disarms every pending fault and resumes acking. */
   reset(): void;
 }
@@ -94,6 +105,7 @@ export class FaultController implements EmulatorFaults {
   private readonly callFailures: InjectedFailure[] = [];
   private readonly createFailures: InjectedFailure[] = [];
   private readonly tokenFailures: number[] = [];
+  private readonly revoked = new Set<string>();
   private afterRequests: ArmedAfterRequests | undefined;
   private acking = true;
 
@@ -179,10 +191,26 @@ export class FaultController implements EmulatorFaults {
     this.expireAllTokens();
   }
 
+  revokeGrants(clientId: string): number {
+    this.revoked.add(clientId);
+    let ended = 0;
+    for (const session of [...this.targets.activeSessions()]) {
+      if (session.clientId !== clientId) continue;
+      session.fail(GrpcStatus.PERMISSION_DENIED, `the grants of principal ${clientId} on this table were revoked`);
+      ended++;
+    }
+    return ended;
+  }
+
+  isRevoked(clientId: string): boolean {
+    return this.revoked.has(clientId);
+  }
+
   reset(): void {
     this.callFailures.length = 0;
     this.createFailures.length = 0;
     this.tokenFailures.length = 0;
+    this.revoked.clear();
     this.afterRequests = undefined;
     this.resumeAcking();
   }

@@ -47,6 +47,8 @@ export interface CreateContext {
   readonly tables: TableRegistry;
   readonly catalog: UnityCatalog;
   readonly sinks: DeltaSinks;
+  /** Principals whose grants were revoked (fault hook). */
+  readonly isRevoked: (clientId: string) => boolean;
 }
 
 /**
@@ -66,6 +68,9 @@ export function checkCreateStream(request: CreateStreamRequest, ctx: CreateConte
     );
   }
   const token = ctx.token;
+  if (token && ctx.isRevoked(token.clientId)) {
+    return reject(GrpcStatus.PERMISSION_DENIED, `the grants of principal ${token.clientId} were revoked`);
+  }
   if (token) {
     const principal = ctx.principals.find((p) => p.clientId === token.clientId);
     const denial = denyTableAccess(principal, token, table);

@@ -109,6 +109,10 @@ export class StreamSession implements FaultTarget {
     }
   }
 
+  get clientId(): string | undefined {
+    return this.token?.clientId;
+  }
+
   /** Snapshot for `emulator.streams`; undefined until create_stream succeeded. */
   info(): StreamInfo | undefined {
     const stream = this.stream;
@@ -160,6 +164,7 @@ export class StreamSession implements FaultTarget {
       tables: state.tables,
       catalog: state.catalog,
       sinks: state.sinks,
+      isRevoked: (clientId) => state.faults.isRevoked(clientId),
     });
     if (isRejection(checked)) {
       this.fail(checked.code, checked.details);
