@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { startEmulator } from '@zerobus/emulator';
 import { InvalidRecordError, NonRetriableError, TableProperties, ZerobusError, ZerobusSdk } from '@zerobus/sdk';
 import { CLIENT_ID, CLIENT_SECRET, TABLE, withHarness } from '../support/harness.js';
 
@@ -164,5 +165,31 @@ describe('bad input gets a clear typed error and loses nothing else', () => {
       },
       { maxMessageBytes: 1024 },
     );
+  });
+  it('a foreign or expired token is refused with UNAUTHENTICATED, not retried', async () => {
+    await withHarness(async ({ emulator, sdk }) => {
+      await using other = await startEmulator();
+      const foreign = other.issueToken(TABLE);
+      const stale = emulator.issueToken(TABLE);
+      emulator.faults.expireTokens();
+      for (const token of [foreign, stale]) {
+        await assert.rejects(
+          sdk.createStream({
+            table: TABLE,
+            options: { recordType: 'json' },
+            headersProvider: {
+              getHeaders: () => ({ authorization: `Bearer ${token}`, 'x-databricks-zerobus-table-name': TABLE }),
+            },
+          }),
+          (e: unknown) => {
+            assert.ok(e instanceof NonRetriableError);
+            assert.equal(e.code, 'UNAUTHENTICATED');
+            assert.doesNotMatch(e.message, new RegExp(token));
+            return true;
+          },
+        );
+      }
+      assert.equal(emulator.calls.length, 2);
+    });
   });
 });
