@@ -132,7 +132,9 @@ describe('in-flight window and back-pressure', () => {
       async ({ emulator, jsonStream }) => {
         const stream = await jsonStream();
         emulator.faults.stopAcking();
-        for (let i = 0; i < 5; i++) stream.ingestRecordNowait({ i });
+        // Awaited one by one, so each record is its own request (queued records would be
+        // coalesced into one batch request, and the server's limit counts requests).
+        for (let i = 0; i < 5; i++) await stream.ingestRecordOffset({ i });
         await emulator.waitForRecords(TABLE, 2);
         await new Promise((r) => setTimeout(r, 30));
         assert.equal(emulator.records(TABLE).length, 2, 'the server stopped reading at its limit');

@@ -25,6 +25,7 @@ import { connect, type LiveCall } from './connect.js';
 import { OffsetWaiters } from './offset-waiters.js';
 import { RequestQueue } from './request-queue.js';
 import { RoomWaiters } from './room-waiters.js';
+import { nextWireRequest, WireOffsets } from './wire-requests.js';
 
 export type StreamState = 'opening' | 'open' | 'paused' | 'recovering' | 'closing' | 'closed' | 'failed';
 
@@ -68,8 +69,8 @@ export abstract class StreamEngine {
   /** Identifies the current call; events of replaced calls are ignored. */
   #callToken: object | undefined;
   #liveSince = 0;
-  /** Logical offset of wire offset 0 on the current call. */
-  #callBase = 0;
+  /** Wire offset → logical offset for the requests sent on the current call. */
+  readonly #wire = new WireOffsets();
   /** How many requests from the queue's head were written to the current call. */
   #sent = 0;
   #pumpScheduled = false;
@@ -221,15 +222,15 @@ export abstract class StreamEngine {
     if (this.#sent >= limit) return;
     const now = this.#now();
     while (this.#sent < limit) {
-      const request = this.queue.at(this.#sent)!;
-      request.sentAt = now;
-      this.#sent++;
+      const request = nextWireRequest(this.queue, this.#sent, limit);
+      for (let i = 0; i < request.count; i++) this.queue.at(this.#sent + i)!.sentAt = now;
+      this.#sent += request.count;
       const flushed = live.call.write(
         encodeRequest({
-          kind: request.payloads.length === 1 ? 'ingestRecord' : 'ingestBatch',
-          offsetId: request.offset - this.#callBase,
+          kind: request.records.length === 1 ? 'ingestRecord' : 'ingestBatch',
+          offsetId: this.#wire.push(request.last.offset),
           recordType: this.#recordType,
-          records: request.payloads,
+          records: request.records,
         }),
       );
       if (!flushed) {
@@ -248,16 +249,15 @@ export abstract class StreamEngine {
 
   #onAck(token: object, wireOffset: number): void {
     if (token !== this.#callToken) return;
-    const offset = this.#callBase + wireOffset;
-    if (offset <= this.ackedUpTo) return;
-    const lastSent = (this.queue.peek()?.offset ?? this.nextOffset) + this.#sent - 1;
-    if (offset > lastSent) {
+    const offset = this.#wire.ack(wireOffset);
+    if (offset === null) {
       this.#onCallEnd(
         token,
-        new ZerobusError('INTERNAL', `the server acknowledged offset ${offset} but only ${lastSent} was sent`),
+        new ZerobusError('INTERNAL', `the server acknowledged wire offset ${wireOffset}, which was never sent`),
       );
       return;
     }
+    if (offset === undefined || offset <= this.ackedUpTo) return;
     this.#sent -= this.queue.shiftThrough(offset);
     this.ackedUpTo = offset;
     this.#attemptsInOutage = 0;
@@ -305,7 +305,7 @@ export abstract class StreamEngine {
     this.#writable = true;
     this.#streamId = live.streamId;
     this.#liveSince = this.#now();
-    this.#callBase = this.queue.peek()?.offset ?? this.nextOffset;
+    this.#wire.reset();
     this.#sent = 0;
     this.#phase = 'open';
     this.context.logger.debug(
