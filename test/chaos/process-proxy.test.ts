@@ -3,8 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { TableProperties, ZerobusSdk } from '@zerobus/sdk';
+import { ZerobusSdk } from '@zerobus/sdk';
 import { startChaosProxy } from '../support/chaos-proxy.js';
+import { openChaosStream } from '../support/chaos-stream.js';
 import { readDeltaTable } from '../support/delta-reader.js';
 import { startEmulatorProcess } from '../support/emulator-process.js';
 import { ucClient } from '../support/uc-client.js';
@@ -31,31 +32,12 @@ describe('chaos against the server as a separate process', () => {
         name: 'events',
         columns: [{ name: 'id', type_text: 'bigint', nullable: false }],
       });
-      let acked = -1;
       const sdk = new ZerobusSdk(proxy.endpoint, server.unityCatalogEndpoint);
-      const stream = await sdk.createStream(
-        'emulator-client',
-        'emulator-secret',
-        new TableProperties('main.chaos.events'),
-        {
-          recordType: 'json',
-          maxInflightRecords: 200,
-          recoveryBackoffMs: 10,
-          recoveryRetries: 1_000,
-          serverLackOfAckTimeoutMs: 1_000,
-          ackCallback: {
-            onAck(offset) {
-              acked = offset;
-            },
-          },
-        },
-      );
-      for (let id = 0; id < RECORDS; id++) {
-        if (!stream.ingestRecordNowait({ id })) await stream.ready();
-      }
+      const { stream, acked, ingestIds } = await openChaosStream(sdk, 'main.chaos.events');
+      await ingestIds(RECORDS);
       await stream.flush();
       await stream.close();
-      assert.equal(acked, RECORDS - 1);
+      assert.equal(acked(), RECORDS - 1);
       const { rows } = await readDeltaTable(join(dataDir, 'main', 'chaos', 'events'));
       const ids = new Set(rows.map((r) => Number(r.id)));
       for (let id = 0; id < RECORDS; id++) assert.ok(ids.has(id), `id ${id}`);

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { startEmulator } from '@zerobus/emulator';
-import { TableProperties, ZerobusError, ZerobusSdk } from '@zerobus/sdk';
+import { ZerobusError, ZerobusSdk } from '@zerobus/sdk';
 import { startChaosProxy } from '../support/chaos-proxy.js';
+import { openChaosStream } from '../support/chaos-stream.js';
 import { readDeltaTable } from '../support/delta-reader.js';
 
 // CI runs a short form; `npm run soak` runs many seeds with more records.
@@ -29,28 +30,8 @@ for (const seed of SEEDS) {
       });
       try {
         const sdk = new ZerobusSdk(proxy.endpoint, emulator.unityCatalogEndpoint);
-        let acked = -1;
-        const stream = await sdk.createStream(
-          'emulator-client',
-          'emulator-secret',
-          new TableProperties('main.chaos.events'),
-          {
-            recordType: 'json',
-            maxInflightRecords: 200,
-            recoveryBackoffMs: 10,
-            recoveryRetries: 1_000,
-            recoveryTimeoutMs: 2_000,
-            serverLackOfAckTimeoutMs: 1_000,
-            ackCallback: {
-              onAck(offset) {
-                acked = offset;
-              },
-            },
-          },
-        );
-        for (let id = 0; id < RECORDS; id++) {
-          if (!stream.ingestRecordNowait({ id })) await stream.ready();
-        }
+        const { stream, acked: ackedNow, ingestIds } = await openChaosStream(sdk, 'main.chaos.events');
+        await ingestIds(RECORDS);
         let failure: unknown;
         try {
           await stream.flush();
@@ -59,6 +40,7 @@ for (const seed of SEEDS) {
           failure = error;
         }
         proxy.calm();
+        const acked = ackedNow();
         const { rows } = await readDeltaTable(emulator.catalog.table('main.chaos.events')?.delta.dir as string);
         const counts = new Map<number, number>();
         for (const row of rows) counts.set(Number(row.id), (counts.get(Number(row.id)) ?? 0) + 1);
