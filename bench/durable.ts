@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { TableProperties, ZerobusSdk } from '@zerobus/sdk';
+import { ucClient } from '../test/support/uc-client.js';
 import { jsonRecords, protoRecords, type RecordSource } from './records.js';
 import { startServerProcess } from './server-process.js';
 
@@ -20,22 +21,10 @@ const SIZE = 220;
 const server = await startServerProcess(['--durable']);
 const sdk = new ZerobusSdk(server.endpoint, server.unityCatalogEndpoint);
 
+const ucCall = await ucClient(server.unityCatalogEndpoint);
 async function uc(method: string, path: string, body: unknown): Promise<void> {
-  const tokenResponse = await fetch(`${server.unityCatalogEndpoint}/oidc/v1/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from('emulator-client:emulator-secret').toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'all-apis' }),
-  });
-  const { access_token } = (await tokenResponse.json()) as { access_token: string };
-  const res = await fetch(`${server.unityCatalogEndpoint}/api/2.1/unity-catalog${path}`, {
-    method,
-    headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${await res.text()}`);
+  const { status, json } = await ucCall(method, path, body);
+  if (status !== 200) throw new Error(`${method} ${path}: HTTP ${status} ${JSON.stringify(json)}`);
 }
 
 await uc('POST', '/catalogs', { name: 'bench' });

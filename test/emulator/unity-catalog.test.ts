@@ -7,15 +7,7 @@ import { type Emulator, startEmulator } from '@zerobus/emulator';
 import { ucClient } from '../support/uc-client.js';
 
 function client(emulator: Emulator, bearer?: string) {
-  if (bearer === undefined) return ucClient(emulator.unityCatalogEndpoint);
-  return Promise.resolve(async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${emulator.unityCatalogEndpoint}/api/2.1/unity-catalog${path}`, {
-      method,
-      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-  });
+  return ucClient(emulator.unityCatalogEndpoint, bearer === undefined ? {} : { bearer });
 }
 
 const COLUMNS = [
