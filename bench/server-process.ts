@@ -17,7 +17,9 @@ export interface BenchServer extends ServerHello {
 }
 
 export async function startServerProcess(args: readonly string[] = []): Promise<BenchServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER, ...args], {
+  const profile = process.env.BENCH_SERVER_CPU_PROF_DIR;
+  const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', SERVER, ...args], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
     // The server must resolve @zerobus/* to the built dist like the client: no source condition.

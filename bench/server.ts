@@ -5,7 +5,7 @@
  * died or finished) or on SIGTERM. With `--durable`, Unity Catalog tables are real Delta tables
  * in a temporary data directory (removed at exit), for the end-to-end benchmark.
  *
- *   node --import tsx bench/server.ts [--durable]
+ *   node --import tsx bench/server.ts [--durable] [--hold-acks]
  */
 import { startEmulator } from '@zerobus/emulator';
 
@@ -19,6 +19,8 @@ export interface ServerHello {
 // Ack-only for the client benchmark; with --durable, tables created through Unity Catalog are
 // written to Delta (storeRecords only concerns the in-memory copy tests inspect).
 const emulator = await startEmulator({ auth: true, storeRecords: false, shutdownGraceMs: 0 });
+// --hold-acks: requests are read but never acknowledged, so everything sent stays in flight.
+if (process.argv.includes('--hold-acks')) emulator.faults.stopAcking();
 if (process.argv.includes('--durable')) process.stderr.write(`durable server: Delta tables in ${emulator.dataDir}\n`);
 
 let stopping = false;

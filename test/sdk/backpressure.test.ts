@@ -48,6 +48,60 @@ describe('in-flight window and back-pressure', () => {
     });
   });
 
+  it('bounds unacknowledged payload bytes (maxInflightBytes) as well as requests', async () => {
+    await withHarness(async ({ emulator, jsonStream }) => {
+      const stream = await jsonStream({ maxInflightBytes: 100 });
+      emulator.faults.stopAcking();
+      const record = (i: number) => ({ i, p: 'x'.repeat(30) }); // {"i":0,"p":"x…"}: 44 bytes each
+      assert.equal(stream.ingestRecordNowait(record(0)), true, '44 of 100 bytes');
+      assert.equal(stream.ingestRecordNowait(record(1)), true, '88 of 100 bytes');
+      assert.equal(stream.ingestRecordNowait(record(2)), false, '132 bytes: the bound is reached');
+      assert.equal(stream.ingestRecordNowait(record(3)), false, '176 bytes');
+      assert.equal(stream.ingestRecordNowait(record(4)), false, '220 bytes: past twice the bound');
+      assert.throws(
+        () => stream.ingestRecordNowait(record(5)),
+        (e: unknown) => e instanceof ZerobusError && e.code === 'QUEUE_FULL' && /220 bytes/.test(e.message),
+      );
+      assert.equal(stream.lastOffset, 4, 'the refused record took no offset');
+      emulator.faults.resumeAcking();
+      await stream.ready();
+      await stream.flush();
+      assert.equal(emulator.records(TABLE).length, 5);
+    });
+  });
+
+  it('takes a record larger than maxInflightBytes when the window is empty', async () => {
+    await withHarness(async ({ emulator, jsonStream }) => {
+      const stream = await jsonStream({ maxInflightBytes: 10 });
+      assert.equal(await stream.ingestRecordOffset({ p: 'x'.repeat(1000) }), 0);
+      assert.equal(await stream.ingestRecordOffset({ p: 'y'.repeat(1000) }), 1);
+      await stream.flush();
+      assert.equal(emulator.records(TABLE).length, 2);
+    });
+  });
+
+  it('callers waiting on the byte bound get room one by one, in call order', async () => {
+    await withHarness(async ({ emulator, jsonStream }) => {
+      const stream = await jsonStream({ maxInflightBytes: 50 });
+      emulator.faults.stopAcking();
+      await stream.ingestRecordOffset({ p: 'x'.repeat(60) });
+      const order: number[] = [];
+      const waiting = [80, 5, 5, 70, 5].map((size, i) =>
+        stream.ingestRecordOffset({ i, p: 'x'.repeat(size) }).then((offset) => order.push(offset)),
+      );
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(order, []);
+      emulator.faults.resumeAcking();
+      await Promise.all(waiting);
+      assert.deepEqual(order, [1, 2, 3, 4, 5]);
+      await stream.flush();
+      assert.deepEqual(
+        jsonPayloads(emulator).map((p) => (p as { i?: number }).i),
+        [undefined, 0, 1, 2, 3, 4],
+      );
+    });
+  });
+
   it('ingestRecordOffset waits for room, in call order', async () => {
     await withHarness(async ({ emulator, jsonStream }) => {
       const stream = await jsonStream({ maxInflightRecords: 1 });

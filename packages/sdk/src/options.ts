@@ -21,6 +21,12 @@ export interface StreamConfigurationOptions {
   recordType?: RecordType;
   /** Most requests (a batch counts as one) sent or queued and not yet acknowledged. Default 50,000. */
   maxInflightRecords?: number;
+  /**
+   * Most payload bytes sent or queued and not yet acknowledged: the window's memory bound, next
+   * to `maxInflightRecords`. A request is always taken while the stream is under the bound, so
+   * one record larger than it still goes through. Default 64 MiB (not in the official SDKs).
+   */
+  maxInflightBytes?: number;
   /** Reconnect and replay unacknowledged requests after a retriable failure. Default true. */
   recovery?: boolean;
   /** Time limit of one recovery attempt (token, connect, create stream). Default 15,000 ms. */
@@ -52,6 +58,7 @@ export type ResolvedStreamOptions = Required<Omit<StreamConfigurationOptions, 'a
 export const DEFAULT_STREAM_OPTIONS: Readonly<ResolvedStreamOptions> = Object.freeze({
   recordType: RecordType.Proto,
   maxInflightRecords: 50_000,
+  maxInflightBytes: 64 * 1024 * 1024,
   recovery: true,
   recoveryTimeoutMs: 15_000,
   recoveryBackoffMs: 2_000,
@@ -91,6 +98,7 @@ const CHECKS: Record<keyof StreamConfigurationOptions, Check> = {
     }
   },
   maxInflightRecords: integer(1),
+  maxInflightBytes: integer(1),
   recovery: (value, name) => {
     if (typeof value !== 'boolean') throw optionError(`option ${name} must be a boolean, got ${describe(value)}`);
   },

@@ -10,6 +10,7 @@ describe('stream options', () => {
       {
         recordType: 'proto',
         maxInflightRecords: 50_000,
+        maxInflightBytes: 64 * 1024 * 1024, // ours: the official SDKs bound records only
         recovery: true,
         recoveryTimeoutMs: 15_000,
         recoveryBackoffMs: 2_000,
@@ -35,6 +36,7 @@ describe('stream options', () => {
   const bad: [string, unknown, RegExp][] = [
     ['maxInflightRecords', -1, /maxInflightRecords must be at least 1, got -1/],
     ['maxInflightRecords', 0, /at least 1/],
+    ['maxInflightBytes', 0, /maxInflightBytes must be at least 1, got 0/],
     ['recoveryBackoffMs', 1.5, /recoveryBackoffMs must be an integer, got number 1.5/],
     ['recoveryRetries', '3', /recoveryRetries must be an integer, got string "3"/],
     ['recovery', 'yes', /recovery must be a boolean/],

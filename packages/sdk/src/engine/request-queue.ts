@@ -14,10 +14,17 @@ export interface PendingRequest {
   sentAt: number;
 }
 
+function payloadBytes(item: PendingRequest): number {
+  let bytes = 0;
+  for (const payload of item.payloads) bytes += payload.length;
+  return bytes;
+}
+
 export class RequestQueue {
   #items: (PendingRequest | undefined)[];
   #head = 0;
   #length = 0;
+  #bytes = 0;
 
   constructor(initialCapacity = 64) {
     this.#items = new Array(Math.max(2, initialCapacity));
@@ -27,10 +34,16 @@ export class RequestQueue {
     return this.#length;
   }
 
+  /** Payload bytes of all queued requests. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
   push(item: PendingRequest): void {
     if (this.#length === this.#items.length) this.#grow();
     this.#items[(this.#head + this.#length) % this.#items.length] = item;
     this.#length++;
+    this.#bytes += payloadBytes(item);
   }
 
   /** The item at position `index` from the head (0 = oldest). */
@@ -49,6 +62,7 @@ export class RequestQueue {
     this.#items[this.#head] = undefined;
     this.#head = (this.#head + 1) % this.#items.length;
     this.#length--;
+    this.#bytes -= payloadBytes(item!);
     return item;
   }
 

@@ -5,19 +5,31 @@
 import { abortError } from './offset-waiters.js';
 
 interface RoomWaiter {
+  readonly ticket: number;
   resolve(): void;
   reject(error: unknown): void;
   cleanup(): void;
 }
 
 export class RoomWaiters {
+  /** Ordered by ticket. */
   #queue: RoomWaiter[] = [];
+  #nextTicket = 0;
 
   get size(): number {
     return this.#queue.length;
   }
 
-  wait(signal: AbortSignal | undefined, what: string): Promise<void> {
+  /** A place in line for `wait`. */
+  ticket(): number {
+    return this.#nextTicket++;
+  }
+
+  /**
+   * Waits to be woken, in the order of `ticket`: a caller woken but beaten to the room (by a
+   * `*Nowait` call) waits again with its old ticket and keeps its place ahead of later callers.
+   */
+  wait(signal: AbortSignal | undefined, what: string, ticket = this.ticket()): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortError(signal, what));
     return new Promise<void>((resolve, reject) => {
       const onAbort = () => {
@@ -26,12 +38,16 @@ export class RoomWaiters {
         reject(abortError(signal as AbortSignal, what));
       };
       const waiter: RoomWaiter = {
+        ticket,
         resolve,
         reject,
         cleanup: () => signal?.removeEventListener('abort', onAbort),
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.#queue.push(waiter);
+      const queue = this.#queue;
+      let at = queue.length;
+      while (at > 0 && queue[at - 1]!.ticket > ticket) at--;
+      queue.splice(at, 0, waiter);
     });
   }
 

@@ -18,7 +18,8 @@ import type { ResolvedStreamOptions } from '../options.js';
 import type { RecordEncoder } from '../records/encoder.js';
 import type { TableProperties } from '../table.js';
 import type { Channel } from '../transport/channel.js';
-import { encodeRequest, WireRecordType } from '../transport/codec.js';
+import { encodeIngestRequest, encodeRequest, WireRecordType } from '../transport/codec.js';
+import { type Envelope, EnvelopePool } from '../transport/envelope-pool.js';
 import { AckWatchdog } from './ack-watchdog.js';
 import { CallbackRunner } from './callbacks.js';
 import { connect, type LiveCall } from './connect.js';
@@ -74,6 +75,7 @@ export abstract class StreamEngine {
   /** How many requests from the queue's head were written to the current call. */
   #sent = 0;
   #pumpScheduled = false;
+  readonly #envelopes = new EnvelopePool();
   /** False while grpc-js holds unflushed writes: writing more would only grow its buffer. */
   #writable = true;
   readonly #watchdog: AckWatchdog;
@@ -123,7 +125,7 @@ export abstract class StreamEngine {
   }
 
   protected hasRoom(): boolean {
-    return this.queue.length < this.options.maxInflightRecords;
+    return this.queue.length < this.options.maxInflightRecords && this.queue.bytes < this.options.maxInflightBytes;
   }
 
   /** Opens the first call; with recovery on, retriable failures are retried as in recovery. */
@@ -168,6 +170,9 @@ export abstract class StreamEngine {
   protected enqueue(payloads: readonly Uint8Array[], batch: boolean): number {
     const offset = this.nextOffset++;
     this.queue.push({ offset, payloads, batch, sentAt: 0 });
+    // Waiters for room are woken one at a time, each by the one before it: with a byte bound,
+    // only the queue after each enqueue knows whether there is room for the next.
+    if (this.roomWaiters.size > 0 && this.hasRoom()) this.roomWaiters.wake(1);
     if (!this.#pumpScheduled && this.#phase === 'open') {
       // Writing once per tick lets a burst of ingest calls go out together.
       this.#pumpScheduled = true;
@@ -225,14 +230,20 @@ export abstract class StreamEngine {
       const request = nextWireRequest(this.queue, this.#sent, limit);
       for (let i = 0; i < request.count; i++) this.queue.at(this.#sent + i)!.sentAt = now;
       this.#sent += request.count;
-      const flushed = live.call.write(
-        encodeRequest({
+      let envelope: Envelope | undefined;
+      const bytes = encodeIngestRequest(
+        {
           kind: request.records.length === 1 ? 'ingestRecord' : 'ingestBatch',
           offsetId: this.#wire.push(request.last.offset),
           recordType: this.#recordType,
           records: request.records,
-        }),
+        },
+        (size) => {
+          envelope = this.#envelopes.take(size);
+          return envelope.bytes;
+        },
       );
+      const flushed = live.call.write(bytes, envelope?.release);
       if (!flushed) {
         // Respect the transport's back-pressure: grpc-js's send buffer costs O(buffered) per
         // message to maintain, and HTTP/2 flow control lets nothing more out anyway.
@@ -263,9 +274,8 @@ export abstract class StreamEngine {
     this.#attemptsInOutage = 0;
     this.waiters.settleThrough(offset);
     this.#callbacks.ack(offset);
-    const free = this.options.maxInflightRecords - this.queue.length;
-    if (free > 0) {
-      this.roomWaiters.wake(free);
+    if (this.hasRoom()) {
+      this.roomWaiters.wake(1); // the rest follow one by one, see enqueue()
       this.readyWaiters.wake(Number.POSITIVE_INFINITY);
     }
     if (this.#sent === 0) this.#endPause?.();

@@ -194,19 +194,20 @@ export class ZerobusStream extends StreamEngine {
   }
 
   #assertQueueBound(): void {
-    const bound = this.options.maxInflightRecords * 2;
-    if (this.queue.length >= bound) {
+    const { maxInflightRecords, maxInflightBytes } = this.options;
+    if (this.queue.length >= maxInflightRecords * 2 || this.queue.bytes >= maxInflightBytes * 2) {
       throw new ZerobusError(
         'QUEUE_FULL',
-        `the stream holds ${this.queue.length} unacknowledged requests, twice maxInflightRecords; ` +
-          'await ready() before ingesting more (the record was not taken)',
+        `the stream holds ${this.queue.length} unacknowledged requests (${this.queue.bytes} bytes), twice ` +
+          'maxInflightRecords or maxInflightBytes; await ready() before ingesting more (the record was not taken)',
       );
     }
   }
 
   async #waitForRoom(signal: AbortSignal | undefined, what: string): Promise<void> {
+    const ticket = this.roomWaiters.ticket();
     while (!this.hasRoom()) {
-      await this.roomWaiters.wait(signal, what);
+      await this.roomWaiters.wait(signal, what, ticket);
       this.assertAccepting();
     }
   }

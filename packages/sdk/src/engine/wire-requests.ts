@@ -11,7 +11,7 @@
 import type { PendingRequest, RequestQueue } from './request-queue.js';
 
 /** Coalesced requests stay far below any server's message limit (4 MiB is the smallest documented). */
-export const MAX_COALESCED_BYTES = 1024 * 1024;
+export const MAX_COALESCED_BYTES = 256 * 1024;
 export const MAX_COALESCED_RECORDS = 10_000;
 
 export interface WireRequest {

@@ -33,6 +33,17 @@ function serialize(record: object, recordIndex: number): Uint8Array {
   }
 }
 
+function utf8Payload(text: string): Uint8Array {
+  // Through a writer and the payload slab: Buffer.from would give every text over 4 KiB an
+  // ArrayBuffer of its own. A toJSON() cannot run here, so the shared writer is never busy.
+  if (busy) return Buffer.from(text, 'utf8');
+  sharedWriter.reset();
+  sharedWriter.utf8(text);
+  const payload = sharedWriter.finish();
+  if (sharedWriter.buf.length > KEEP_WRITER_BYTES) sharedWriter = new ProtoWriter();
+  return payload;
+}
+
 /** The payload of one JSON-mode record: UTF-8 JSON text of an object. */
 export function encodeJsonRecord(record: unknown, recordIndex: number): Uint8Array {
   if (typeof record === 'string') {
@@ -50,7 +61,7 @@ export function encodeJsonRecord(record: unknown, recordIndex: number): Uint8Arr
       });
     }
     // The user's own text is sent unchanged: it may hold numbers JSON.parse would round.
-    return Buffer.from(record, 'utf8');
+    return utf8Payload(record);
   }
   if (isObjectRecord(record)) return serialize(record, recordIndex);
   if (Array.isArray(record) || record instanceof Set) {

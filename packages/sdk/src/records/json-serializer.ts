@@ -16,14 +16,12 @@
  * validating, and about 2x JSON.stringify with a replacer.
  */
 import { indexSegment, RecordFault } from './fault.js';
+import { hasJsonEscapeByte } from './json-escape.js';
 import type { ProtoWriter } from './proto-writer.js';
 import { describeValue } from './value-describe.js';
 
 const MAX_DEPTH = 512;
 const HAND_STRING_MAX = 64;
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what needs escaping
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** A JSON string literal. ASCII without quotes, backslashes or controls is copied byte by byte. */
 function writeString(w: ProtoWriter, text: string): void {
@@ -47,8 +45,19 @@ function writeString(w: ProtoWriter, text: string): void {
     }
     w.pos = start; // not plain ASCII: start over on the general path
   }
-  // JSON.stringify escapes what JSON needs, lone surrogates included; UTF-8 does the rest.
-  w.utf8(NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`);
+  // Longer text goes out as UTF-8 at once, then the bytes are checked for anything to escape;
+  // only then (and for lone surrogates, which UTF-8 cannot carry) does JSON.stringify escape it.
+  if (text.isWellFormed()) {
+    const quote = w.pos;
+    w.byte(0x22);
+    w.utf8(text);
+    if (!hasJsonEscapeByte(w.buf, w.words, quote + 1, w.pos)) {
+      w.byte(0x22);
+      return;
+    }
+    w.pos = quote;
+  }
+  w.utf8(JSON.stringify(text));
 }
 
 function writeBase64(w: ProtoWriter, bytes: Uint8Array): void {

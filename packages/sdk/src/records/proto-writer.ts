@@ -8,6 +8,8 @@
  * real length needs a longer varint: one pass, and no size pre-computation walk.
  */
 
+import { copyToSlab } from './payload-slab.js';
+
 /** Strings longer than this go through Buffer#write; shorter ones are faster by hand. */
 const HAND_UTF8_MAX = 64;
 
@@ -18,22 +20,19 @@ export function varintSize32(value: number): number {
 export class ProtoWriter {
   buf: Buffer;
   view: DataView;
+  /** The buffer as 32-bit words (it is allocated on its own, so 4-byte aligned), for word-at-a-time scans. */
+  words: Uint32Array;
   pos = 0;
 
   constructor(initialSize = 1024) {
     this.buf = Buffer.allocUnsafeSlow(initialSize);
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    this.words = new Uint32Array(this.buf.buffer, 0, this.buf.byteLength >> 2);
   }
 
-  /**
-   * A copy of the bytes written since the last reset. Buffer.allocUnsafe carves small copies
-   * out of Node's shared pool: about five times faster than `Uint8Array.slice`, which gives each
-   * record an ArrayBuffer of its own.
-   */
+  /** A copy of the bytes written since the last reset, carved out of a shared slab (payload-slab.ts). */
   finish(): Uint8Array {
-    const out = Buffer.allocUnsafe(this.pos);
-    out.set(this.buf.subarray(0, this.pos));
-    return out;
+    return copyToSlab(this.buf, this.pos);
   }
 
   reset(): void {
@@ -49,6 +48,7 @@ export class ProtoWriter {
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
     this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
+    this.words = new Uint32Array(next.buffer, 0, next.byteLength >> 2);
   }
 
   /** An unsigned 32-bit varint (also used for tags and lengths). */

@@ -58,7 +58,7 @@ export interface CallHandlers {
 /** One open `EphemeralStream` call. */
 export interface StreamCall {
   /** Writes one encoded request; false means grpc-js is buffering and 'drain' is pending. */
-  write(request: Uint8Array): boolean;
+  write(request: Uint8Array, onWritten?: () => void): boolean;
   /** Resolves once buffered writes have been flushed to the transport. */
   onDrain(callback: () => void): void;
   /** Half-closes: the client sends nothing more. */
@@ -125,7 +125,8 @@ export class Channel {
     // 'error' carries the same status as 'status'; listening keeps it from being thrown.
     call.on('error', () => {});
     return {
-      write: (request) => open && call.write(request),
+      // grpc-js calls back once its framed copy was handed to HTTP/2: `request` is free again.
+      write: (request, onWritten) => open && call.write(request, onWritten),
       onDrain: (callback) => call.once('drain', callback),
       end: () => {
         if (!open || halfClosed) return;

@@ -51,6 +51,11 @@ function checkOffset(offsetId: number): void {
 /** Encodes one `EphemeralStreamRequest`. */
 export function encodeRequest(request: StreamRequest): Uint8Array {
   if (request.kind === 'createStream') return encodeCreateStream(request);
+  return encodeIngestRequest(request, (size) => new Uint8Array(size));
+}
+
+/** Encodes an ingest request into a buffer from `alloc`, which gets the exact size needed. */
+export function encodeIngestRequest(request: IngestRequest, alloc: (size: number) => Uint8Array): Uint8Array {
   checkOffset(request.offsetId);
   const recordField = request.recordType === WireRecordType.JSON ? 3 : 2;
   if (request.kind === 'ingestRecord') {
@@ -59,7 +64,8 @@ export function encodeRequest(request: StreamRequest): Uint8Array {
       throw new RangeError('ingest_record carries exactly one record');
     }
     const inner = 1 + varintSize(request.offsetId) + delimitedSize(record.length);
-    const w = new BufferWriter(delimitedSize(inner));
+    const size = delimitedSize(inner);
+    const w = new BufferWriter(size, alloc(size));
     w.tag(2, 2);
     w.varint(inner);
     w.tag(1, 0);
@@ -70,7 +76,8 @@ export function encodeRequest(request: StreamRequest): Uint8Array {
   let batch = 0;
   for (const record of request.records) batch += delimitedSize(record.length);
   const inner = 1 + varintSize(request.offsetId) + delimitedSize(batch);
-  const w = new BufferWriter(delimitedSize(inner));
+  const size = delimitedSize(inner);
+  const w = new BufferWriter(size, alloc(size));
   w.tag(3, 2);
   w.varint(inner);
   w.tag(1, 0);

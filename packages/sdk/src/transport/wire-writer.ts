@@ -27,8 +27,9 @@ export class BufferWriter {
   readonly buf: Uint8Array;
   pos = 0;
 
-  constructor(size: number) {
-    this.buf = new Uint8Array(size);
+  /** Writes into `target` (from its start) if given, or into a new buffer of `size` bytes. */
+  constructor(size: number, target?: Uint8Array) {
+    this.buf = target ?? new Uint8Array(size);
   }
 
   varint(value: number): void {

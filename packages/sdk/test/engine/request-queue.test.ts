@@ -54,4 +54,22 @@ describe('RequestQueue', () => {
     assert.equal(queue.at(4), undefined);
     assert.equal(queue.at(-1), undefined);
   });
+
+  it('keeps the payload bytes of what it holds', () => {
+    const queue = new RequestQueue(2);
+    const sized = (offset: number, ...lengths: number[]): PendingRequest => ({
+      offset,
+      payloads: lengths.map((n) => new Uint8Array(n)),
+      batch: lengths.length > 1,
+      sentAt: 0,
+    });
+    queue.push(sized(0, 10));
+    queue.push(sized(1, 5, 7, 0));
+    queue.push(sized(2, 100));
+    assert.equal(queue.bytes, 122);
+    queue.shiftThrough(1);
+    assert.equal(queue.bytes, 100);
+    queue.shift();
+    assert.equal(queue.bytes, 0);
+  });
 });

@@ -46,6 +46,25 @@ describe('JSON records', () => {
     );
   });
 
+  it('escapes long mostly-ASCII strings with rare specials anywhere, as JSON.stringify does (property)', () => {
+    // Long strings take the word-at-a-time escape scan: specials at every alignment and position.
+    const special = fc.constantFrom('"', '\\', '\n', '\u0000', '\u001f', 'é', '中', '😀', '\ud800', '\udfff', '\u007f');
+    const long = fc
+      .tuple(fc.integer({ min: 65, max: 3000 }), fc.array(fc.tuple(fc.nat(), special), { maxLength: 4 }))
+      .map(([length, specials]) => {
+        const chars = 'a'.repeat(length).split('');
+        for (const [at, c] of specials) chars[at % length] = c;
+        return chars.join('');
+      });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 3 }), long, (prefix, value) => {
+        const record = { [prefix]: value, after: value.slice(0, 70) };
+        assert.equal(text(record), JSON.stringify(record));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('writes bigint as exact number literals (property)', () => {
     fc.assert(
       fc.property(fc.bigInt({ min: -(2n ** 100n), max: 2n ** 100n }), (value) => {
