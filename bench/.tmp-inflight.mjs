@@ -4,6 +4,7 @@ import { TableProperties, ZerobusSdk } from '@zerobus/sdk';
 
 // bench/records.ts
 import protobuf from 'protobufjs';
+
 var PROTO_POOL = 1024;
 var RecordProto = protobuf
   .parse('syntax = "proto2"; message R { optional int64 id = 1; optional string p = 2; }')
@@ -61,6 +62,7 @@ function protoRecords(size) {
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+
 var ROOT = fileURLToPath(new URL('..', import.meta.url));
 var SERVER = fileURLToPath(new URL('./server.ts', import.meta.url));
 var START_TIMEOUT_MS = 2e4;

@@ -23,7 +23,10 @@ describe('HTTP/2 flow control windows of the gRPC listener', () => {
     const emulator = await startEmulator();
     const session = connect(emulator.endpoint);
     try {
-      assert.deepEqual(await serverWindows(session), { stream: STREAM_WINDOW_BYTES, connection: CONNECTION_WINDOW_BYTES });
+      assert.deepEqual(await serverWindows(session), {
+        stream: STREAM_WINDOW_BYTES,
+        connection: CONNECTION_WINDOW_BYTES,
+      });
     } finally {
       session.destroy();
       await emulator.close();
@@ -35,7 +38,10 @@ describe('HTTP/2 flow control windows of the gRPC listener', () => {
     const emulator = await startEmulator({ tls: { cert, key } });
     const session = connect(emulator.endpoint, { ca: cert });
     try {
-      assert.deepEqual(await serverWindows(session), { stream: STREAM_WINDOW_BYTES, connection: CONNECTION_WINDOW_BYTES });
+      assert.deepEqual(await serverWindows(session), {
+        stream: STREAM_WINDOW_BYTES,
+        connection: CONNECTION_WINDOW_BYTES,
+      });
     } finally {
       session.destroy();
       await emulator.close();
