@@ -1,15 +1,22 @@
 #!/usr/bin/env node
 /**
- * The `zerobus` command. Today it runs the local server; ingest, tables, generate-proto and
- * bench come with the next issues. Exit codes: 0 success, 1 runtime failure, 2 bad usage.
+ * The `zerobus` command: the local server and schema generation; ingest, tables and bench come
+ * with the next issues. Exit codes: 0 success, 1 runtime failure, 2 bad usage.
  */
 import { UsageError } from './args.js';
 import { EMULATOR_USAGE, runEmulator } from './commands/emulator.js';
+import { GENERATE_PROTO_USAGE, runGenerateProto } from './commands/generate-proto.js';
+
+const COMMAND_USAGE: Record<string, string> = {
+  emulator: EMULATOR_USAGE,
+  'generate-proto': GENERATE_PROTO_USAGE,
+};
 
 const USAGE = `Usage: zerobus <command> [options]
 
 Commands:
-  emulator   Run the local Zerobus-compatible server until interrupted
+  emulator         Run the local Zerobus-compatible server until interrupted
+  generate-proto   Write a proto2 schema (or TypeScript module) for a Unity Catalog table
 
 Run "zerobus <command> --help" for a command's options.
 Exit codes: 0 success, 1 runtime failure, 2 bad usage.
@@ -20,6 +27,8 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'emulator':
       return runEmulator(rest);
+    case 'generate-proto':
+      return runGenerateProto(rest);
     case undefined:
     case '-h':
     case '--help':
@@ -35,7 +44,7 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   // parseArgs reports unknown or malformed options with ERR_PARSE_ARGS_* codes: usage errors too.
   const code = (error as { code?: string }).code ?? '';
   if (error instanceof UsageError || code.startsWith('ERR_PARSE_ARGS')) {
-    const usage = process.argv[2] === 'emulator' ? EMULATOR_USAGE : USAGE;
+    const usage = COMMAND_USAGE[process.argv[2] ?? ''] ?? USAGE;
     process.stderr.write(`zerobus: ${(error as Error).message}\n\n${usage}`);
     process.exit(2);
   }

@@ -41,6 +41,7 @@ export type SdkErrorCode =
   | 'ABORTED' // an AbortSignal fired
   | 'AUTH_FAILED' // the token endpoint refused the credentials (4xx) or answered without a token
   | 'AUTH_UNAVAILABLE' // the token endpoint failed (5xx, network)
+  | 'CATALOG_UNAVAILABLE' // Unity Catalog failed (5xx, network) while reading table metadata
   | 'CONNECTION' // the connection dropped or could not be opened
   | 'LACK_OF_ACK' // the server sent no acknowledgement within serverLackOfAckTimeoutMs
   | 'RECOVERY_FAILED'; // every recovery attempt failed; `cause` holds the last failure

@@ -4,6 +4,7 @@
  */
 
 export type { Headers, HeadersProvider } from './auth/headers-provider.js';
+export { fetchTableSchema, type UnityCatalogAccess } from './catalog/table-metadata.js';
 export { RecordAcknowledgment } from './engine/acknowledgment.js';
 export { type SignalOptions, type StreamState, type WaitForOffsetOptions, ZerobusStream } from './engine/stream.js';
 export {
@@ -22,7 +23,18 @@ export {
   RecordType,
   type StreamConfigurationOptions,
 } from './options.js';
+export {
+  descriptorFromFileDescriptorSet,
+  descriptorFromProtoFile,
+  descriptorFromProtoText,
+} from './records/descriptor-sources.js';
 export type { DescriptorInput } from './records/encoder.js';
 export { type CreateStreamParams, ZerobusSdk, type ZerobusSdkOptions } from './sdk.js';
-export { parseTableName, type TableName, TableProperties } from './table.js';
+export {
+  type FromTableOptions,
+  parseTableName,
+  type TableName,
+  TableProperties,
+  type TablePropertiesOptions,
+} from './table.js';
 export { SDK_VERSION } from './version.js';

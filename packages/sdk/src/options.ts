@@ -49,10 +49,35 @@ export interface StreamConfigurationOptions {
   callbackMaxWaitTimeMs?: number | null;
   /** Acknowledgement and error callbacks. */
   ackCallback?: AckCallback;
+  /**
+   * Check and convert every record against the table schema (`new TableProperties(name,
+   * descriptor, { schema })`) before it is queued: a value that does not fit the column fails
+   * the ingest call itself with an `InvalidRecordError` naming the record index, the field path
+   * (`readings[2].temp`, `tags["k"]`), the expected type and the (shortened) value, and nothing
+   * of that call is queued (a batch is all or nothing). Conversions done on the way, into the
+   * forms of PROTOCOL.md §7 that JSON and proto streams send:
+   * - DATE: `Date` (its UTC calendar day), integer days or `"YYYY-MM-DD"` → days since 1970-01-01;
+   * - TIMESTAMP / TIMESTAMP_NTZ: `Date`, integer microseconds (number, bigint or text) or
+   *   ISO-8601 text (with a UTC offset / without one) → microseconds since the epoch;
+   * - BIGINT: bigint, safe-integer number, integer text or protobufjs Long, within int64;
+   *   TINYINT/SMALLINT/INT: integers within their ranges;
+   * - DECIMAL(p,s): number, bigint or decimal text → exact decimal text, refused (never rounded)
+   *   with too many fractional or integer digits;
+   * - FLOAT/DOUBLE: numbers (NaN/±Infinity on proto streams only); BOOLEAN: booleans; STRING:
+   *   strings; BINARY: Uint8Array/Buffer; VARIANT: JSON text (checked) or any JSON value → text;
+   * - ARRAY, MAP (`Map` or plain object) and STRUCT recursively; keys that are no field are
+   *   errors, NOT NULL fields must be set, `null`/`undefined` leave nullable fields unset.
+   * Pre-encoded records (proto `Uint8Array`, protobuf-es messages, JSON strings) are sent as
+   * given, unchecked. Default `undefined`: on when the TableProperties carry a schema, off
+   * otherwise; `true` without a schema fails createStream; `false` turns it off.
+   */
+  validate?: boolean;
 }
 
-export type ResolvedStreamOptions = Required<Omit<StreamConfigurationOptions, 'ackCallback'>> & {
+export type ResolvedStreamOptions = Required<Omit<StreamConfigurationOptions, 'ackCallback' | 'validate'>> & {
   ackCallback: AckCallback | undefined;
+  /** `undefined`: check records when the table has a schema. */
+  validate: boolean | undefined;
 };
 
 export const DEFAULT_STREAM_OPTIONS: Readonly<ResolvedStreamOptions> = Object.freeze({
@@ -68,6 +93,7 @@ export const DEFAULT_STREAM_OPTIONS: Readonly<ResolvedStreamOptions> = Object.fr
   streamPausedMaxWaitTimeMs: null,
   callbackMaxWaitTimeMs: 5_000,
   ackCallback: undefined,
+  validate: undefined,
 });
 
 type Check = (value: unknown, name: string) => void;
@@ -85,6 +111,10 @@ function integer(min: number): Check {
   };
 }
 
+function boolean(value: unknown, name: string): void {
+  if (typeof value !== 'boolean') throw optionError(`option ${name} must be a boolean, got ${describe(value)}`);
+}
+
 function nullable(check: Check): Check {
   return (value, name) => {
     if (value !== null) check(value, name);
@@ -99,9 +129,7 @@ const CHECKS: Record<keyof StreamConfigurationOptions, Check> = {
   },
   maxInflightRecords: integer(1),
   maxInflightBytes: integer(1),
-  recovery: (value, name) => {
-    if (typeof value !== 'boolean') throw optionError(`option ${name} must be a boolean, got ${describe(value)}`);
-  },
+  recovery: boolean,
   recoveryTimeoutMs: integer(1),
   recoveryBackoffMs: integer(0),
   recoveryRetries: integer(0),
@@ -120,6 +148,7 @@ const CHECKS: Record<keyof StreamConfigurationOptions, Check> = {
       throw optionError(`option ${name} must be an object with onAck/onError functions, got ${describe(value)}`);
     }
   },
+  validate: boolean,
 };
 
 /** Fills defaults and rejects unknown keys, wrong types and out-of-range numbers. */

@@ -1,9 +1,17 @@
 /**
  * `@zerobus/sdk/schema`: the table type model and its text forms — Unity Catalog `type_text`,
  * the UC `type_name` enum, and the Delta schema JSON (`schemaString`). Shared by the SDK and the
- * local server (`@zerobus/emulator`), so both read a table's schema one way.
+ * local server (`@zerobus/emulator`), so both read a table's schema one way. Also the generators
+ * of a table's proto2 file, DescriptorProto bytes and TypeScript module (`zerobus generate-proto`).
  */
 
+export {
+  type DecimalParts,
+  parseDecimalText,
+  toDecimalText,
+  toUnscaled,
+  type UnscaledResult,
+} from './schema/decimal-text.js';
 export {
   type DeltaArrayTypeJson,
   type DeltaMapTypeJson,
@@ -16,7 +24,11 @@ export {
   toDeltaSchemaJson,
   toDeltaSchemaObject,
 } from './schema/delta-json.js';
+export { schemaToDescriptorProto } from './schema/descriptor-gen.js';
+export { type ProtoFileOptions, schemaToProtoFile } from './schema/proto-text.js';
 export { SchemaError } from './schema/schema-error.js';
+export { daysFromCivil, parseDateText, parseTimestampText } from './schema/temporal.js';
+export { schemaToTypeScript, type TypeScriptModuleOptions } from './schema/ts-gen.js';
 export {
   MAX_DECIMAL_PRECISION,
   parseTypeText,

@@ -9,6 +9,7 @@ import { NonRetriableError } from './errors.js';
 import { createConsoleLogger, type Logger } from './logger.js';
 import { resolveStreamOptions, type StreamConfigurationOptions } from './options.js';
 import { createRecordEncoder } from './records/encoder.js';
+import { withSchemaCheck } from './records/schema-encoder.js';
 import { TableProperties } from './table.js';
 import { Channel, type Endpoint, parseEndpoint } from './transport/channel.js';
 
@@ -122,7 +123,12 @@ export class ZerobusSdk {
       throw new NonRetriableError('INVALID_OPTIONS', 'createStream needs a table: a TableProperties or a table name');
     }
     const options = resolveStreamOptions(params.options);
-    const encoder = createRecordEncoder(options.recordType, table.descriptor);
+    // With a table schema (and `validate` not false), records are checked before they are encoded.
+    const encoder = withSchemaCheck(
+      createRecordEncoder(options.recordType, table.descriptor),
+      table.schema,
+      options.validate,
+    );
     const headersProvider = params.headersProvider ?? this.#oauthProvider(params, table);
     return {
       channel: new Channel(this.#endpoint, {

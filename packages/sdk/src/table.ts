@@ -1,49 +1,65 @@
 /** The target table of a stream and, for protobuf streams, the record's message descriptor. */
-import { NonRetriableError } from './errors.js';
+import { fetchTableSchema, type UnityCatalogAccess } from './catalog/table-metadata.js';
 import type { DescriptorInput } from './records/encoder.js';
+import { schemaToDescriptorProto } from './schema/descriptor-gen.js';
+import type { TableSchema } from './schema/types.js';
+import { parseTableName, type TableName } from './table-name.js';
 
-export interface TableName {
-  readonly catalog: string;
-  readonly schema: string;
-  readonly table: string;
+export { parseTableName, type TableName } from './table-name.js';
+
+export interface TablePropertiesOptions {
+  /**
+   * The table's columns (from Unity Catalog, `zerobus generate-proto --lang ts`, or
+   * `@zerobus/sdk/schema`). With a schema, streams can check and convert records client-side.
+   */
+  readonly schema?: TableSchema | undefined;
 }
 
-/**
- * Splits `catalog.schema.table`, rejecting anything else before a network call is made
- * (PROTOCOL.md §12), with a message naming the empty or extra part.
- */
-export function parseTableName(fullName: string): TableName {
-  if (typeof fullName !== 'string') {
-    throw new NonRetriableError('INVALID_TABLE_NAME', `table name must be a string, got ${typeof fullName}`);
-  }
-  const parts = fullName.split('.');
-  const problem =
-    parts.length < 3
-      ? `has ${parts.length} part${parts.length === 1 ? '' : 's'}, expected catalog.schema.table`
-      : parts.length > 3
-        ? `has an extra part ${JSON.stringify(parts.slice(3).join('.'))}, expected catalog.schema.table`
-        : (['catalog', 'schema', 'table'] as const)
-            .filter((_, i) => parts[i]?.trim() === '')
-            .map((what) => `the ${what} part is empty`)
-            .join(', ');
-  if (problem) {
-    throw new NonRetriableError('INVALID_TABLE_NAME', `table name ${JSON.stringify(fullName)} ${problem}`);
-  }
-  const [catalog, schema, table] = parts as [string, string, string];
-  return { catalog, schema, table };
+export interface FromTableOptions extends UnityCatalogAccess {
+  /**
+   * The streams these properties are for. `'proto'` (the default) also builds the descriptor
+   * from the columns, as `zerobus generate-proto` maps them; `'json'` needs none.
+   */
+  readonly recordType?: 'proto' | 'json' | undefined;
+  /** The record message's name in the descriptor. Default: the table's name. */
+  readonly messageName?: string | undefined;
 }
 
-/** Python SDK `TableProperties(table_name, descriptor)`. */
+/** Python SDK `TableProperties(table_name, descriptor)`, plus an optional table schema. */
 export class TableProperties {
   readonly tableName: string;
   /** The record's message type, required for protobuf streams. */
   readonly descriptor: DescriptorInput | undefined;
   /** The name split into its three parts. */
   readonly name: TableName;
+  /** The table's columns, when known. */
+  readonly schema: TableSchema | undefined;
 
-  constructor(tableName: string, descriptor?: DescriptorInput) {
+  constructor(tableName: string, descriptor?: DescriptorInput, options: TablePropertiesOptions = {}) {
     this.name = parseTableName(tableName);
     this.tableName = tableName;
     this.descriptor = descriptor;
+    this.schema = options.schema;
+  }
+
+  /**
+   * Properties read from the table itself: its columns from Unity Catalog (the workspace's or the
+   * local server's) become the schema (so records are checked and converted client-side) and,
+   * for protobuf streams, the descriptor — no .proto file, no protoc.
+   *
+   * ```ts
+   * const table = await TableProperties.fromTable('main.iot.events', {
+   *   unityCatalogEndpoint, clientId, clientSecret,
+   * });
+   * const stream = await sdk.createStream(clientId, clientSecret, table);
+   * await stream.ingestRecordOffset({ device: 'pump-7', at: new Date(), temp: 21.5 });
+   * ```
+   */
+  static async fromTable(tableName: string, options: FromTableOptions): Promise<TableProperties> {
+    const name = parseTableName(tableName);
+    const schema = await fetchTableSchema(tableName, options);
+    const descriptor =
+      options.recordType === 'json' ? undefined : schemaToDescriptorProto(schema, options.messageName ?? name.table);
+    return new TableProperties(tableName, descriptor, { schema });
   }
 }

@@ -20,6 +20,7 @@ describe('stream options', () => {
         streamPausedMaxWaitTimeMs: null,
         callbackMaxWaitTimeMs: 5_000,
         ackCallback: undefined,
+        validate: undefined, // ours: auto, on when the TableProperties carry a schema
       },
     );
     assert.deepEqual(resolveStreamOptions(undefined), { ...DEFAULT_STREAM_OPTIONS });
@@ -40,6 +41,7 @@ describe('stream options', () => {
     ['recoveryBackoffMs', 1.5, /recoveryBackoffMs must be an integer, got number 1.5/],
     ['recoveryRetries', '3', /recoveryRetries must be an integer, got string "3"/],
     ['recovery', 'yes', /recovery must be a boolean/],
+    ['validate', 'auto', /validate must be a boolean, got string "auto"/],
     ['recordType', 'avro', /recordType must be 'proto' or 'json'/],
     ['flushTimeoutMs', null, /flushTimeoutMs must be an integer, got null/],
     ['callbackMaxWaitTimeMs', -5, /at least 0/],
@@ -55,6 +57,12 @@ describe('stream options', () => {
       );
     });
   }
+
+  it('keeps validate as given, undefined meaning auto', () => {
+    assert.equal(resolveStreamOptions({ validate: true }).validate, true);
+    assert.equal(resolveStreamOptions({ validate: false }).validate, false);
+    assert.equal(resolveStreamOptions({}).validate, undefined);
+  });
 
   it('accepts null for the nullable waits', () => {
     const resolved = resolveStreamOptions({ callbackMaxWaitTimeMs: null, streamPausedMaxWaitTimeMs: null });

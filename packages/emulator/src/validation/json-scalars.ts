@@ -25,14 +25,13 @@
  * number in the record is exact as a double, or as `NumberText` from the lossless parse.
  */
 
+import { parseDateText, parseDecimalText, parseTimestampText, toUnscaled } from '@zerobus/sdk/schema';
 import { decodeBase64 } from './base64.js';
-import { parseDecimalText, toUnscaled } from './decimal-text.js';
 import { describeJson } from './describe.js';
 import { Invalid } from './errors.js';
 import { BYTE_RANGE, INT_RANGE, type IntRange, inInt64, parseIntegerText, SHORT_RANGE } from './integers.js';
 import { NumberText, stringifyJson } from './json-text.js';
 import type { DeltaType } from './schema-types.js';
-import { parseDateText, parseTimestampText } from './temporal.js';
 
 /** Converts one non-null JSON value; throws `Invalid` when it does not fit. */
 export type JsonConvert = (value: unknown) => unknown;

@@ -23,7 +23,7 @@
  */
 
 import { FieldDescriptorProto_Type as T } from '@bufbuild/protobuf/wkt';
-import { parseDecimalText, toUnscaled } from './decimal-text.js';
+import { parseDecimalText, toUnscaled } from '@zerobus/sdk/schema';
 import { describeDecoded } from './describe.js';
 import { Invalid } from './errors.js';
 import { BYTE_RANGE, INT_RANGE, INT64_MAX, type IntRange, SHORT_RANGE } from './integers.js';

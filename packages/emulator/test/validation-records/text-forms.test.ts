@@ -2,11 +2,10 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { daysFromCivil, parseDateText, parseDecimalText, parseTimestampText, toUnscaled } from '@zerobus/sdk/schema';
 import fc from 'fast-check';
 import { decodeBase64 } from '../../src/validation/base64.js';
-import { parseDecimalText, toUnscaled } from '../../src/validation/decimal-text.js';
 import { mayLoseNumbers, type NumberText, parseJsonText, stringifyJson } from '../../src/validation/json-text.js';
-import { daysFromCivil, parseDateText, parseTimestampText } from '../../src/validation/temporal.js';
 import { utf8 } from './support/types.js';
 
 /** A JSON number token: sign, integer part, fraction, exponent, of any length. */

@@ -3,11 +3,10 @@
  * workspace's `/oidc/v1/token`, scoped to one table through `authorization_details`.
  * A fresh token is fetched on every connect, as the official core does.
  */
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { NonRetriableError, ZerobusError } from '../errors.js';
-import type { TableName } from '../table.js';
+import type { TableName } from '../table-name.js';
 import { AUTHORIZATION_HEADER, type Headers, type HeadersProvider, TABLE_NAME_HEADER } from './headers-provider.js';
+import { httpCall } from './http-call.js';
 
 export interface OAuthSettings {
   unityCatalogEndpoint: string;
@@ -58,10 +57,42 @@ export function tokenRequestBody(settings: Pick<OAuthSettings, 'workspaceId' | '
  * are retriable.
  */
 export async function fetchOAuthToken(settings: OAuthSettings, signal?: AbortSignal): Promise<string> {
+  return requestToken(settings, tokenRequestBody(settings), signal);
+}
+
+/**
+ * A token for the Unity Catalog REST API (reading table metadata), as the official
+ * generate_proto tool asks for it: `client_credentials` with `scope=all-apis` and nothing else.
+ */
+export function fetchWorkspaceToken(
+  settings: Pick<OAuthSettings, 'unityCatalogEndpoint' | 'clientId' | 'clientSecret' | 'ca' | 'timeoutMs'>,
+  signal?: AbortSignal,
+): Promise<string> {
+  const body = new URLSearchParams({ grant_type: 'client_credentials', scope: 'all-apis' }).toString();
+  return requestToken(settings, body, signal);
+}
+
+async function requestToken(
+  settings: Pick<OAuthSettings, 'unityCatalogEndpoint' | 'clientId' | 'clientSecret' | 'ca' | 'timeoutMs'>,
+  body: string,
+  signal: AbortSignal | undefined,
+): Promise<string> {
   const url = new URL('/oidc/v1/token', withScheme(settings.unityCatalogEndpoint));
-  const body = tokenRequestBody(settings);
   const basic = Buffer.from(`${settings.clientId}:${settings.clientSecret}`);
-  const { status, text } = await post(url, body, `Basic ${basic.toString('base64')}`, settings, signal);
+  const { status, text } = await httpCall({
+    method: 'POST',
+    url,
+    headers: {
+      authorization: `Basic ${basic.toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body,
+    ca: settings.ca,
+    timeoutMs: settings.timeoutMs,
+    signal,
+    what: 'token endpoint',
+    unreachableCode: 'AUTH_UNAVAILABLE',
+  });
   if (status >= 500) {
     throw new ZerobusError('AUTH_UNAVAILABLE', `token endpoint ${url.origin} answered HTTP ${status}`);
   }
@@ -115,58 +146,4 @@ function errorSummary(text: string): string {
   } catch {
     return '';
   }
-}
-
-function post(
-  url: URL,
-  body: string,
-  authorization: string,
-  settings: OAuthSettings,
-  signal: AbortSignal | undefined,
-): Promise<{ status: number; text: string }> {
-  const request = url.protocol === 'http:' ? httpRequest : httpsRequest;
-  const timeoutMs = settings.timeoutMs ?? 30_000;
-  return new Promise((resolve, reject) => {
-    const fail = (cause: unknown) =>
-      reject(
-        signal?.aborted
-          ? new ZerobusError('ABORTED', 'token request aborted', { cause: signal.reason })
-          : new ZerobusError(
-              'AUTH_UNAVAILABLE',
-              `token endpoint ${url.origin} could not be reached: ${message(cause)}`,
-              {
-                cause,
-              },
-            ),
-      );
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        headers: {
-          authorization,
-          'content-type': 'application/x-www-form-urlencoded',
-          'content-length': Buffer.byteLength(body),
-          accept: 'application/json',
-        },
-        ...(settings.ca ? { ca: settings.ca } : {}),
-        signal,
-        timeout: timeoutMs,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', fail);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', fail);
-    req.end(body);
-  });
-}
-
-function message(cause: unknown): string {
-  if (cause instanceof Error) return (cause as NodeJS.ErrnoException).code ?? cause.message;
-  return String(cause);
 }

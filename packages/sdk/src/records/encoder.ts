@@ -19,6 +19,10 @@
  * - messages: objects (class instances such as protobufjs messages count own properties);
  *   repeated: arrays, packed as the descriptor says; maps: plain objects or `Map`;
  * - protobuf-es messages (`$typeName`) of the descriptor's own schema go through `toBinary`.
+ *
+ * With a table schema (TableProperties `{ schema }`, option `validate`), records are first
+ * checked and converted against the table's column types (`Date` → days or microseconds,
+ * decimals → exact text...): see schema-check.ts and schema-encoder.ts, which wrap this encoder.
  */
 
 import { type DescMessage, toBinary } from '@bufbuild/protobuf';

@@ -28,6 +28,11 @@ export class RecordFault extends Error {
     return new RecordFault(`field "{path}" expects ${expected}, got ${describeValue(value)}`);
   }
 
+  /** `field "<path>": expected <what>, got <value><why>`: how the schema checks (schema-check.ts) refuse a value. */
+  static expected(this: void, what: string, value: unknown, why = ''): RecordFault {
+    return new RecordFault(`field "{path}": expected ${what}, got ${describeValue(value)}${why}`);
+  }
+
   /** The dotted path, with array indices and map keys in brackets: `items[2].value`. */
   path(): string {
     let out = '';

@@ -258,3 +258,11 @@ export function serializeObject(w: ProtoWriter, record: object): void {
   const ownKeys = Object.getPrototypeOf(value) === Object.prototype ? undefined : Object.keys(value as object);
   writeProperties(w, value as Record<string, unknown>, value instanceof Map ? undefined : ownKeys, stack, depth + 1);
 }
+
+/**
+ * Serializes any value (not only an object) into `w` by the same rules, for VARIANT columns;
+ * false, with nothing written, where JSON has no text for it (undefined, a function, a symbol).
+ */
+export function serializeValue(w: ProtoWriter, value: unknown): boolean {
+  return writeValue(w, value, '', [], 0);
+}

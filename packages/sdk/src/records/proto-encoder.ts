@@ -29,7 +29,7 @@ export type { MessagePlan } from './proto-keys.js';
 const PROTOTYPE_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 /** protoc's default JSON name: `device_name` → `deviceName`. */
-function jsonNameOf(protoName: string): string {
+export function jsonNameOf(protoName: string): string {
   return protoName.replace(/_+([a-z0-9]?)/gi, (_m, c: string) => c.toUpperCase());
 }
 
@@ -54,8 +54,20 @@ function compileWith(desc: DescMessage, cache: CompileContext): MessagePlan {
   const plan: MessagePlan = { typeName: cache.displayName(desc.typeName), fields: [], byName: new Map() };
   cache.plans.set(desc.typeName, plan);
   const oneofBits = new Map(desc.oneofs.map((o, i) => [o, i < 31 ? 1 << i : 0]));
+  const aliasesOf = (field: DescField) => [field.jsonName || jsonNameOf(field.name), field.localName];
+  // A field's proto name always means that field: an alias (JSON or local name) that is another
+  // field's proto name, or that two fields share (`a_b` and `aB` both give `aB`), is dropped, so
+  // one key can never be written to two fields.
+  const protoNames = new Set(desc.fields.map((f) => f.name));
+  const aliasCount = new Map<string, number>();
+  for (const field of desc.fields) {
+    for (const alias of new Set(aliasesOf(field).filter((a) => a !== field.name))) {
+      aliasCount.set(alias, (aliasCount.get(alias) ?? 0) + 1);
+    }
+  }
+  const usable = (alias: string) => !protoNames.has(alias) && aliasCount.get(alias) === 1;
   for (const field of [...desc.fields].sort((a, b) => a.number - b.number)) {
-    const names = [...new Set([field.name, field.jsonName || jsonNameOf(field.name), field.localName])];
+    const names = [...new Set([field.name, ...aliasesOf(field).filter(usable)])];
     const fieldPlan: FieldPlan = {
       names,
       ownOnly: names.some((n) => PROTOTYPE_KEYS.has(n)),

@@ -34,7 +34,7 @@ export function describeValue(value: unknown): string {
   if (ArrayBuffer.isView(value)) return value.constructor.name;
   if (value instanceof Map) return `Map (${value.size} entries)`;
   if (value instanceof Set) return `Set (${value.size} items)`;
-  if (value instanceof Date) return 'Date';
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'invalid Date' : 'Date';
   if (isLongLike(value)) return `Long ${value.high}:${value.low}`;
   const keys = Object.keys(value as object);
   const shown = keys.slice(0, MAX_KEYS).map((k) => truncate(k, 20));

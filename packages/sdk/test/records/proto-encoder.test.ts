@@ -107,6 +107,23 @@ describe('proto encoder', () => {
     assert.equal(hex(encoder.encode({ deviceName: 'x', where: { lat: 1 } }, 0)), hex(b));
   });
 
+  it("never writes one key to two fields when a camelCase name is another field's name", () => {
+    const Clash = protobuf
+      .parse(
+        'syntax = "proto2"; message C { optional int32 a_b = 1; optional int32 aB = 2; optional int32 x__y = 3; optional int32 x_y = 4; }',
+        {
+          keepCase: true,
+        },
+      )
+      .root.lookupType('C');
+    const clash = createRecordEncoder('proto', Clash);
+    const fields = (record: object) => Clash.toObject(Clash.decode(clash.encode(record, 0)));
+    assert.deepEqual(fields({ aB: 1 }), { aB: 1 }, '"aB" is field aB only, not also a_b');
+    assert.deepEqual(fields({ a_b: 5 }), { a_b: 5 });
+    // x__y and x_y share the camelCase name xY: it names neither.
+    assertRecordError(() => clash.encode({ xY: 1 }, 0), 0, 'xY', 'is not a field of C');
+  });
+
   it('accepts every int64 form and refuses what does not fit', () => {
     const Long = protobuf.util.Long as unknown as { fromString(s: string, unsigned?: boolean): object };
     const forms = [-5, -5n, '-5', Long.fromString('-5')];

@@ -1,7 +1,8 @@
 /**
- * Text forms of DATE and TIMESTAMP values that the JSON decoder accepts next to the numeric
- * ones of PROTOCOL.md §7 (integer days, integer microseconds): `YYYY-MM-DD` and ISO-8601 /
- * RFC 3339 date-times. They are strict: a real calendar date, at most microsecond precision
+ * Text forms of DATE and TIMESTAMP values next to the numeric ones of PROTOCOL.md §7 (integer
+ * days, integer microseconds): `YYYY-MM-DD` and ISO-8601 / RFC 3339 date-times. The local
+ * server's JSON decoder accepts them, and the SDK's client-side checks turn them into the
+ * numeric forms; both use this file, so they agree on every text. They are strict: a real calendar date, at most microsecond precision
  * (extra digits only if zero), and a time zone only where the column type has one:
  *
  * - `timestamp` (instants, UTC) needs an explicit offset (`Z`, `+02:00`): without one the

@@ -1,7 +1,9 @@
 /**
  * Exact decimal conversion: from decimal TEXT to the unscaled integer of a decimal(p,s) column
- * (12.34 in decimal(10,2) is 1234n). Never through a double: 0.1 + 0.2 would already be wrong,
- * and decimal(38,s) holds 38 digits where a double holds about 16.
+ * (12.34 in decimal(10,2) is 1234n), or to the column's plain decimal text (`"12.34"`). Never
+ * through a double: 0.1 + 0.2 would already be wrong, and decimal(38,s) holds 38 digits where a
+ * double holds about 16. Shared by the local server (validation) and the SDK (client-side checks),
+ * so both accept exactly the same values.
  *
  * Only string work happens before the final BigInt, so a hostile exponent (`1e999999999`)
  * costs nothing: its digit count exceeds the precision and it is rejected before any power of
@@ -76,15 +78,40 @@ export function parseDecimalText(text: string): DecimalParts | undefined {
 export type UnscaledResult = bigint | 'fraction' | 'overflow';
 
 /**
- * The unscaled value of `parts` at `scale`, or why there is none: `fraction` when it has more
- * fractional digits than the scale (non-zero ones: `1.50` fits scale 1), `overflow` when its
- * unscaled magnitude reaches 10^precision.
+ * How many zeros `parts.digits` needs appended to be the unscaled value at `scale`, or why it
+ * cannot be one: `fraction` when it has more fractional digits than the scale (non-zero ones:
+ * `1.50` fits scale 1), `overflow` when its unscaled magnitude reaches 10^precision.
  */
-export function toUnscaled(parts: DecimalParts, precision: number, scale: number): UnscaledResult {
-  if (parts.digits === '') return 0n;
-  const shift = scale + parts.exponent; // zeros to append to the digits
+function unscaledShift(parts: DecimalParts, precision: number, scale: number): number | 'fraction' | 'overflow' {
+  const shift = scale + parts.exponent;
   if (shift < 0) return 'fraction';
   if (parts.digits.length + shift > precision) return 'overflow';
+  return shift;
+}
+
+/** The unscaled value of `parts` at `scale`, or why there is none (see {@link unscaledShift}). */
+export function toUnscaled(parts: DecimalParts, precision: number, scale: number): UnscaledResult {
+  if (parts.digits === '') return 0n;
+  const shift = unscaledShift(parts, precision, scale);
+  if (typeof shift !== 'number') return shift;
   const unscaled = BigInt(shift === 0 ? parts.digits : parts.digits + '0'.repeat(shift));
   return parts.negative ? -unscaled : unscaled;
+}
+
+/**
+ * The value of `parts` as plain decimal text with exactly `scale` fractional digits (`"-0.50"`
+ * for -.5 at scale 2, `"1000"` for 1e3 at scale 0), or why it does not fit decimal(precision,
+ * scale), exactly as {@link toUnscaled} decides. String work only: no BigInt is built.
+ */
+export function toDecimalText(parts: DecimalParts, precision: number, scale: number): string | 'fraction' | 'overflow' {
+  if (parts.digits === '') return scale === 0 ? '0' : `0.${'0'.repeat(scale)}`;
+  const shift = unscaledShift(parts, precision, scale);
+  if (typeof shift !== 'number') return shift;
+  let digits = shift === 0 ? parts.digits : parts.digits + '0'.repeat(shift);
+  if (scale > 0) {
+    if (digits.length <= scale) digits = '0'.repeat(scale + 1 - digits.length) + digits;
+    const point = digits.length - scale;
+    digits = `${digits.slice(0, point)}.${digits.slice(point)}`;
+  }
+  return parts.negative ? `-${digits}` : digits;
 }

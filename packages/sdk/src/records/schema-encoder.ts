@@ -1,0 +1,75 @@
+/**
+ * Option `validate`: wraps a stream's RecordEncoder so that each record is checked and
+ * converted against the table schema (schema-check.ts) before the encoder sees it. Without a
+ * schema, or with `validate: false`, the stream keeps the plain encoder: no cost at all.
+ *
+ * Records that carry their own encoding are sent as given, not checked against the schema:
+ * encoded protobuf messages (`Uint8Array`) and protobuf-es messages (typed by their schema) on
+ * proto streams, and JSON text (strings) on JSON streams. JSON text is still parsed by the JSON
+ * encoder to be an object, but its values are not checked: `JSON.parse` would round the very
+ * BIGINT and DECIMAL values the check exists to keep exact.
+ */
+
+import { NonRetriableError } from '../errors.js';
+import type { TableSchema } from '../schema/types.js';
+import type { RecordEncoder, RecordMode } from './encoder.js';
+import { toRecordError } from './fault.js';
+import { type RecordCheck, recordCheck } from './schema-check.js';
+
+function sentAsGiven(mode: RecordMode, record: unknown): boolean {
+  if (mode === 'json') return typeof record === 'string';
+  return (
+    record instanceof Uint8Array ||
+    (typeof record === 'object' && record !== null && typeof (record as { $typeName?: unknown }).$typeName === 'string')
+  );
+}
+
+class CheckedRecordEncoder implements RecordEncoder {
+  readonly mode: RecordMode;
+  readonly descriptorProto: Uint8Array | undefined;
+  readonly #inner: RecordEncoder;
+  readonly #check: RecordCheck;
+
+  constructor(inner: RecordEncoder, check: RecordCheck) {
+    this.mode = inner.mode;
+    this.descriptorProto = inner.descriptorProto;
+    this.#inner = inner;
+    this.#check = check;
+  }
+
+  encode(record: unknown, recordIndex: number): Uint8Array {
+    if (sentAsGiven(this.mode, record)) return this.#inner.encode(record, recordIndex);
+    let checked: unknown;
+    try {
+      checked = this.#check(record);
+    } catch (error) {
+      throw toRecordError(error, recordIndex);
+    }
+    return this.#inner.encode(checked, recordIndex);
+  }
+
+  toUserRecord(payload: Uint8Array): string | Uint8Array {
+    return this.#inner.toUserRecord(payload);
+  }
+}
+
+/**
+ * The stream's encoder with the schema check in front when `validate` says so: `undefined`
+ * (auto) checks when there is a schema, `true` requires one, `false` never checks.
+ */
+export function withSchemaCheck(
+  encoder: RecordEncoder,
+  schema: TableSchema | undefined,
+  validate: boolean | undefined,
+): RecordEncoder {
+  if (validate === false) return encoder;
+  if (schema === undefined || schema === null) {
+    if (validate !== true) return encoder;
+    throw new NonRetriableError(
+      'INVALID_OPTIONS',
+      'option validate: true needs the table schema: pass { schema } to TableProperties ' +
+        '(new TableProperties(name, descriptor, { schema })) or use TableProperties.fromTable',
+    );
+  }
+  return new CheckedRecordEncoder(encoder, recordCheck(schema, encoder.mode));
+}

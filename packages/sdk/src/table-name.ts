@@ -1,0 +1,33 @@
+/** Table names: `catalog.schema.table`, checked before any network call. */
+import { NonRetriableError } from './errors.js';
+
+export interface TableName {
+  readonly catalog: string;
+  readonly schema: string;
+  readonly table: string;
+}
+
+/**
+ * Splits `catalog.schema.table`, rejecting anything else before a network call is made
+ * (PROTOCOL.md §12), with a message naming the empty or extra part.
+ */
+export function parseTableName(fullName: string): TableName {
+  if (typeof fullName !== 'string') {
+    throw new NonRetriableError('INVALID_TABLE_NAME', `table name must be a string, got ${typeof fullName}`);
+  }
+  const parts = fullName.split('.');
+  const problem =
+    parts.length < 3
+      ? `has ${parts.length} part${parts.length === 1 ? '' : 's'}, expected catalog.schema.table`
+      : parts.length > 3
+        ? `has an extra part ${JSON.stringify(parts.slice(3).join('.'))}, expected catalog.schema.table`
+        : (['catalog', 'schema', 'table'] as const)
+            .filter((_, i) => parts[i]?.trim() === '')
+            .map((what) => `the ${what} part is empty`)
+            .join(', ');
+  if (problem) {
+    throw new NonRetriableError('INVALID_TABLE_NAME', `table name ${JSON.stringify(fullName)} ${problem}`);
+  }
+  const [catalog, schema, table] = parts as [string, string, string];
+  return { catalog, schema, table };
+}
