@@ -37,5 +37,12 @@ export {
   type UcTypeName,
   ucTypeName,
 } from './schema/type-text.js';
-export type { DeltaType, NormalizedValue, PrimitiveTypeName, StructField, TableSchema } from './schema/types.js';
+export {
+  type DeltaType,
+  type NormalizedValue,
+  PRIMITIVE_TYPE_NAMES,
+  type PrimitiveTypeName,
+  type StructField,
+  type TableSchema,
+} from './schema/types.js';
 export { schemaFromUcColumns, type UcColumn } from './schema/uc-columns.js';

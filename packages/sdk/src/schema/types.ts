@@ -4,20 +4,24 @@
  * Names follow the Delta protocol's schema serialization (`long`, `integer`, `timestamp_ntz`...).
  */
 
-export type PrimitiveTypeName =
-  | 'byte' // TINYINT
-  | 'short' // SMALLINT
-  | 'integer' // INT
-  | 'long' // BIGINT
-  | 'float'
-  | 'double'
-  | 'boolean'
-  | 'string' // STRING, VARCHAR(n), CHAR(n)
-  | 'binary'
-  | 'date'
-  | 'timestamp' // microseconds, UTC
-  | 'timestamp_ntz' // microseconds, no time zone
-  | 'variant'; // semi-structured JSON
+/** Every primitive type, by its Delta schema name (comments: the SQL names). */
+export const PRIMITIVE_TYPE_NAMES = [
+  'byte', // TINYINT
+  'short', // SMALLINT
+  'integer', // INT
+  'long', // BIGINT
+  'float',
+  'double',
+  'boolean',
+  'string', // STRING, VARCHAR(n), CHAR(n)
+  'binary',
+  'date',
+  'timestamp', // microseconds, UTC
+  'timestamp_ntz', // microseconds, no time zone
+  'variant', // semi-structured JSON
+] as const;
+
+export type PrimitiveTypeName = (typeof PRIMITIVE_TYPE_NAMES)[number];
 
 export type DeltaType =
   | { readonly kind: 'primitive'; readonly name: PrimitiveTypeName }

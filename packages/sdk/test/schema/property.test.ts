@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import {
   type DeltaType,
   fromDeltaSchemaJson,
-  type PrimitiveTypeName,
+  PRIMITIVE_TYPE_NAMES,
   parseTypeText,
   type StructField,
   type TableSchema,
@@ -16,21 +16,7 @@ import {
 } from '@zerobus/sdk/schema';
 import fc from 'fast-check';
 
-const PRIMITIVES: PrimitiveTypeName[] = [
-  'byte',
-  'short',
-  'integer',
-  'long',
-  'float',
-  'double',
-  'boolean',
-  'string',
-  'binary',
-  'date',
-  'timestamp',
-  'timestamp_ntz',
-  'variant',
-];
+const PRIMITIVES = PRIMITIVE_TYPE_NAMES;
 
 /** Field names: plain identifiers and anything else (spaces, backquotes, quotes, unicode). */
 const fieldName = fc.oneof(

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   type DeltaType,
-  type PrimitiveTypeName,
+  PRIMITIVE_TYPE_NAMES,
   SchemaError,
   type StructField,
   schemaToDescriptorProto,
@@ -23,21 +23,7 @@ import { createProtoDecoder } from '../../../emulator/src/validation/index.js';
 import { createRecordEncoder } from '../../src/records/encoder.js';
 import { descriptorShapes, protobufJsShapes, sampleRecord } from './proto-fixtures.js';
 
-const PRIMITIVES: PrimitiveTypeName[] = [
-  'byte',
-  'short',
-  'integer',
-  'long',
-  'float',
-  'double',
-  'boolean',
-  'string',
-  'binary',
-  'date',
-  'timestamp',
-  'timestamp_ntz',
-  'variant',
-];
+const PRIMITIVES = PRIMITIVE_TYPE_NAMES;
 
 /** Mostly valid names, many of them colliding once PascalCased or with map entries; a few invalid ones. */
 const fieldName = fc.oneof(
