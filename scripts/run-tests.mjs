@@ -42,7 +42,17 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--conditions=source', '--import', 'tsx', '--test', '--test-reporter=spec', ...flags, ...files],
+  [
+    '--conditions=source',
+    '--import',
+    'tsx',
+    '--import',
+    new URL('./test-setup.mjs', import.meta.url).href,
+    '--test',
+    '--test-reporter=spec',
+    ...flags,
+    ...files,
+  ],
   { stdio: 'inherit', env: { ...process.env, ZEROBUS_LOG: process.env.ZEROBUS_LOG ?? 'silent' } },
 );
 process.exit(result.status ?? 1);

@@ -155,6 +155,23 @@ describe('in-flight window and back-pressure', () => {
     });
   });
 
+  it('does not open a stream for a signal that is aborted already', async () => {
+    await withHarness(async ({ emulator, sdk }) => {
+      const before = emulator.stats.streamsCreated;
+      await assert.rejects(
+        sdk.createStream({
+          table: TABLE,
+          clientId: 'emulator-client',
+          clientSecret: 'emulator-secret',
+          options: { recordType: 'json' },
+          signal: AbortSignal.abort(),
+        }),
+        { code: 'ABORTED' },
+      );
+      assert.equal(emulator.stats.streamsCreated, before);
+    });
+  });
+
   it('waitForOffset rejects offsets not yet issued and resolves acknowledged ones at once', async () => {
     await withHarness(async ({ jsonStream }) => {
       const stream = await jsonStream();

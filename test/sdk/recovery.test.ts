@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NonRetriableError, TableProperties, ZerobusError } from '@zerobus/sdk';
-import { CLIENT_ID, CLIENT_SECRET, FAST_RECOVERY, jsonPayloads, TABLE, withHarness } from '../support/harness.js';
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  FAST_RECOVERY,
+  jsonPayloads,
+  settle,
+  TABLE,
+  withHarness,
+} from '../support/harness.js';
 
 const ids = (payloads: unknown[]) => payloads.map((p) => (p as { i: number }).i);
 
@@ -318,6 +326,36 @@ describe('recovery, rotation and failure', () => {
       await stream.flush();
       await stream.close();
       assert.deepEqual(ids(jsonPayloads(emulator)), [0, 0], 'the unacknowledged record was replayed');
+    });
+  });
+
+  it('a close() while a rotation is connecting leaves the stream closed', async () => {
+    await withHarness(async ({ emulator, sdk }) => {
+      let asked = 0;
+      let release: () => void = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const stream = await sdk.createStream({
+        table: TABLE,
+        options: { recordType: 'json', ...FAST_RECOVERY },
+        headersProvider: {
+          async getHeaders() {
+            if (++asked > 1) await released; // the rotation's headers come after the close
+            return { authorization: `Bearer ${emulator.issueToken(TABLE)}`, 'x-databricks-zerobus-table-name': TABLE };
+          },
+        },
+      });
+      await stream.waitForOffset(await stream.ingestRecordOffset({ i: 0 }));
+      emulator.faults.sendCloseSignal(5_000);
+      await emulator.waitFor(() => asked === 2);
+      await stream.close();
+      release();
+      await settle(50);
+      // Before the fix the abandoned call threw on the shut-down channel (an unhandled
+      // rejection) and recovery took the closed stream back to 'recovering'.
+      assert.equal(stream.state, 'closed');
+      assert.equal(emulator.calls.length, 1);
     });
   });
 });

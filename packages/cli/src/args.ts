@@ -28,3 +28,23 @@ export function principal(value: string): { clientId: string; clientSecret: stri
   }
   return { clientId: value.slice(0, colon), clientSecret: value.slice(colon + 1) };
 }
+
+/** The command has already said what went wrong on stderr: exit with `exitCode`, adding nothing. */
+export class ReportedFailure extends Error {
+  override readonly name = 'ReportedFailure';
+  constructor(readonly exitCode = 1) {
+    super(`exit ${exitCode}`);
+  }
+}
+
+export function positiveInteger(value: string, name: string): number {
+  const n = nonNegativeInteger(value, name);
+  if (n === 0) throw new UsageError(`--${name} must be at least 1`);
+  return n;
+}
+
+/** `value` if it is one of `allowed`, else a usage error listing them. */
+export function oneOf<T extends string>(value: string, allowed: readonly T[], name: string): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`--${name} must be ${allowed.join(', ')}; got ${JSON.stringify(value)}`);
+}

@@ -1,50 +1,89 @@
 #!/usr/bin/env node
 /**
- * The `zerobus` command: the local server and schema generation; ingest, tables and bench come
- * with the next issues. Exit codes: 0 success, 1 runtime failure, 2 bad usage.
+ * The `zerobus` command. Each command's module is loaded only when it runs, so that a quick
+ * command does not pay for the others (the local server, Parquet reading...).
+ * Exit codes: 0 success, 1 runtime or data failure, 2 bad usage.
  */
-import { UsageError } from './args.js';
-import { EMULATOR_USAGE, runEmulator } from './commands/emulator.js';
-import { GENERATE_PROTO_USAGE, runGenerateProto } from './commands/generate-proto.js';
+import { ReportedFailure, UsageError } from './args.js';
 
-const COMMAND_USAGE: Record<string, string> = {
-  emulator: EMULATOR_USAGE,
-  'generate-proto': GENERATE_PROTO_USAGE,
+interface Command {
+  readonly summary: string;
+  /** The command's function and its help text. */
+  load(): Promise<{ run: (args: string[]) => Promise<void>; usage: string }>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  ingest: {
+    summary: 'Stream an NDJSON, CSV or Parquet file (or stdin) into a table',
+    load: async () => {
+      const m = await import('./commands/ingest.js');
+      return { run: m.runIngest, usage: m.INGEST_USAGE };
+    },
+  },
+  tables: {
+    summary: 'Create, show, list or delete Unity Catalog tables',
+    load: async () => {
+      const m = await import('./commands/tables.js');
+      return { run: m.runTables, usage: m.TABLES_USAGE };
+    },
+  },
+  'generate-proto': {
+    summary: 'Write a proto2 schema (or TypeScript module) for a Unity Catalog table',
+    load: async () => {
+      const m = await import('./commands/generate-proto.js');
+      return { run: m.runGenerateProto, usage: m.GENERATE_PROTO_USAGE };
+    },
+  },
+  emulator: {
+    summary: 'Run the local Zerobus-compatible server until interrupted',
+    load: async () => {
+      const m = await import('./commands/emulator.js');
+      return { run: m.runEmulator, usage: m.EMULATOR_USAGE };
+    },
+  },
+  bench: {
+    summary: 'Quick ingestion benchmark against an ack-only local server',
+    load: async () => {
+      const m = await import('./commands/bench.js');
+      return { run: m.runBench, usage: m.BENCH_USAGE };
+    },
+  },
 };
 
 const USAGE = `Usage: zerobus <command> [options]
 
 Commands:
-  emulator         Run the local Zerobus-compatible server until interrupted
-  generate-proto   Write a proto2 schema (or TypeScript module) for a Unity Catalog table
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `  ${name.padEnd(16)} ${command.summary}`)
+  .join('\n')}
 
 Run "zerobus <command> --help" for a command's options.
-Exit codes: 0 success, 1 runtime failure, 2 bad usage.
+Credentials come from --uc-endpoint, --client-id and --client-secret, or from DATABRICKS_HOST,
+DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET; the Zerobus endpoint from --endpoint or
+ZEROBUS_ENDPOINT. ZEROBUS_LOG sets the SDK's log level (silent, error, warn, info, debug).
+
+Exit codes: 0 success, 1 runtime or data failure, 2 bad usage.
 `;
 
 async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'emulator':
-      return runEmulator(rest);
-    case 'generate-proto':
-      return runGenerateProto(rest);
-    case undefined:
-    case '-h':
-    case '--help':
-    case 'help':
-      process.stdout.write(USAGE);
-      return;
-    default:
-      throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    process.stdout.write(USAGE);
+    return;
   }
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
+  const { run } = await command.load();
+  await run(rest);
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
+main(process.argv.slice(2)).catch(async (error: unknown) => {
+  if (error instanceof ReportedFailure) process.exit(error.exitCode);
   // parseArgs reports unknown or malformed options with ERR_PARSE_ARGS_* codes: usage errors too.
   const code = (error as { code?: string }).code ?? '';
   if (error instanceof UsageError || code.startsWith('ERR_PARSE_ARGS')) {
-    const usage = COMMAND_USAGE[process.argv[2] ?? ''] ?? USAGE;
+    const command = COMMANDS[process.argv[2] ?? ''];
+    const usage = command ? (await command.load()).usage : USAGE;
     process.stderr.write(`zerobus: ${(error as Error).message}\n\n${usage}`);
     process.exit(2);
   }

@@ -15,6 +15,7 @@ import { addUnityCatalogRoutes } from './catalog/uc-routes.js';
 import type { TableInfo } from './catalog/uc-types.js';
 import { type CreateTableRequest, UnityCatalog } from './catalog/unity-catalog.js';
 import { type EmulatorFaults, FaultController } from './faults.js';
+import { doPutHandler, flightServiceDefinition } from './flight/flight-service.js';
 import { type GrpcListener, listenGrpc } from './grpc/listener.js';
 import { ephemeralStreamHandler, zerobusServiceDefinition } from './grpc/service.js';
 import { type RunningHttpServer, startHttpServer } from './http/http-server.js';
@@ -87,7 +88,7 @@ export class Emulator implements AsyncDisposable {
     this.state.tables.clearRecords();
   }
 
-  /** Open streams (create_stream succeeded, call not ended yet). */
+  /** Open streams (create_stream succeeded, or an Arrow Flight call's schema was accepted; call not ended yet). */
   get streams(): StreamInfo[] {
     const out: StreamInfo[] = [];
     for (const session of this.state.sessions) {
@@ -240,6 +241,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     'grpc.max_receive_message_length': Math.max(resolved.maxMessageBytes * 4, 64 * 1024 * 1024),
   });
   grpcServer.addService(zerobusServiceDefinition, { EphemeralStream: ephemeralStreamHandler(state) });
+  // Arrow Flight DoPut (PROTOCOL.md §11) on the same port, as the real service has it.
+  grpcServer.addService(flightServiceDefinition, { DoPut: doPutHandler(state) });
 
   const router = new Router();
   addTokenRoute(router, {

@@ -35,6 +35,22 @@ export interface AfterRequestsFailure extends InjectedFailure {
   readonly ackFirst: boolean;
 }
 
+export interface FlightRowsOptions {
+  /** Status the call ends with. Default UNAVAILABLE (retriable: the client reconnects and re-sends the rest). */
+  status?: StatusInput;
+  message?: string;
+  /** Apply to this many calls in a row (each gets the same row budget). Default 1. */
+  times?: number;
+}
+
+/** What a Flight call does with a record batch when the partial-ack fault is armed. */
+export interface FlightRowsCut {
+  /** Rows of this batch to commit (the first ones); the rest are dropped. */
+  readonly keep: number;
+  /** How the call ends once the kept rows are durable and acknowledged. */
+  readonly failure: InjectedFailure;
+}
+
 export interface CloseSignalOptions {
   /** Status the call ends with after the duration. Default CANCELLED. */
   endStatus?: StatusInput;
@@ -45,12 +61,15 @@ export interface CloseSignalOptions {
 export interface EmulatorFaults {
   /** The next call ends with `status` right after the server sent its headers. Queues: call it n times for n calls. */
   failNextCall(status: StatusInput, message?: string): void;
-  /** The next `n` create_stream requests are answered with `status` instead of a stream. */
+  /**
+   * The next `n` stream creations are answered with `status` instead of a stream: create_stream
+   * requests, and the schema message of Arrow Flight `DoPut` calls.
+   */
   failNextCreates(n: number, status: StatusInput, message?: string): void;
   /** Ends every open call with `status`; returns how many calls were ended. */
   failActiveStreams(status: StatusInput, message?: string): number;
   /**
-   * Once a stream has stored `n` more ingest requests, it ends with `status`. The fault attaches
+   * Once a stream has stored `n` more ingest requests (Arrow Flight: record batches), it ends with `status`. The fault attaches
    * to the first stream that stores a request after arming (an open one included) and starts
    * over if that stream ends first; `n = 0` instead fails the next stream created, right after
    * its create_stream_response. The n requests stay stored; an ack not yet sent for them is
@@ -63,6 +82,16 @@ export interface EmulatorFaults {
     message?: string,
     options?: { ackFirst?: boolean; times?: number },
   ): void;
+  /**
+   * Partial acknowledgement on Arrow Flight: the next `DoPut` call that sends a record batch
+   * (an open one included) has only the first `rows` rows it sends from then on committed —
+   * possibly ending inside a batch — and acknowledged (`ack_up_to_offset` = its last complete
+   * batch, `ack_up_to_records` = every row durable on the call), then it ends with `status`
+   * (default UNAVAILABLE). Later rows are dropped, so a client must re-send exactly the
+   * unacknowledged rows. A call that ends before reaching `rows` hands the fault on to the
+   * next one. Arming again replaces the previous arming.
+   */
+  failFlightAfterRows(rows: number, options?: FlightRowsOptions): void;
   /** Withhold acks from now on; records are still stored. */
   stopAcking(): void;
   /** Acknowledge again; every open stream at once gets its cumulative ack. */
@@ -70,7 +99,10 @@ export interface EmulatorFaults {
   readonly ackingStopped: boolean;
   /** Resets every gRPC TCP connection (clients see UNAVAILABLE); returns how many there were. */
   dropConnections(): number;
-  /** Sends close_stream_signal{duration} to every created stream and ends each call after it. Returns the count. */
+  /**
+   * Sends close_stream_signal{duration} to every created stream and ends each call after it.
+   * Returns the count. Arrow Flight has no close signal: its calls are left alone.
+   */
   sendCloseSignal(durationMs: number, options?: CloseSignalOptions): number;
   /** The next `n` token requests are answered with `httpStatus` (default 503). */
   tokenEndpointFailures(n: number, httpStatus?: number): void;
@@ -93,6 +125,13 @@ function count(name: string, n: number): number {
   return n;
 }
 
+interface ArmedFlightRows extends InjectedFailure {
+  readonly rows: number;
+  remaining: number;
+  times: number;
+  target: FaultTarget | undefined;
+}
+
 interface ArmedAfterRequests extends AfterRequestsFailure {
   readonly n: number;
   remaining: number;
@@ -107,6 +146,7 @@ export class FaultController implements EmulatorFaults {
   private readonly tokenFailures: number[] = [];
   private readonly revoked = new Set<string>();
   private afterRequests: ArmedAfterRequests | undefined;
+  private flightRows: ArmedFlightRows | undefined;
   private acking = true;
 
   constructor(
@@ -148,6 +188,19 @@ export class FaultController implements EmulatorFaults {
       code: toStatusCode(status),
       details: message ?? `injected failure after ${n} requests`,
       ackFirst: options.ackFirst ?? false,
+      target: undefined,
+    };
+  }
+
+  failFlightAfterRows(rows: number, options: FlightRowsOptions = {}): void {
+    const times = options.times ?? 1;
+    if (!(Number.isInteger(times) && times >= 1)) throw new RangeError('times must be a positive integer');
+    this.flightRows = {
+      rows: count('failFlightAfterRows', rows),
+      remaining: rows,
+      times,
+      code: toStatusCode(options.status ?? 'UNAVAILABLE'),
+      details: options.message ?? `injected failure after ${rows} rows`,
       target: undefined,
     };
   }
@@ -212,6 +265,7 @@ export class FaultController implements EmulatorFaults {
     this.tokenFailures.length = 0;
     this.revoked.clear();
     this.afterRequests = undefined;
+    this.flightRows = undefined;
     this.resumeAcking();
   }
 
@@ -261,11 +315,41 @@ export class FaultController implements EmulatorFaults {
     }
   }
 
-  /** The stream the after-requests fault attached to went away: start over on the next one. */
+  /**
+   * Called when a Flight call received a record batch of `rows` rows: the cut to apply when the
+   * partial-ack fault ends the call within (or right after) this batch, else undefined.
+   */
+  takeFlightRows(target: FaultTarget, rows: number): FlightRowsCut | undefined {
+    const armed = this.flightRows;
+    if (!armed) return undefined;
+    armed.target ??= target;
+    if (armed.target !== target) return undefined;
+    if (rows < armed.remaining) {
+      armed.remaining -= rows;
+      return undefined;
+    }
+    const keep = armed.remaining;
+    armed.times--;
+    if (armed.times > 0) {
+      armed.target = undefined;
+      armed.remaining = armed.rows;
+    } else {
+      this.flightRows = undefined;
+    }
+    return { keep, failure: { code: armed.code, details: armed.details } };
+  }
+
+  /** A stream a fault attached to went away: start over on the next one. */
   detach(target: FaultTarget): void {
     const armed = this.afterRequests;
-    if (armed?.target !== target) return;
-    armed.target = undefined;
-    armed.remaining = armed.n;
+    if (armed?.target === target) {
+      armed.target = undefined;
+      armed.remaining = armed.n;
+    }
+    const rows = this.flightRows;
+    if (rows?.target === target) {
+      rows.target = undefined;
+      rows.remaining = rows.rows;
+    }
   }
 }

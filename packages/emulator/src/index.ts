@@ -6,7 +6,8 @@
 export type { CatalogInfo, ColumnInfo, SchemaInfo, TableInfo } from './catalog/uc-types.js';
 export type { CreateTableRequest, UnityCatalog } from './catalog/unity-catalog.js';
 export { Emulator, startEmulator } from './emulator.js';
-export type { CloseSignalOptions, EmulatorFaults } from './faults.js';
+export type { CloseSignalOptions, EmulatorFaults, FlightRowsOptions } from './faults.js';
+export { flightServiceDefinition } from './flight/flight-service.js';
 export { zerobusServiceDefinition } from './grpc/service.js';
 export { TABLE_HEADER } from './grpc/stream-checks.js';
 export { TOKEN_PATH, type TokenRequestRecord } from './oauth/token-endpoint.js';

@@ -5,8 +5,7 @@
  */
 
 import type { UnityCatalog } from './catalog/unity-catalog.js';
-import type { FaultController } from './faults.js';
-import type { StreamSession } from './grpc/stream-session.js';
+import type { FaultController, FaultTarget } from './faults.js';
 import type { TokenRequestRecord } from './oauth/token-endpoint.js';
 import type { TokenRegistry } from './oauth/tokens.js';
 import type { CallStatus, ResolvedOptions } from './options.js';
@@ -15,7 +14,9 @@ import type { RecordKind, TableRegistry } from './tables/table-registry.js';
 
 /** Counters since the emulator started. */
 export interface EmulatorStats {
+  /** gRPC calls of both services (EphemeralStream and Arrow Flight DoPut). */
   callsOpened: number;
+  /** Streams of both services: create_stream accepted, or a DoPut call's schema accepted. */
   streamsCreated: number;
   /** Ingest requests received (single records and batches), valid or not. */
   requestsReceived: number;
@@ -25,6 +26,14 @@ export interface EmulatorStats {
   closeSignalsSent: number;
   tokenRequests: number;
   tokensIssued: number;
+  /** Arrow Flight `DoPut` calls opened. */
+  flightCalls: number;
+  /** Arrow Flight record batches received, valid or not. */
+  flightBatches: number;
+  /** Arrow Flight rows accepted (durable, for Delta tables). */
+  flightRows: number;
+  /** Arrow Flight acknowledgements (PutResults after the ready signal). */
+  flightAcksSent: number;
 }
 
 /** One gRPC call as the emulator saw it. */
@@ -36,7 +45,7 @@ export interface CallRecord {
   readonly headers: Readonly<Record<string, string>>;
   readonly peer: string;
   readonly openedAt: number;
-  /** Set once create_stream succeeded. */
+  /** Set once create_stream succeeded (Arrow Flight: once the schema was accepted). */
   streamId?: string;
   tableName?: string;
   recordType?: RecordKind;
@@ -59,9 +68,19 @@ export interface StreamInfo {
   readonly nextOffsetId: number;
   /** Highest wire offset acknowledged, -1 before the first ack. */
   readonly ackedUpTo: number;
+  /** Arrow Flight calls: rows acknowledged so far (`ack_up_to_records`). */
+  readonly ackedRecords?: number;
   readonly closeSignalSent: boolean;
   /** The client half-closed its side; the call ends once everything is acked. */
   readonly halfClosed: boolean;
+}
+
+/** An open gRPC call of either service, as the emulator and the fault hooks handle it. */
+export interface CallSession extends FaultTarget {
+  /** Snapshot for `emulator.streams`; undefined until the stream was created. */
+  info(): StreamInfo | undefined;
+  /** The connection under the call is gone: record it, write nothing. */
+  markDropped(details: string): void;
 }
 
 /** What the emulator's parts share; `sessions` are the open gRPC calls. */
@@ -77,7 +96,7 @@ export interface EmulatorState {
   readonly stats: EmulatorStats;
   readonly calls: CallRecord[];
   readonly tokenRequests: TokenRequestRecord[];
-  readonly sessions: Set<StreamSession>;
+  readonly sessions: Set<CallSession>;
   closing: boolean;
   nextCallId: number;
   /** Wakes `waitFor()` predicates; called after anything observable changed. */
@@ -94,5 +113,9 @@ export function emptyStats(): EmulatorStats {
     closeSignalsSent: 0,
     tokenRequests: 0,
     tokensIssued: 0,
+    flightCalls: 0,
+    flightBatches: 0,
+    flightRows: 0,
+    flightAcksSent: 0,
   };
 }

@@ -98,6 +98,20 @@ describe('stream validation', () => {
     assert.equal(emulator.calls[0]?.status?.name, 'INVALID_ARGUMENT');
   });
 
+  it('on a Delta table, a bad record waiting for earlier commits keeps its error: later requests and a half-close do not replace it', async (t) => {
+    const { emulator, client } = await setup(t, { commitIntervalMs: 30 });
+    await emulator.createDeltaTable('main.s.t', [{ name: 'n', type_text: 'int', nullable: false }]);
+    const stream = client.open('main.s.t');
+    stream.create('main.s.t');
+    await stream.created();
+    stream.json(0, '{"n":1}');
+    stream.json(1, '{"n":"two"}');
+    stream.json(2, '{"n":3}');
+    stream.call.end();
+    await expectStatus(stream, status.INVALID_ARGUMENT, /^invalid record at offset_id 1: field "n"/);
+    assert.deepEqual(stream.acks(), [0]);
+  });
+
   it('rejects JSON that is not an object, and proto records that are not protobuf', async (t) => {
     const { client } = await setup(t);
     for (const record of ['[1,2]', '42', 'null', '"text"']) {

@@ -43,6 +43,7 @@ export type SdkErrorCode =
   | 'AUTH_UNAVAILABLE' // the token endpoint failed (5xx, network)
   | 'CATALOG_UNAVAILABLE' // Unity Catalog failed (5xx, network) while reading table metadata
   | 'CONNECTION' // the connection dropped or could not be opened
+  | 'PROXY' // an HTTP CONNECT proxy refused the tunnel (its status in the message) or could not be reached
   | 'LACK_OF_ACK' // the server sent no acknowledgement within serverLackOfAckTimeoutMs
   | 'RECOVERY_FAILED'; // every recovery attempt failed; `cause` holds the last failure
 

@@ -6,7 +6,15 @@
 export type { Headers, HeadersProvider } from './auth/headers-provider.js';
 export { fetchTableSchema, type UnityCatalogAccess } from './catalog/table-metadata.js';
 export { RecordAcknowledgment } from './engine/acknowledgment.js';
+export type { IngestAllOptions, IngestSource } from './engine/ingest-all.js';
+export type { LatencySummary } from './engine/latency-window.js';
+export { PoolOffset, type StreamPoolOptions } from './engine/pool-offset.js';
+export type { StreamPoolStats } from './engine/pool-stats.js';
 export { type SignalOptions, type StreamState, type WaitForOffsetOptions, ZerobusStream } from './engine/stream.js';
+export type { CloseSignalEvent, RecoveredEvent, RecoveringEvent, StreamEvents } from './engine/stream-events.js';
+export type { StreamStats } from './engine/stream-metrics.js';
+export { StreamPool, type StreamPoolState } from './engine/stream-pool.js';
+export type { StreamWritableOptions } from './engine/writable.js';
 export {
   GrpcStatus,
   type GrpcStatusName,
@@ -17,6 +25,7 @@ export {
   type ZerobusErrorCode,
 } from './errors.js';
 export { createConsoleLogger, type Logger, type LogLevel } from './logger.js';
+export type { ProxyEnv, ProxyOption } from './net/proxy-config.js';
 export {
   type AckCallback,
   DEFAULT_STREAM_OPTIONS,
@@ -37,4 +46,5 @@ export {
   TableProperties,
   type TablePropertiesOptions,
 } from './table.js';
+export type { MeterLike } from './telemetry/meter.js';
 export { SDK_VERSION } from './version.js';

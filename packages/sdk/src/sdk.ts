@@ -4,13 +4,18 @@
  */
 import type { HeadersProvider } from './auth/headers-provider.js';
 import { OAuthHeadersProvider, withScheme } from './auth/oauth.js';
+import type { StreamPoolOptions } from './engine/pool-offset.js';
 import { enqueueEncoded, type StreamContext, unackedRequests, ZerobusStream } from './engine/stream.js';
+import { StreamPool } from './engine/stream-pool.js';
 import { NonRetriableError } from './errors.js';
 import { createConsoleLogger, type Logger } from './logger.js';
+import { checkProxyOption, type ProxyOption } from './net/proxy-config.js';
 import { resolveStreamOptions, type StreamConfigurationOptions } from './options.js';
 import { createRecordEncoder } from './records/encoder.js';
 import { withSchemaCheck } from './records/schema-encoder.js';
 import { TableProperties } from './table.js';
+import { type MeterLike, resolveMeter } from './telemetry/meter.js';
+import { bindStreamTelemetry } from './telemetry/stream-telemetry.js';
 import { Channel, type Endpoint, parseEndpoint } from './transport/channel.js';
 
 export interface ZerobusSdkOptions {
@@ -25,6 +30,19 @@ export interface ZerobusSdkOptions {
   grpcChannelOptions?: Record<string, string | number>;
   /** Time limit of one token request. Default 30,000 ms. */
   tokenTimeoutMs?: number;
+  /**
+   * OpenTelemetry metrics of every stream (README "Node.js idioms"): a `Meter` to report to, or
+   * `null` for none. Not set: the global MeterProvider's meter if one is registered when a stream
+   * is created; otherwise none, and nothing from `@opentelemetry/api` is loaded.
+   */
+  meter?: MeterLike | null;
+  /**
+   * HTTP CONNECT proxy for every connection (Zerobus gRPC, token endpoint): omitted, from the
+   * environment (`grpc_proxy`, `https_proxy`, `http_proxy`, bypassed per `no_grpc_proxy` /
+   * `no_proxy`; README "Proxies"); a URL `http://[user:password@]host[:port]`, always that proxy;
+   * `false`, never a proxy; `{ env }`, the environment rules over these variables instead.
+   */
+  proxy?: ProxyOption;
 }
 
 export interface CreateStreamParams {
@@ -58,6 +76,7 @@ export class ZerobusSdk {
     if (typeof unityCatalogEndpoint !== 'string' || unityCatalogEndpoint.trim() === '') {
       throw new NonRetriableError('INVALID_OPTIONS', 'the Unity Catalog endpoint must be a non-empty string');
     }
+    checkProxyOption(options.proxy);
     this.serverEndpoint = serverEndpoint;
     this.unityCatalogEndpoint = withScheme(unityCatalogEndpoint);
     this.#options = options;
@@ -91,9 +110,40 @@ export class ZerobusSdk {
             ...(options !== undefined && { options }),
             ...(headersProvider !== undefined && { headersProvider }),
           };
-    const stream = await ZerobusStream.open(this.#context(params), params.signal);
+    const context = this.#context(params);
+    const meter = await resolveMeter(this.#options.meter, this.#logger);
+    const stream = await ZerobusStream.open(context, params.signal);
+    if (meter) bindStreamTelemetry(stream, meter, this.#logger);
     this.#origins.set(stream, { params });
     return stream;
+  }
+
+  /**
+   * Opens a pool of streams to one table behind one ingest API (`StreamPool`): the inputs of
+   * `createStream`, then `{ size, maxStreamReplacements }`. The streams open concurrently; if one
+   * fails to open, the others are closed and the failure is thrown.
+   */
+  createStreamPool(params: CreateStreamParams, poolOptions?: StreamPoolOptions): Promise<StreamPool>;
+  createStreamPool(
+    clientId: string,
+    clientSecret: string,
+    tableProperties: TableProperties,
+    options?: StreamConfigurationOptions,
+    headersProvider?: HeadersProvider,
+    poolOptions?: StreamPoolOptions,
+  ): Promise<StreamPool>;
+  async createStreamPool(first: string | CreateStreamParams, ...rest: unknown[]): Promise<StreamPool> {
+    if (typeof first === 'object' && first !== null) {
+      return StreamPool.open(this, first, rest[0] as StreamPoolOptions | undefined);
+    }
+    const [clientSecret, table, options, headersProvider, poolOptions] = rest as [
+      string,
+      TableProperties,
+      StreamConfigurationOptions | undefined,
+      HeadersProvider | undefined,
+      StreamPoolOptions | undefined,
+    ];
+    return StreamPool.open(this, { clientId: first, clientSecret, table, options, headersProvider }, poolOptions);
   }
 
   /**
@@ -134,6 +184,7 @@ export class ZerobusSdk {
       channel: new Channel(this.#endpoint, {
         tlsRootCerts: this.#options.tlsRootCerts,
         grpcOptions: this.#options.grpcChannelOptions,
+        proxy: this.#options.proxy,
       }),
       headersProvider,
       table,
@@ -158,6 +209,7 @@ export class ZerobusSdk {
       workspaceId: this.#endpoint.workspaceId,
       table: table.name,
       ca: this.#options.tlsRootCerts,
+      proxy: this.#options.proxy,
       ...(this.#options.tokenTimeoutMs !== undefined && { timeoutMs: this.#options.tokenTimeoutMs }),
     });
   }

@@ -16,3 +16,21 @@ export {
   WireRecordType,
   ZEROBUS_SERVICE,
 } from './transport/codec.js';
+export {
+  decodeAckMetadata,
+  decodeBatchMetadata,
+  decodeFlightData,
+  decodePutResult,
+  encodeAckMetadata,
+  encodeBatchMetadata,
+  encodeFlightData,
+  encodePutResult,
+  FLIGHT_DO_PUT_PATH,
+  FLIGHT_SERVICE,
+  type FlightAck,
+  type FlightData,
+  type IpcMessage,
+  ipcBodyLength,
+  joinIpcStream,
+  splitIpcStream,
+} from './transport/flight-codec.js';

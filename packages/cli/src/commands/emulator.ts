@@ -27,8 +27,13 @@ Options:
   --ack-delay-ms N            delay every acknowledgement
   --max-inflight-requests N   stop reading a stream with N unacknowledged requests
   --commit-interval-ms N      group commit: longest wait before a commit (default 20)
+  --no-store-records          keep no in-memory copy of records sent to tables that are not in
+                              the catalog: acknowledge and drop them (benchmarks)
   --json                      print the endpoints as one JSON line
   -h, --help                  show this help
+
+Exit codes: 0 stopped (Ctrl+C, SIGTERM), 1 could not start (a port in use, an unreadable
+certificate...), 2 bad usage.
 `;
 
 export async function runEmulator(args: string[]): Promise<void> {
@@ -49,6 +54,7 @@ export async function runEmulator(args: string[]): Promise<void> {
       'ack-delay-ms': { type: 'string' },
       'max-inflight-requests': { type: 'string' },
       'commit-interval-ms': { type: 'string' },
+      'no-store-records': { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -77,6 +83,7 @@ export async function runEmulator(args: string[]): Promise<void> {
     port: port(values.port, 'port'),
     httpPort: port(values['http-port'], 'http-port'),
     auth: values['no-auth'] !== true,
+    ...(values['no-store-records'] === true && { storeRecords: false }),
     ...(values['data-dir'] !== undefined && { dataDir: values['data-dir'] }),
     ...(values.principal !== undefined && { principals: values.principal.map(principal) }),
     ...(tls && { tls }),

@@ -67,15 +67,8 @@ export function checkCreateStream(request: CreateStreamRequest, ctx: CreateConte
       `${TABLE_HEADER} header '${ctx.tableHeader}' does not match create_stream table_name '${table}'`,
     );
   }
-  const token = ctx.token;
-  if (token && ctx.isRevoked(token.clientId)) {
-    return reject(GrpcStatus.PERMISSION_DENIED, `the grants of principal ${token.clientId} were revoked`);
-  }
-  if (token) {
-    const principal = ctx.principals.find((p) => p.clientId === token.clientId);
-    const denial = denyTableAccess(principal, token, table);
-    if (denial) return reject(GrpcStatus.PERMISSION_DENIED, denial);
-  }
+  const denied = checkTableGrant(table, ctx);
+  if (denied) return denied;
   const kind = KIND_BY_WIRE[request.recordType];
   if (!kind) {
     const name = request.recordType === WireRecordType.UNSPECIFIED ? 'RECORD_TYPE_UNSPECIFIED' : request.recordType;
@@ -96,6 +89,25 @@ export function checkCreateStream(request: CreateStreamRequest, ctx: CreateConte
   }
   if (!ctx.tables.open(table)) return reject(GrpcStatus.NOT_FOUND, `table ${table} does not exist`);
   return { kind };
+}
+
+/** What the grant check needs: the call's token and who may still use it. */
+export type GrantContext = Pick<CreateContext, 'token' | 'principals' | 'isRevoked'>;
+
+/**
+ * The permission half of opening a stream on `table` (a well-formed name), shared by
+ * EphemeralStream and Arrow Flight: a revoked principal, or a token without a grant on the
+ * table, is PERMISSION_DENIED. Nothing to check when auth is off (no token).
+ */
+export function checkTableGrant(table: string, ctx: GrantContext): Rejection | undefined {
+  const token = ctx.token;
+  if (!token) return undefined;
+  if (ctx.isRevoked(token.clientId)) {
+    return reject(GrpcStatus.PERMISSION_DENIED, `the grants of principal ${token.clientId} were revoked`);
+  }
+  const principal = ctx.principals.find((p) => p.clientId === token.clientId);
+  const denial = denyTableAccess(principal, token, table);
+  return denial ? reject(GrpcStatus.PERMISSION_DENIED, denial) : undefined;
 }
 
 export interface OpenStream {

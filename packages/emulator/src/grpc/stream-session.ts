@@ -14,10 +14,9 @@
 import { randomUUID } from 'node:crypto';
 import { Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
 import { type CreateStreamRequest, GrpcStatus, type IngestRequest, type StreamResponse } from '@zerobus/sdk/wire';
-import type { FaultTarget } from '../faults.js';
 import type { IssuedToken } from '../oauth/tokens.js';
 import { callStatus } from '../options.js';
-import type { CallRecord, EmulatorState, StreamInfo } from '../state.js';
+import type { CallRecord, CallSession, EmulatorState, StreamInfo } from '../state.js';
 import type { RecordKind } from '../tables/table-registry.js';
 import { type DeltaTarget, decodeRows } from './delta-target.js';
 import { checkCreateStream, checkIngest, checkIngestFraming, isRejection, TABLE_HEADER } from './stream-checks.js';
@@ -42,7 +41,7 @@ export function metadataToObject(metadata: Metadata): Record<string, string> {
   return out;
 }
 
-export class StreamSession implements FaultTarget {
+export class StreamSession implements CallSession {
   readonly record: CallRecord;
   private phase: 'awaitingCreate' | 'streaming' | 'ended' = 'awaitingCreate';
   private token: IssuedToken | undefined;
@@ -136,7 +135,9 @@ export class StreamSession implements FaultTarget {
   // Messages
 
   private onMessage(message: DecodedRequest): void {
-    if (this.phase === 'ended') return;
+    // Once a rejection waits for earlier commits, later requests are ignored: their own (offset)
+    // errors must not replace the one the call ends with.
+    if (this.phase === 'ended' || this.failureAfterCommits) return;
     if (message.kind === 'decodeFailure') {
       this.fail(GrpcStatus.INVALID_ARGUMENT, `malformed EphemeralStreamRequest: ${message.error}`);
     } else if (message.kind === 'createStream') {
@@ -305,10 +306,8 @@ export class StreamSession implements FaultTarget {
 
   /** Ends the call once the commits already under way have landed and been acknowledged. */
   private failAfterCommits(code: number, details: string): void {
-    if (this.pendingCommits > 0) {
-      this.failureAfterCommits = { code, details };
-      return;
-    }
+    this.failureAfterCommits = { code, details };
+    if (this.pendingCommits > 0) return;
     this.flushAck();
     this.fail(code, details);
   }
@@ -330,7 +329,12 @@ export class StreamSession implements FaultTarget {
 
   /** A half-closed call ends with OK once everything it sent is acknowledged. */
   private maybeFinish(): void {
-    if (this.halfClosed && this.phase === 'streaming' && this.lastAcked === this.lastAccepted) {
+    if (
+      this.halfClosed &&
+      this.phase === 'streaming' &&
+      this.lastAcked === this.lastAccepted &&
+      !this.failureAfterCommits
+    ) {
       this.end(GrpcStatus.OK, 'OK');
     }
   }

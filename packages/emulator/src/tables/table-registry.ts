@@ -4,7 +4,10 @@
  * interface (resolve a name, append a request's records, read them back) is what stays.
  */
 
-export type RecordKind = 'json' | 'proto';
+import type { NormalizedValue } from '@zerobus/sdk/schema';
+
+/** How records reached the table: JSON or protobuf EphemeralStream requests, or Arrow Flight batches. */
+export type RecordKind = 'json' | 'proto' | 'arrow';
 
 /** One record as it was made durable. */
 export interface StoredRecord {
@@ -12,11 +15,16 @@ export interface StoredRecord {
   readonly streamId: string;
   /** Wire `offset_id` of the request that carried the record (restarts at 0 on every call). */
   readonly offsetId: number;
-  /** Position in its batch; 0 for `ingest_record`. */
+  /** Position in its batch; 0 for `ingest_record`. Arrow Flight: the row's index in its record batch. */
   readonly batchIndex: number;
   readonly recordType: RecordKind;
-  /** JSON text for JSON streams, the encoded message (a copy) for proto streams. */
+  /**
+   * JSON text for JSON streams, the encoded message (a copy) for proto streams. Arrow rows: the
+   * row as the JSON record a JSON stream would send for it (see `row` for the exact values).
+   */
   readonly payload: string | Uint8Array;
+  /** Arrow rows only: the row's values by column, as NormalizedValues (`@zerobus/sdk/schema`). */
+  readonly row?: Readonly<Record<string, NormalizedValue>>;
 }
 
 export interface TableName {

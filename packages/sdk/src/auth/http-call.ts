@@ -2,10 +2,20 @@
  * One HTTP(S) request to the workspace (token endpoint, Unity Catalog REST), with a bound on its
  * time, an AbortSignal, and extra trusted CAs. `node:http(s)` rather than `fetch`: Node's fetch
  * cannot take extra CA certificates without undici's own Agent (another dependency).
+ *
+ * Through a proxy (the same rules as the gRPC channel: net/proxy-config.ts) every request, http
+ * or https, goes through an HTTP CONNECT tunnel, with TLS to the real host on top for https
+ * (servername the target's, `ca` the SDK's roots): one way for both, and the proxy never sees
+ * the request. A small `createConnection` rather than `https-proxy-agent`: one request per
+ * connection needs no agent, and the SDK keeps one less dependency.
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { isIP, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { type SdkErrorCode, ZerobusError } from '../errors.js';
+import { type ProxyOption, resolveProxy } from '../net/proxy-config.js';
+import { openTunnel } from '../net/proxy-tunnel.js';
 
 export interface HttpCall {
   readonly method: 'GET' | 'POST';
@@ -21,23 +31,47 @@ export interface HttpCall {
   readonly what: string;
   /** The (retriable) error code when the server cannot be reached. */
   readonly unreachableCode: SdkErrorCode;
+  /** HTTP CONNECT proxy: from the environment by default. */
+  readonly proxy?: ProxyOption;
 }
 
-export function httpCall(call: HttpCall): Promise<{ status: number; text: string }> {
+export async function httpCall(call: HttpCall): Promise<{ status: number; text: string }> {
   const { url, signal, body } = call;
-  const request = url.protocol === 'http:' ? httpRequest : httpsRequest;
+  const secure = url.protocol !== 'http:';
+  const request = secure ? httpsRequest : httpRequest;
   const timeoutMs = call.timeoutMs ?? 30_000;
+  const aborted = () => new ZerobusError('ABORTED', `${call.what} request aborted`, { cause: signal?.reason });
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port);
+  const proxy = resolveProxy({ host, port }, call.proxy);
+  let tunnel: Socket | undefined;
+  if (proxy) {
+    try {
+      tunnel = await openTunnel({ proxy, host, port, what: `${call.what} ${url.origin}`, timeoutMs, signal });
+    } catch (error) {
+      throw signal?.aborted ? aborted() : error; // a PROXY error names the proxy and its answer
+    }
+    if (secure) {
+      // TLS to the real host, inside the tunnel.
+      tunnel = tlsConnect({
+        socket: tunnel,
+        host,
+        ...(isIP(host) === 0 && { servername: host }),
+        ...(call.ca ? { ca: call.ca } : {}),
+        ALPNProtocols: ['http/1.1'],
+      });
+    }
+  }
+  const connection = tunnel;
   return new Promise((resolve, reject) => {
     const fail = (cause: unknown) =>
       reject(
         signal?.aborted
-          ? new ZerobusError('ABORTED', `${call.what} request aborted`, { cause: signal.reason })
+          ? aborted()
           : new ZerobusError(
               call.unreachableCode,
-              `${call.what} ${url.origin} could not be reached: ${message(cause)}`,
-              {
-                cause,
-              },
+              `${call.what} ${url.origin} could not be reached${proxy ? ` through proxy ${proxy.display}` : ''}: ${message(cause)}`,
+              { cause },
             ),
       );
     const req = request(
@@ -50,6 +84,8 @@ export function httpCall(call: HttpCall): Promise<{ status: number; text: string
           accept: 'application/json',
         },
         ...(call.ca ? { ca: call.ca } : {}),
+        // One request on the tunnel, which is closed after it.
+        ...(connection && { createConnection: () => connection }),
         signal,
         timeout: timeoutMs,
       },

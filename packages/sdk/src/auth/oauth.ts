@@ -4,6 +4,7 @@
  * A fresh token is fetched on every connect, as the official core does.
  */
 import { NonRetriableError, ZerobusError } from '../errors.js';
+import type { ProxyOption } from '../net/proxy-config.js';
 import type { TableName } from '../table-name.js';
 import { AUTHORIZATION_HEADER, type Headers, type HeadersProvider, TABLE_NAME_HEADER } from './headers-provider.js';
 import { httpCall } from './http-call.js';
@@ -18,6 +19,8 @@ export interface OAuthSettings {
   ca?: string | Buffer | undefined;
   /** Bound on one token request. */
   timeoutMs?: number;
+  /** HTTP CONNECT proxy for the token endpoint: from the environment by default. */
+  proxy?: ProxyOption;
 }
 
 /** The form body of the token request, in the order the official SDKs send it. */
@@ -65,7 +68,7 @@ export async function fetchOAuthToken(settings: OAuthSettings, signal?: AbortSig
  * generate_proto tool asks for it: `client_credentials` with `scope=all-apis` and nothing else.
  */
 export function fetchWorkspaceToken(
-  settings: Pick<OAuthSettings, 'unityCatalogEndpoint' | 'clientId' | 'clientSecret' | 'ca' | 'timeoutMs'>,
+  settings: Pick<OAuthSettings, 'unityCatalogEndpoint' | 'clientId' | 'clientSecret' | 'ca' | 'timeoutMs' | 'proxy'>,
   signal?: AbortSignal,
 ): Promise<string> {
   const body = new URLSearchParams({ grant_type: 'client_credentials', scope: 'all-apis' }).toString();
@@ -73,7 +76,7 @@ export function fetchWorkspaceToken(
 }
 
 async function requestToken(
-  settings: Pick<OAuthSettings, 'unityCatalogEndpoint' | 'clientId' | 'clientSecret' | 'ca' | 'timeoutMs'>,
+  settings: Pick<OAuthSettings, 'unityCatalogEndpoint' | 'clientId' | 'clientSecret' | 'ca' | 'timeoutMs' | 'proxy'>,
   body: string,
   signal: AbortSignal | undefined,
 ): Promise<string> {
@@ -89,6 +92,7 @@ async function requestToken(
     body,
     ca: settings.ca,
     timeoutMs: settings.timeoutMs,
+    proxy: settings.proxy,
     signal,
     what: 'token endpoint',
     unreachableCode: 'AUTH_UNAVAILABLE',

@@ -7,6 +7,7 @@
 import { httpCall } from '../auth/http-call.js';
 import { fetchWorkspaceToken, withScheme } from '../auth/oauth.js';
 import { NonRetriableError, ZerobusError } from '../errors.js';
+import type { ProxyOption } from '../net/proxy-config.js';
 import type { TableSchema } from '../schema/types.js';
 import { schemaFromUcColumns, type UcColumn } from '../schema/uc-columns.js';
 import { parseTableName } from '../table-name.js';
@@ -21,6 +22,8 @@ export interface UnityCatalogAccess {
   /** Bound on each HTTP request. Default 30,000 ms. */
   readonly timeoutMs?: number | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** HTTP CONNECT proxy, as `ZerobusSdkOptions.proxy`: from the environment by default. */
+  readonly proxy?: ProxyOption;
 }
 
 /** The columns of `tableName` (`catalog.schema.table`) as the SDK's table schema. */
@@ -36,6 +39,7 @@ export async function fetchTableSchema(tableName: string, access: UnityCatalogAc
     headers: { authorization: `Bearer ${token}` },
     ca: access.tlsRootCerts,
     timeoutMs: access.timeoutMs,
+    proxy: access.proxy,
     signal: access.signal,
     what: 'Unity Catalog',
     unreachableCode: 'CATALOG_UNAVAILABLE',

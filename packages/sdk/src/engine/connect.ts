@@ -29,7 +29,8 @@ export interface ConnectParams {
   readonly signal?: AbortSignal | undefined;
 }
 
-async function headersFor(provider: HeadersProvider, signal: AbortSignal): Promise<Headers> {
+/** The provider's headers for one call, lower-cased, with the SDK header added; its failures typed. */
+export async function headersFor(provider: HeadersProvider, signal: AbortSignal): Promise<Headers> {
   let headers: Headers;
   try {
     headers = await provider.getHeaders(signal);
@@ -52,6 +53,10 @@ async function headersFor(provider: HeadersProvider, signal: AbortSignal): Promi
 }
 
 export function connect(params: ConnectParams, handlers: LiveCallHandlers): Promise<LiveCall> {
+  // An 'abort' listener never fires for a signal that is aborted already.
+  if (params.signal?.aborted) {
+    return Promise.reject(new ZerobusError('ABORTED', 'stream creation was aborted', { cause: params.signal.reason }));
+  }
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort(params.signal?.reason);
   params.signal?.addEventListener('abort', onOuterAbort, { once: true });
@@ -79,7 +84,7 @@ export function connect(params: ConnectParams, handlers: LiveCallHandlers): Prom
         settle(new ZerobusError('ABORTED', 'stream creation was aborted', { cause: params.signal.reason }));
     });
 
-    headersFor(params.headersProvider, controller.signal).then((headers) => {
+    const opening = headersFor(params.headersProvider, controller.signal).then((headers) => {
       if (settled) return;
       let streamId: string | undefined;
       const current = params.channel.openCall(headers, {
@@ -106,5 +111,9 @@ export function connect(params: ConnectParams, handlers: LiveCallHandlers): Prom
       call = current;
       current.write(params.createRequest);
     }, settle);
+    // openCall throws once the channel is shut down (the stream closed or failed meanwhile).
+    opening.catch((error: unknown) =>
+      settle(new ZerobusError('CONNECTION', `could not open the call: ${(error as Error)?.message}`, { cause: error })),
+    );
   });
 }

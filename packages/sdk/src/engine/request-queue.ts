@@ -12,6 +12,8 @@ export interface PendingRequest {
   readonly batch: boolean;
   /** When it was last written to a call (ms, the stream's clock); drives the lack-of-ack timeout. */
   sentAt: number;
+  /** When it was first written to a call, -1 before: ack latency counts from here, replays included. */
+  firstSentAt: number;
 }
 
 function payloadBytes(item: PendingRequest): number {
@@ -25,6 +27,7 @@ export class RequestQueue {
   #head = 0;
   #length = 0;
   #bytes = 0;
+  #records = 0;
 
   constructor(initialCapacity = 64) {
     this.#items = new Array(Math.max(2, initialCapacity));
@@ -39,11 +42,17 @@ export class RequestQueue {
     return this.#bytes;
   }
 
+  /** Records of all queued requests (each record of a batch counts). */
+  get records(): number {
+    return this.#records;
+  }
+
   push(item: PendingRequest): void {
     if (this.#length === this.#items.length) this.#grow();
     this.#items[(this.#head + this.#length) % this.#items.length] = item;
     this.#length++;
     this.#bytes += payloadBytes(item);
+    this.#records += item.payloads.length;
   }
 
   /** The item at position `index` from the head (0 = oldest). */
@@ -63,6 +72,7 @@ export class RequestQueue {
     this.#head = (this.#head + 1) % this.#items.length;
     this.#length--;
     this.#bytes -= payloadBytes(item!);
+    this.#records -= item!.payloads.length;
     return item;
   }
 

@@ -11,6 +11,7 @@
  *                 │
  *   failed ◄──────┘ (non-retriable error, retries spent, flush timeout)    closed (close())
  */
+import { EventEmitter } from 'node:events';
 import type { HeadersProvider } from '../auth/headers-provider.js';
 import { NonRetriableError, ZerobusError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -26,6 +27,8 @@ import { connect, type LiveCall } from './connect.js';
 import { OffsetWaiters } from './offset-waiters.js';
 import { RequestQueue } from './request-queue.js';
 import { RoomWaiters } from './room-waiters.js';
+import { emitSafely, type StreamEvents } from './stream-events.js';
+import { StreamMetrics } from './stream-metrics.js';
 import { nextWireRequest, WireOffsets } from './wire-requests.js';
 
 export type StreamState = 'opening' | 'open' | 'paused' | 'recovering' | 'closing' | 'closed' | 'failed';
@@ -37,7 +40,7 @@ export interface EngineContext {
   readonly options: ResolvedStreamOptions;
   readonly encoder: RecordEncoder;
   readonly logger: Logger;
-  /** Milliseconds clock for send times; injectable for tests. */
+  /** Milliseconds clock for send times and ack latency; injectable for tests. Default: monotonic. */
   readonly now?: () => number;
 }
 
@@ -48,7 +51,7 @@ function asZerobusError(error: unknown): ZerobusError {
   return new ZerobusError('INTERNAL', error instanceof Error ? error.message : String(error), { cause: error });
 }
 
-export abstract class StreamEngine {
+export abstract class StreamEngine extends EventEmitter<StreamEvents> {
   protected readonly context: EngineContext;
   protected readonly options: ResolvedStreamOptions;
   protected readonly encoder: RecordEncoder;
@@ -59,6 +62,7 @@ export abstract class StreamEngine {
   protected nextOffset = 0;
   protected ackedUpTo = -1;
   protected failure: ZerobusError | undefined;
+  protected readonly metrics = new StreamMetrics();
 
   readonly #callbacks: CallbackRunner;
   readonly #now: () => number;
@@ -83,11 +87,13 @@ export abstract class StreamEngine {
   #endPause: (() => void) | undefined;
 
   protected constructor(context: EngineContext) {
+    super();
     this.context = context;
     this.options = context.options;
     this.encoder = context.encoder;
     this.#callbacks = new CallbackRunner(context.options.ackCallback, context.logger);
-    this.#now = context.now ?? Date.now;
+    // Monotonic with sub-millisecond resolution: latencies on a fast link are well under 1 ms.
+    this.#now = context.now ?? (() => performance.now());
     this.#recordType = this.encoder.mode === 'json' ? WireRecordType.JSON : WireRecordType.PROTO;
     this.#watchdog = new AckWatchdog(
       context.options.serverLackOfAckTimeoutMs,
@@ -169,7 +175,7 @@ export abstract class StreamEngine {
 
   protected enqueue(payloads: readonly Uint8Array[], batch: boolean): number {
     const offset = this.nextOffset++;
-    this.queue.push({ offset, payloads, batch, sentAt: 0 });
+    this.queue.push({ offset, payloads, batch, sentAt: 0, firstSentAt: -1 });
     // Waiters for room are woken one at a time, each by the one before it: with a byte bound,
     // only the queue after each enqueue knows whether there is room for the next.
     if (this.roomWaiters.size > 0 && this.hasRoom()) this.roomWaiters.wake(1);
@@ -203,6 +209,7 @@ export abstract class StreamEngine {
       this.readyWaiters.rejectAll(closed);
       await this.waitAllIssued(signal, 'close');
       this.#phase = 'closed';
+      this.metrics.end();
       this.#watchdog.clear();
       this.#live?.call.end();
       this.#live = undefined;
@@ -228,7 +235,11 @@ export abstract class StreamEngine {
     const now = this.#now();
     while (this.#sent < limit) {
       const request = nextWireRequest(this.queue, this.#sent, limit);
-      for (let i = 0; i < request.count; i++) this.queue.at(this.#sent + i)!.sentAt = now;
+      for (let i = 0; i < request.count; i++) {
+        const entry = this.queue.at(this.#sent + i)!;
+        entry.sentAt = now;
+        if (entry.firstSentAt < 0) entry.firstSentAt = now;
+      }
       this.#sent += request.count;
       let envelope: Envelope | undefined;
       const bytes = encodeIngestRequest(
@@ -269,11 +280,12 @@ export abstract class StreamEngine {
       return;
     }
     if (offset === undefined || offset <= this.ackedUpTo) return;
-    this.#sent -= this.queue.shiftThrough(offset);
+    this.#sent -= this.metrics.shiftAcked(this.queue, offset, this.#now());
     this.ackedUpTo = offset;
     this.#attemptsInOutage = 0;
     this.waiters.settleThrough(offset);
     this.#callbacks.ack(offset);
+    emitSafely(this, this.context.logger, 'ack', offset);
     if (this.hasRoom()) {
       this.roomWaiters.wake(1); // the rest follow one by one, see enqueue()
       this.readyWaiters.wake(Number.POSITIVE_INFINITY);
@@ -285,7 +297,8 @@ export abstract class StreamEngine {
 
   // --- calls, rotation and recovery ------------------------------------------------------------
 
-  async #openCall(signal?: AbortSignal): Promise<void> {
+  /** Opens a call and makes it current; false when the stream ended or moved on meanwhile. */
+  async #openCall(signal?: AbortSignal): Promise<boolean> {
     const token = {};
     this.#callToken = token;
     const live = await connect(
@@ -309,10 +322,11 @@ export abstract class StreamEngine {
     );
     if (this.isTerminal() || this.#callToken !== token) {
       live.call.cancel();
-      return;
+      return false;
     }
     this.#live = live;
     this.#writable = true;
+    if (this.#streamId !== undefined) this.metrics.reconnects++;
     this.#streamId = live.streamId;
     this.#liveSince = this.#now();
     this.#wire.reset();
@@ -323,6 +337,7 @@ export abstract class StreamEngine {
       'stream call open',
     );
     this.#pump();
+    return true;
   }
 
   #dropCall(): void {
@@ -350,6 +365,7 @@ export abstract class StreamEngine {
     if (token !== this.#callToken || this.#phase !== 'open') return;
     if (!this.options.recovery) {
       this.context.logger.info({ streamId: this.#streamId, durationMs }, 'close signal ignored: recovery is off');
+      emitSafely(this, this.context.logger, 'closeSignal', { durationMs });
       return;
     }
     this.#phase = 'paused';
@@ -362,7 +378,8 @@ export abstract class StreamEngine {
       clearTimeout(timer);
       void this.#rotate();
     };
-    if (this.#sent === 0 || waitMs === 0) this.#endPause();
+    emitSafely(this, this.context.logger, 'closeSignal', { durationMs });
+    if (this.#sent === 0 || waitMs === 0) this.#endPause?.();
     else if (waitMs !== undefined) timer = setTimeout(() => this.#endPause?.(), waitMs);
   }
 
@@ -379,6 +396,8 @@ export abstract class StreamEngine {
   }
 
   async #recover(cause: ZerobusError): Promise<void> {
+    // A rotation's new call can fail because close() ended the stream meanwhile: nothing to recover.
+    if (this.isTerminal()) return;
     this.#phase = 'recovering';
     // A call that stayed up for a whole attempt's time limit ends the previous outage.
     if (this.#now() - this.#liveSince >= this.options.recoveryTimeoutMs) this.#attemptsInOutage = 0;
@@ -403,8 +422,13 @@ export abstract class StreamEngine {
       if (this.#attemptsInOutage > 0) await this.#sleep(this.options.recoveryBackoffMs);
       if (this.isTerminal()) return;
       this.#attemptsInOutage++;
+      emitSafely(this, this.context.logger, 'recovering', { error: last, attempt: this.#attemptsInOutage });
+      const replayed = this.metrics.sentPending(this.queue);
       try {
-        await this.#openCall();
+        if (await this.#openCall()) {
+          const recovered = { streamId: this.#streamId!, attempts: this.#attemptsInOutage, replayed };
+          emitSafely(this, this.context.logger, 'recovered', recovered);
+        }
         return;
       } catch (error) {
         last = asZerobusError(error);
@@ -431,6 +455,8 @@ export abstract class StreamEngine {
     if (this.#callbacks.hasErrorCallback) {
       for (const request of this.queue.toArray()) this.#callbacks.error(request.offset, error.message);
     }
+    this.metrics.end();
+    emitSafely(this, this.context.logger, 'error', error);
   }
 
   #sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -3,10 +3,15 @@
  * records, bounds what is in flight and exposes the waits. Connection handling (sending,
  * acknowledgements, lack-of-ack, rotation, recovery) lives in `StreamEngine`, its base class.
  */
+import type { Writable } from 'node:stream';
 import { NonRetriableError, ZerobusError } from '../errors.js';
 import { RecordAcknowledgment } from './acknowledgment.js';
+import { type IngestAllOptions, type IngestSource, ingestAll } from './ingest-all.js';
+import { attachMetricsSink, ingestAt, streamTotals } from './internal-symbols.js';
 import type { PendingRequest } from './request-queue.js';
 import { type EngineContext, StreamEngine } from './stream-engine.js';
+import type { MetricsSink, StreamStats, StreamTotals } from './stream-metrics.js';
+import { createWritable, type StreamWritableOptions } from './writable.js';
 
 export type { EngineContext as StreamContext, StreamState } from './stream-engine.js';
 
@@ -32,6 +37,11 @@ export const enqueueEncoded = Symbol('zerobus.enqueueEncoded');
  * are in flight; the `*Offset` methods and `ingestRecord` wait for room, the `*Nowait` methods
  * never wait, returning `false` once the window is full (await `ready()` before going on) and
  * throwing a `QUEUE_FULL` error, without taking the record, past twice the window.
+ *
+ * Node.js idioms: it is an EventEmitter (`ack`, `error`, `recovering`, `recovered`,
+ * `closeSignal`; see `StreamEvents`), `stats()` gives counters and ack latency, `writable()`
+ * makes it the end of a `pipeline`, `ingestAll` takes any (async) iterable, every wait takes
+ * an `AbortSignal`, and `await using stream = ...` closes it (`Symbol.asyncDispose`).
  */
 export class ZerobusStream extends StreamEngine {
   /** @internal Use `ZerobusSdk.createStream`. */
@@ -54,6 +64,37 @@ export class ZerobusStream extends StreamEngine {
   /** The highest offset acknowledged as durable, or -1. */
   get ackedOffset(): number {
     return this.ackedUpTo;
+  }
+
+  /** Counters and ack latency so far; cheap to call, it computes percentiles over 1,024 samples. */
+  stats(): StreamStats {
+    return this.metrics.snapshot(this.queue, this.nextOffset);
+  }
+
+  /**
+   * An object-mode `Writable` that ingests each record written, with the stream's back-pressure:
+   * a write's callback waits while the in-flight window is full, so `write()` returns false and
+   * `pipeline` pauses its source. Finishing it flushes (every record written is acknowledged
+   * before 'finish'). A record that cannot be encoded errors it with the `InvalidRecordError`
+   * (`recordIndex` = its position among the records written; those before it stay ingested),
+   * and a stream failure errors it with the failure. It leaves the stream open unless
+   * `{ close: true }`, which closes the stream when the writable finishes or is destroyed.
+   */
+  writable(options: StreamWritableOptions = {}): Writable {
+    this.assertAccepting();
+    return createWritable(this, options);
+  }
+
+  /**
+   * Ingests every record of an iterable or async iterable, one offset each, waiting for room in
+   * the window as it goes. Resolves with the offset of the last record once all are queued
+   * (`null` if there were none); `await stream.waitForOffset(last)` for durability. A record that
+   * cannot be encoded rejects with an `InvalidRecordError` whose `recordIndex` is its position in
+   * the source; the records before it stay ingested. The signal is checked between records and
+   * while waiting for room.
+   */
+  ingestAll(records: IngestSource, options: IngestAllOptions = {}): Promise<number | null> {
+    return ingestAll(this, records, options);
   }
 
   /** Ingests one record without waiting; false means "window full: await `ready()` first". */
@@ -147,6 +188,7 @@ export class ZerobusStream extends StreamEngine {
     return this.shutdown(options.signal);
   }
 
+  /** `await using stream = await sdk.createStream(...)` closes the stream at the end of the block. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
@@ -170,6 +212,25 @@ export class ZerobusStream extends StreamEngine {
       );
     }
     return this.queue.toArray();
+  }
+
+  /** @internal `ingestRecordNowait` for the record at `index` of a larger input (named in errors). */
+  [ingestAt](record: unknown, index: number): boolean {
+    this.assertAccepting();
+    this.#assertQueueBound();
+    this.enqueue([this.encoder.encode(record, index)], false);
+    return this.hasRoom();
+  }
+
+  /** @internal Sends measurements to telemetry too; a stream already closed or failed ends it at once. */
+  [attachMetricsSink](sink: MetricsSink): void {
+    this.metrics.sink = sink;
+    if (this.isTerminal()) this.metrics.end();
+  }
+
+  /** @internal The counters of `stats()` without the latency percentiles. */
+  [streamTotals](): StreamTotals {
+    return this.metrics.totals(this.queue, this.nextOffset);
   }
 
   /** @internal Queues already-encoded payloads (for `recreateStream`), waiting for room. */

@@ -4,12 +4,15 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { GrpcStatus, NonRetriableError, ZerobusError } from '../errors.js';
+import { type ProxyOption, resolveProxy } from '../net/proxy-config.js';
 import { decodeResponse, EPHEMERAL_STREAM_PATH, type StreamResponse } from './codec.js';
+import { proxiedClientArgs, type TunnelImplementation } from './proxy-credentials.js';
 
 export interface Endpoint {
   /** `host:port` for grpc-js. */
   readonly target: string;
   readonly host: string;
+  readonly port: number;
   readonly secure: boolean;
   /** The first DNS label of the host: the workspace id of a Databricks Zerobus endpoint. */
   readonly workspaceId: string;
@@ -39,7 +42,13 @@ export function parseEndpoint(endpoint: string): Endpoint {
   const secure = url.protocol === 'https:';
   const port = url.port || (secure ? '443' : '80');
   const host = url.hostname;
-  return { target: `${host}:${port}`, host, secure, workspaceId: host.replace(/^\[/, '').split('.')[0] ?? host };
+  return {
+    target: `${host}:${port}`,
+    host,
+    port: Number(port),
+    secure,
+    workspaceId: host.replace(/^\[/, '').split('.')[0] ?? host,
+  };
 }
 
 export interface ChannelSettings {
@@ -47,6 +56,10 @@ export interface ChannelSettings {
   readonly tlsRootCerts?: Buffer | string | undefined;
   /** Raw grpc-js channel options, merged over the SDK's. */
   readonly grpcOptions?: grpc.ChannelOptions | undefined;
+  /** HTTP CONNECT proxy: from the environment by default (net/proxy-config.ts). */
+  readonly proxy?: ProxyOption;
+  /** Whose CONNECT tunnel carries a proxied channel: the SDK's (default) or grpc-js's own. */
+  readonly tunnel?: TunnelImplementation | undefined;
 }
 
 export interface CallHandlers {
@@ -75,12 +88,18 @@ function toBuffer(bytes: Uint8Array): Buffer {
 export class Channel {
   readonly endpoint: Endpoint;
   readonly #client: grpc.Client;
+  readonly #tunnelFailure: () => ZerobusError | undefined;
 
   constructor(endpoint: Endpoint, settings: ChannelSettings = {}) {
     this.endpoint = endpoint;
     const rootCerts = settings.tlsRootCerts === undefined ? null : Buffer.from(settings.tlsRootCerts);
     const credentials = endpoint.secure ? grpc.credentials.createSsl(rootCerts) : grpc.credentials.createInsecure();
-    this.#client = new grpc.Client(endpoint.target, credentials, {
+    const host = endpoint.host.replace(/^\[(.*)\]$/, '$1');
+    const port = endpoint.port;
+    const proxy = resolveProxy({ host, port }, settings.proxy);
+    const proxied = proxy && proxiedClientArgs({ host, port }, credentials, proxy, settings.tunnel);
+    this.#tunnelFailure = proxied ? proxied.lastFailure : () => undefined;
+    this.#client = new grpc.Client(proxied?.target ?? endpoint.target, proxied?.credentials ?? credentials, {
       // Recovery and replay are the SDK's job: grpc-js must not re-send on its own, nor keep
       // sent messages for that (its retry buffer re-copies its list on every write).
       'grpc.enable_retries': 0,
@@ -91,19 +110,34 @@ export class Channel {
       'grpc.keepalive_permit_without_calls': 0,
       // Each stream gets its own connection, so one stream's reset does not take others down.
       'grpc.use_local_subchannel_pool': 1,
+      ...proxied?.options,
       ...settings.grpcOptions,
+      // Proxies are the SDK's decision, the same for this channel and the HTTPS calls.
+      'grpc.enable_http_proxy': 0,
     });
   }
 
+  /** Opens one `EphemeralStream` call. */
   openCall(headers: Record<string, string>, handlers: CallHandlers): StreamCall {
+    return this.openBidiCall(EPHEMERAL_STREAM_PATH, headers, decodeResponse, {
+      onMessage: (response) => handlers.onResponse(response),
+      onEnd: (error) => handlers.onEnd(error),
+    });
+  }
+
+  /**
+   * Opens one bidirectional call of `path` (EphemeralStream, or Arrow Flight's DoPut) on this
+   * stream's connection; `decode` turns each response message into `T` (a throw fails the call).
+   */
+  openBidiCall<T>(
+    path: string,
+    headers: Record<string, string>,
+    decode: (bytes: Uint8Array) => T,
+    handlers: { onMessage(message: T): void; onEnd(error: ZerobusError | undefined): void },
+  ): StreamCall {
     const metadata = new grpc.Metadata();
     for (const [key, value] of Object.entries(headers)) metadata.set(key.toLowerCase(), value);
-    const call = this.#client.makeBidiStreamRequest<Uint8Array, StreamResponse>(
-      EPHEMERAL_STREAM_PATH,
-      toBuffer,
-      (buf) => decodeResponse(buf),
-      metadata,
-    );
+    const call = this.#client.makeBidiStreamRequest<Uint8Array, T>(path, toBuffer, (buf) => decode(buf), metadata);
     let open = true;
     let halfClosed = false;
     const finish = (error: ZerobusError | undefined) => {
@@ -111,15 +145,21 @@ export class Channel {
       open = false;
       handlers.onEnd(error);
     };
-    call.on('data', (response: StreamResponse) => {
-      if (open) handlers.onResponse(response);
+    call.on('data', (message: T) => {
+      if (open) handlers.onMessage(message);
     });
     call.on('status', (status: grpc.StatusObject) => {
       if (status.code === GrpcStatus.OK) {
         // A server that ends the call while the client still sends has dropped the stream.
         finish(halfClosed ? undefined : new ZerobusError('CONNECTION', 'the server ended the stream'));
       } else {
-        finish(ZerobusError.fromGrpcStatus(status.code, status.details));
+        // A proxy that refused the tunnel: its own error (status, retriable or not), not UNAVAILABLE.
+        const tunnelFailure = this.#tunnelFailure();
+        finish(
+          status.code === GrpcStatus.UNAVAILABLE && tunnelFailure && status.details.includes(tunnelFailure.message)
+            ? tunnelFailure
+            : ZerobusError.fromGrpcStatus(status.code, status.details),
+        );
       }
     });
     // 'error' carries the same status as 'status'; listening keeps it from being thrown.

@@ -3,7 +3,13 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { type PendingRequest, RequestQueue } from '../../src/engine/request-queue.js';
 
-const request = (offset: number): PendingRequest => ({ offset, payloads: [], batch: false, sentAt: 0 });
+const request = (offset: number): PendingRequest => ({
+  offset,
+  payloads: [],
+  batch: false,
+  sentAt: 0,
+  firstSentAt: -1,
+});
 
 describe('RequestQueue', () => {
   it('behaves like an array under random pushes, shifts and acknowledgements', () => {
@@ -62,6 +68,7 @@ describe('RequestQueue', () => {
       payloads: lengths.map((n) => new Uint8Array(n)),
       batch: lengths.length > 1,
       sentAt: 0,
+      firstSentAt: -1,
     });
     queue.push(sized(0, 10));
     queue.push(sized(1, 5, 7, 0));

@@ -9,7 +9,13 @@ function queueOf(entries: (number | number[])[]): RequestQueue {
   const queue = new RequestQueue(4);
   entries.forEach((entry, offset) => {
     const sizes = Array.isArray(entry) ? entry : [entry];
-    queue.push({ offset, payloads: sizes.map((n) => new Uint8Array(n)), batch: Array.isArray(entry), sentAt: 0 });
+    queue.push({
+      offset,
+      payloads: sizes.map((n) => new Uint8Array(n)),
+      batch: Array.isArray(entry),
+      sentAt: 0,
+      firstSentAt: -1,
+    });
   });
   return queue;
 }

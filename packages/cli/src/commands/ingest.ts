@@ -1,0 +1,411 @@
+/**
+ * `zerobus ingest`: streams an NDJSON, CSV or Parquet file (or standard input) into a table
+ * through the SDK, with its back-pressure, reading the input as it goes. Records are checked
+ * against the table's columns client-side; the first bad one stops the run after everything
+ * before it is acknowledged, and the message says which input lines are in the table and the
+ * `--skip` that resumes after them.
+ */
+import { constants, createReadStream, fstatSync, type Stats } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import type { Readable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import {
+  createConsoleLogger,
+  descriptorFromProtoFile,
+  fetchTableSchema,
+  type Logger,
+  TableProperties,
+  ZerobusSdk,
+  type ZerobusStream,
+} from '@zerobus/sdk';
+import type { TableSchema } from '@zerobus/sdk/schema';
+import { nonNegativeInteger, oneOf, ReportedFailure, UsageError } from '../args.js';
+import { credentialsFrom } from '../credentials.js';
+import { formatBytes, formatCount, formatRange } from '../format.js';
+import { Progress } from '../ingest/progress.js';
+import { type PumpResult, pump } from '../ingest/pump.js';
+import {
+  csvSource,
+  type InputFormat,
+  type InputSource,
+  type LocatedInputError,
+  ndjsonSource,
+  parquetSource,
+} from '../ingest/sources.js';
+import { type LocalServer, startInProcessServer } from '../local-server.js';
+
+export const INGEST_USAGE = `Usage: zerobus ingest --table CATALOG.SCHEMA.TABLE [options] FILE|-
+
+Streams the records of an NDJSON, CSV or Parquet file (or standard input, "-") into a table.
+The input is read as it is sent, never whole into memory (Parquet: one row group at a time),
+with the SDK's in-flight window as back-pressure. Records are checked against the table's
+columns before they are sent.
+
+Input:
+  --format ndjson|csv|parquet  default: from the file name (.ndjson, .jsonl, .json → ndjson;
+                               .csv; .parquet), ndjson for "-"
+  --delimiter C                CSV field separator (default ",")
+  --skip N                     skip the first N input records — NDJSON lines, CSV data rows (after
+                               the header), Parquet rows — to resume an interrupted run
+
+  CSV: the header row names the columns. Cells convert to the column's type: integers, floats
+  (also NaN, Infinity), booleans (true/false/1/0), DATE (YYYY-MM-DD or days), TIMESTAMP
+  (ISO-8601, with an offset unless TIMESTAMP_NTZ; or microseconds), DECIMAL (exact text), BINARY
+  (base64), VARIANT (JSON text), ARRAY/MAP/STRUCT (JSON text). An unquoted empty cell is NULL, a
+  quoted empty cell ("") an empty string. NDJSON: one JSON object per line, BINARY as base64,
+  numbers kept exact (BIGINT beyond 2^53, long decimals).
+
+Records:
+  --record-type json|proto     how records are sent (default json)
+  --proto FILE                 proto: the record message from this .proto file (default: a
+                               descriptor generated from the table's columns)
+  --proto-msg NAME             the message in --proto FILE (default: its only top-level message)
+
+Server and credentials:
+  --endpoint URL               the Zerobus endpoint (env ZEROBUS_ENDPOINT); not needed with --dry-run
+  --uc-endpoint URL            workspace URL or local server HTTP endpoint (env DATABRICKS_HOST)
+  --client-id ID               OAuth client id (env DATABRICKS_CLIENT_ID)
+  --client-secret SECRET       OAuth client secret (env DATABRICKS_CLIENT_SECRET)
+  --tls-ca FILE                extra trusted CA certificate (PEM) for both endpoints
+
+Output:
+  --dry-run                    read and check every record against the table's columns, send
+                               nothing: reports the first bad record (line or row, and field)
+  --quiet                      no progress and no summary (errors are still reported)
+  --json                       print the summary (or the failure) as one JSON line on stdout
+  -h, --help                   show this help
+
+Progress goes to stderr: one updating line on a terminal, a plain line every 2 s otherwise.
+
+When a record cannot be read or does not fit (say line 5), every record before it is flushed
+and acknowledged first, and the message says so: "lines 1–4 are in the table; rerun with
+--skip 4 to resume". A stream failure reports the acknowledged lines the same way.
+
+Exit codes: 0 every record is in the table (--dry-run: every record is valid); 1 a bad record,
+an unreadable input, a refused table or credentials, a stream failure or an interruption; 2 bad
+usage.
+`;
+
+const FORMAT_BY_EXTENSION: Record<string, InputFormat> = {
+  '.ndjson': 'ndjson',
+  '.jsonl': 'ndjson',
+  '.json': 'ndjson',
+  '.csv': 'csv',
+  '.parquet': 'parquet',
+  '.parq': 'parquet',
+};
+
+interface Settings {
+  readonly file: string;
+  readonly format: InputFormat;
+  readonly table: string;
+  readonly skip: number;
+  readonly delimiter: string | undefined;
+  readonly recordType: 'json' | 'proto';
+  readonly proto: string | undefined;
+  readonly protoMessage: string | undefined;
+  readonly endpoint: string | undefined;
+  readonly dryRun: boolean;
+  readonly quiet: boolean;
+  readonly json: boolean;
+  readonly tlsCa: string | undefined;
+  readonly credentials: ReturnType<typeof credentialsFrom>;
+}
+
+function settingsFrom(args: string[]): Settings | undefined {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      table: { type: 'string' },
+      format: { type: 'string' },
+      delimiter: { type: 'string' },
+      skip: { type: 'string' },
+      'record-type': { type: 'string' },
+      proto: { type: 'string' },
+      'proto-msg': { type: 'string' },
+      endpoint: { type: 'string' },
+      'uc-endpoint': { type: 'string' },
+      'client-id': { type: 'string' },
+      'client-secret': { type: 'string' },
+      'tls-ca': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      quiet: { type: 'boolean', short: 'q' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return undefined;
+  const table = values.table;
+  if (!table) throw new UsageError('--table is required');
+  if (table.split('.').length !== 3 || table.split('.').some((part) => part === '')) {
+    throw new UsageError(`--table takes catalog.schema.table, got ${JSON.stringify(table)}`);
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      positionals.length === 0 ? 'give the input FILE, or - for standard input' : 'give one input FILE',
+    );
+  }
+  const file = positionals[0]!;
+  let format: InputFormat;
+  if (values.format !== undefined) {
+    format = oneOf(values.format, ['ndjson', 'csv', 'parquet'] as const, 'format');
+  } else if (file === '-') {
+    format = 'ndjson';
+  } else {
+    const byName = FORMAT_BY_EXTENSION[extname(file).toLowerCase()];
+    if (!byName)
+      throw new UsageError(`cannot tell the format of ${file} from its name: give --format ndjson|csv|parquet`);
+    format = byName;
+  }
+  if (format === 'parquet' && file === '-')
+    throw new UsageError('Parquet cannot be read from standard input: give a file');
+  if (values.delimiter !== undefined && (format !== 'csv' || values.delimiter.length !== 1)) {
+    throw new UsageError('--delimiter takes one character, for CSV input');
+  }
+  if (values['proto-msg'] !== undefined && values.proto === undefined) {
+    throw new UsageError('--proto-msg names a message of --proto FILE');
+  }
+  const recordType =
+    values['record-type'] === undefined
+      ? values.proto === undefined
+        ? 'json'
+        : 'proto'
+      : oneOf(values['record-type'], ['json', 'proto'] as const, 'record-type');
+  if (values.proto !== undefined && recordType !== 'proto') throw new UsageError('--proto is for --record-type proto');
+  const dryRun = values['dry-run'] === true;
+  const endpoint = values.endpoint ?? (process.env.ZEROBUS_ENDPOINT || undefined);
+  if (endpoint === undefined && !dryRun) throw new UsageError('--endpoint (or ZEROBUS_ENDPOINT) is required');
+  return {
+    file,
+    format,
+    table,
+    skip: values.skip === undefined ? 0 : nonNegativeInteger(values.skip, 'skip'),
+    delimiter: values.delimiter,
+    recordType,
+    proto: values.proto,
+    protoMessage: values['proto-msg'],
+    endpoint,
+    dryRun,
+    quiet: values.quiet === true,
+    json: values.json === true,
+    tlsCa: values['tls-ca'],
+    credentials: credentialsFrom(values),
+  };
+}
+
+async function tableProperties(settings: Settings, tlsRootCerts: Buffer | undefined): Promise<TableProperties> {
+  const access = { ...settings.credentials, tlsRootCerts };
+  if (settings.proto === undefined) {
+    return TableProperties.fromTable(settings.table, { ...access, recordType: settings.recordType });
+  }
+  const [schema, descriptor] = await Promise.all([
+    fetchTableSchema(settings.table, access),
+    descriptorFromProtoFile(settings.proto, settings.protoMessage),
+  ]);
+  return new TableProperties(settings.table, descriptor, { schema });
+}
+
+function fstatOrUndefined(fd: number): Stats | undefined {
+  try {
+    return fstatSync(fd);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The input's size if it is a file (also standard input redirected from one); fails early if it cannot be read. */
+async function inputSize(settings: Settings): Promise<number | undefined> {
+  if (settings.file === '-') {
+    const info = fstatOrUndefined(0);
+    return info?.isFile() ? info.size : undefined;
+  }
+  try {
+    const info = await stat(settings.file);
+    if (!info.isFile()) throw new Error('not a file');
+    await access(settings.file, constants.R_OK);
+    return info.size;
+  } catch (error) {
+    throw new Error(`cannot read ${settings.file}: ${(error as Error).message}`);
+  }
+}
+
+async function openSource(
+  settings: Settings,
+  schema: TableSchema,
+  totalBytes: number | undefined,
+): Promise<InputSource> {
+  const stdin = settings.file === '-';
+  const options = { name: stdin ? 'stdin' : settings.file, schema, skip: settings.skip, totalBytes };
+  if (settings.format === 'parquet') {
+    try {
+      return await parquetSource(settings.file, options);
+    } catch (error) {
+      throw new Error(`cannot read ${settings.file} as Parquet: ${(error as Error).message}`);
+    }
+  }
+  const input: Readable = stdin ? process.stdin : createReadStream(settings.file, { highWaterMark: 1 << 20 });
+  return settings.format === 'csv'
+    ? csvSource(input, { ...options, delimiter: settings.delimiter })
+    : ndjsonSource(input, options);
+}
+
+/** A logger that first clears the progress line, so that log lines do not run into it. */
+function loggerAround(progress: Progress | undefined): Logger {
+  const base = createConsoleLogger();
+  const level =
+    (name: keyof Logger) =>
+    (fields: object, message?: string): void => {
+      progress?.clear();
+      base[name](fields, message);
+    };
+  return { error: level('error'), warn: level('warn'), info: level('info'), debug: level('debug') };
+}
+
+function where(source: InputSource, error: LocatedInputError): string {
+  if (error.line === undefined) return `${source.name}: row ${error.ordinal}`;
+  return source.unit === 'line'
+    ? `${source.name}:${error.line}`
+    : `${source.name}:${error.line} (row ${error.ordinal})`;
+}
+
+/** "lines 1–4 are in the table; rerun with --skip 4 to resume", and the like. */
+function resumeAdvice(source: InputSource, skip: number, through: number, dryRun: boolean): string {
+  const units = `${source.unit}s`;
+  if (dryRun) {
+    return through > skip
+      ? `dry run: ${units} ${formatRange(skip + 1, through)} are valid; nothing was sent`
+      : 'dry run: nothing was sent';
+  }
+  if (through > skip) {
+    const skipped = skip > 0 ? ` (${units} ${formatRange(1, skip)} were skipped)` : '';
+    return `${units} ${formatRange(skip + 1, through)} are in the table${skipped}; rerun with --skip ${through} to resume`;
+  }
+  return skip > 0
+    ? `no ${source.unit} of this run is in the table; rerun with --skip ${skip} to resume`
+    : 'nothing is in the table; rerun from the start';
+}
+
+interface Summary {
+  readonly ok: boolean;
+  readonly table: string;
+  readonly dryRun: boolean;
+  readonly records: number;
+  readonly skipped: number;
+  readonly bytes: number;
+  readonly seconds: number;
+  readonly recordsPerSecond: number;
+  readonly mbPerSecond: number;
+  readonly error?: string;
+  /** On failure: the --skip that resumes after what is in the table. */
+  readonly resumeSkip?: number;
+}
+
+function report(settings: Settings, source: InputSource, result: PumpResult, seconds: number): void {
+  const summary: Summary = {
+    ok: !result.inputError && result.streamError === undefined && !result.interrupted,
+    table: settings.table,
+    dryRun: settings.dryRun,
+    records: result.records,
+    skipped: settings.skip,
+    bytes: result.bytes,
+    seconds: Number(seconds.toFixed(3)),
+    recordsPerSecond: seconds > 0 ? Math.round(result.records / seconds) : 0,
+    mbPerSecond: seconds > 0 ? Number((result.bytes / 1e6 / seconds).toFixed(3)) : 0,
+  };
+  const say = (line: string) => process.stderr.write(`zerobus: ${line}\n`);
+  if (summary.ok) {
+    if (settings.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    else if (!settings.quiet) {
+      const rate = `${formatCount(summary.recordsPerSecond)} records/s, ${summary.mbPerSecond.toFixed(2)} MB/s`;
+      const skipped = settings.skip > 0 ? `, ${formatCount(settings.skip)} ${source.unit}s skipped` : '';
+      say(
+        settings.dryRun
+          ? `dry run: ${formatCount(result.records)} records valid for ${settings.table}, nothing sent (${formatBytes(result.bytes)} in ${seconds.toFixed(2)} s: ${rate}${skipped})`
+          : `${formatCount(result.records)} records (${formatBytes(result.bytes)}) into ${settings.table} in ${seconds.toFixed(2)} s: ${rate}${skipped}`,
+      );
+    }
+    return;
+  }
+  let error: string;
+  let advice: string;
+  if (result.streamError !== undefined) {
+    const message = result.streamError instanceof Error ? result.streamError.message : String(result.streamError);
+    error = `the stream to ${settings.table} failed: ${message.replace(/^the stream has failed: /, '')}`;
+    advice = resumeAdvice(source, settings.skip, result.ackedThrough, settings.dryRun);
+    if (result.sentThrough > result.ackedThrough && !settings.dryRun) {
+      const range = formatRange(result.ackedThrough + 1, result.sentThrough);
+      advice += ` (${source.unit}s ${range} were handed to the stream but not acknowledged: some of them may be in the table too)`;
+    }
+  } else if (result.inputError) {
+    error = `${where(source, result.inputError)}: ${result.inputError.reason}`;
+    advice = resumeAdvice(source, settings.skip, result.ackedThrough, settings.dryRun);
+  } else {
+    error = 'interrupted';
+    advice = resumeAdvice(source, settings.skip, result.ackedThrough, settings.dryRun);
+  }
+  say(error);
+  say(advice);
+  if (settings.json) {
+    const failed: Summary = { ...summary, error, ...(!settings.dryRun && { resumeSkip: result.ackedThrough }) };
+    process.stdout.write(`${JSON.stringify(failed)}\n`);
+  }
+  throw new ReportedFailure(1);
+}
+
+export async function runIngest(args: string[]): Promise<void> {
+  const settings = settingsFrom(args);
+  if (!settings) {
+    process.stdout.write(INGEST_USAGE);
+    return;
+  }
+  const totalBytes = await inputSize(settings);
+  const tlsRootCerts = settings.tlsCa === undefined ? undefined : await readFile(settings.tlsCa);
+  const properties = await tableProperties(settings, tlsRootCerts);
+  const source = await openSource(settings, properties.schema!, totalBytes);
+
+  const progress = settings.quiet
+    ? undefined
+    : new Progress({ tty: process.stderr.isTTY === true, totalBytes: source.totalBytes });
+  const logger = loggerAround(progress);
+  let server: LocalServer | undefined;
+  let stream: ZerobusStream | undefined;
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (interrupt.signal.aborted) process.exit(130);
+    interrupt.abort();
+  };
+  try {
+    let sdk: ZerobusSdk;
+    let clientId = settings.credentials.clientId;
+    let clientSecret = settings.credentials.clientSecret;
+    if (settings.dryRun) {
+      // The SDK's own checks, exactly as a real run makes them, on the way to a local server
+      // that acknowledges and drops everything: nothing reaches the Zerobus endpoint.
+      server = await startInProcessServer();
+      sdk = new ZerobusSdk(server.endpoint, server.unityCatalogEndpoint, { logger, proxy: false }); // the in-process dry-run server
+      ({ clientId, clientSecret } = server);
+    } else {
+      sdk = new ZerobusSdk(settings.endpoint!, settings.credentials.unityCatalogEndpoint, {
+        logger,
+        ...(tlsRootCerts && { tlsRootCerts }),
+      });
+    }
+    stream = await sdk.createStream(clientId, clientSecret, properties, { recordType: settings.recordType });
+    process.on('SIGINT', onSigint);
+    const started = performance.now();
+    progress?.start();
+    const result = await pump(source, stream, settings.skip, progress, interrupt.signal);
+    const seconds = (performance.now() - started) / 1000;
+    progress?.stop();
+    await stream.close().catch(() => {});
+    stream = undefined;
+    report(settings, source, result, seconds);
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    progress?.stop(false);
+    if (stream) await stream.close().catch(() => {});
+    await server?.close();
+  }
+}

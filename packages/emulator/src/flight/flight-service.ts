@@ -1,0 +1,50 @@
+/**
+ * The `arrow.flight.protocol.FlightService` definition, with only `DoPut` (PROTOCOL.md §11),
+ * built around the shared Flight codec of `@zerobus/sdk/wire`, and its handler. It is served on
+ * the same grpc-js server (and port) as `EphemeralStream`.
+ *
+ * As for EphemeralStream, the deserializer never throws (grpc-js would end the call with
+ * INTERNAL): bytes that are not a FlightData become a `decodeFailure` the session refuses with
+ * INVALID_ARGUMENT. Responses are PutResult messages the session encodes itself.
+ */
+
+import type { ServiceDefinition } from '@grpc/grpc-js';
+import { decodeFlightData, encodeFlightData, FLIGHT_DO_PUT_PATH } from '@zerobus/sdk/wire';
+import type { EmulatorState } from '../state.js';
+import { type DecodedFlightData, type FlightCall, FlightSession } from './flight-session.js';
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function deserializeFlightData(bytes: Buffer): DecodedFlightData {
+  try {
+    return { kind: 'flightData', data: decodeFlightData(bytes), messageBytes: bytes.length };
+  } catch (error) {
+    return { kind: 'decodeFailure', error: (error as Error)?.message ?? String(error) };
+  }
+}
+
+export const flightServiceDefinition = {
+  DoPut: {
+    path: FLIGHT_DO_PUT_PATH,
+    requestStream: true,
+    responseStream: true,
+    // The request side is only used by clients built from this definition.
+    requestSerialize: (request: DecodedFlightData) => {
+      if (request.kind === 'decodeFailure') throw new TypeError('cannot serialize a decode failure');
+      return asBuffer(encodeFlightData(request.data));
+    },
+    requestDeserialize: deserializeFlightData,
+    // Responses are encoded PutResults both ways (decodePutResult reads their app_metadata).
+    responseSerialize: (putResult: Uint8Array) => asBuffer(putResult),
+    responseDeserialize: (bytes: Buffer) => new Uint8Array(bytes),
+  },
+} satisfies ServiceDefinition;
+
+/** The handler grpc-js calls once per incoming `DoPut` call. */
+export function doPutHandler(state: EmulatorState): (call: FlightCall) => void {
+  return (call) => {
+    new FlightSession(call, state).start();
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Options of an Arrow stream: the gRPC stream's recovery, flush and lack-of-ack options with
+ * the same defaults, and an in-flight window counted in batches (default 1,000, as the Rust
+ * core's Arrow stream has it: PROTOCOL.md §11).
+ */
+import { NonRetriableError } from '../errors.js';
+import { type AckCallback, resolveStreamOptions } from '../options.js';
+
+export interface ArrowStreamOptions {
+  /** Most batches sent or queued and not yet acknowledged. Default 1,000. */
+  maxInflightBatches?: number;
+  recovery?: boolean;
+  recoveryTimeoutMs?: number;
+  recoveryBackoffMs?: number;
+  recoveryRetries?: number;
+  flushTimeoutMs?: number;
+  serverLackOfAckTimeoutMs?: number;
+  /** `onAck(offset)` per batch completed; `onError(offset, message)` per batch lost to a failure. */
+  ackCallback?: AckCallback;
+}
+
+export interface ResolvedArrowOptions {
+  readonly maxInflightBatches: number;
+  readonly recovery: boolean;
+  readonly recoveryTimeoutMs: number;
+  readonly recoveryBackoffMs: number;
+  readonly recoveryRetries: number;
+  readonly flushTimeoutMs: number;
+  readonly serverLackOfAckTimeoutMs: number;
+  readonly ackCallback: AckCallback | undefined;
+}
+
+export function resolveArrowOptions(options: ArrowStreamOptions = {}): ResolvedArrowOptions {
+  const { maxInflightBatches = 1_000, ...rest } = options;
+  if (!Number.isSafeInteger(maxInflightBatches) || maxInflightBatches < 1) {
+    throw new NonRetriableError(
+      'INVALID_OPTIONS',
+      `option maxInflightBatches must be an integer of at least 1, got ${String(maxInflightBatches)}`,
+    );
+  }
+  // The shared options are checked (types, ranges, unknown keys) by the gRPC stream's resolver.
+  const shared = resolveStreamOptions(rest);
+  return {
+    maxInflightBatches,
+    recovery: shared.recovery,
+    recoveryTimeoutMs: shared.recoveryTimeoutMs,
+    recoveryBackoffMs: shared.recoveryBackoffMs,
+    recoveryRetries: shared.recoveryRetries,
+    flushTimeoutMs: shared.flushTimeoutMs,
+    serverLackOfAckTimeoutMs: shared.serverLackOfAckTimeoutMs,
+    ackCallback: shared.ackCallback,
+  };
+}

@@ -1,0 +1,461 @@
+/**
+ * An Arrow Flight ingestion stream (PROTOCOL.md §11): record batches go out as FlightData on a
+ * `DoPut` call, one logical offset per batch, acknowledged cumulatively in batches *and rows*.
+ * A partial acknowledgement (rows durable up to the middle of a batch) is kept, so after a
+ * reconnect only the rows not yet durable are sent again: the batch is sliced.
+ *
+ * The shape follows the gRPC stream (ZerobusStream): a queue of unacknowledged batches, an
+ * in-flight window with waiters for room, offset waiters, the lack-of-ack watchdog, recovery
+ * with fixed backoff and a retry budget per outage, flush/close, unacknowledged batches after a
+ * failure. The call-level protocol differs: the schema is the first message, the server's first
+ * PutResult (`ack_up_to_offset: -1`) means "ready", and acks count rows as well as batches.
+ */
+import type { RecordBatch, Schema } from 'apache-arrow';
+import type { HeadersProvider } from '../auth/headers-provider.js';
+import { TABLE_NAME_HEADER } from '../auth/headers-provider.js';
+import { AckWatchdog } from '../engine/ack-watchdog.js';
+import { headersFor } from '../engine/connect.js';
+import { OffsetWaiters } from '../engine/offset-waiters.js';
+import { RoomWaiters } from '../engine/room-waiters.js';
+import { NonRetriableError, ZerobusError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Channel, StreamCall } from '../transport/channel.js';
+import {
+  decodeAckMetadata,
+  decodePutResult,
+  encodeBatchMetadata,
+  encodeFlightData,
+  FLIGHT_DO_PUT_PATH,
+  type FlightAck,
+} from '../transport/flight-codec.js';
+import { type ArrowInput, batchMessage, schemaMessage, toRecordBatches } from './arrow-batches.js';
+import type { Arrow } from './arrow-module.js';
+import type { ResolvedArrowOptions } from './arrow-options.js';
+import { ArrowSendWindow, type PendingBatch } from './arrow-window.js';
+
+export interface ArrowStreamContext {
+  readonly arrow: Arrow;
+  readonly channel: Channel;
+  readonly tableName: string;
+  readonly schema: Schema;
+  readonly headersProvider: HeadersProvider;
+  readonly options: ResolvedArrowOptions;
+  readonly logger: Logger;
+}
+
+export type ArrowStreamState = 'opening' | 'open' | 'recovering' | 'closing' | 'closed' | 'failed';
+
+interface LiveFlightCall {
+  readonly call: StreamCall;
+  readonly token: object;
+}
+
+function asZerobusError(error: unknown): ZerobusError {
+  if (error instanceof ZerobusError) return error;
+  return new ZerobusError('INTERNAL', error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+export class ArrowStream {
+  readonly tableName: string;
+  /** The Arrow schema every batch of this stream has. */
+  readonly schema: Schema;
+  readonly #ctx: ArrowStreamContext;
+  readonly #window = new ArrowSendWindow();
+  readonly #waiters = new OffsetWaiters();
+  readonly #room = new RoomWaiters();
+  readonly #watchdog: AckWatchdog;
+  #state: ArrowStreamState = 'opening';
+  #live: LiveFlightCall | undefined;
+  #writable = true;
+  #nextOffset = 0;
+  #ackedUpTo = -1;
+  #failure: ZerobusError | undefined;
+  #closing: Promise<void> | undefined;
+  #attemptsInOutage = 0;
+  #ready: ((error?: ZerobusError) => void) | undefined;
+
+  private constructor(ctx: ArrowStreamContext) {
+    this.#ctx = ctx;
+    this.tableName = ctx.tableName;
+    this.schema = ctx.schema;
+    this.#watchdog = new AckWatchdog(
+      ctx.options.serverLackOfAckTimeoutMs,
+      Date.now,
+      () => this.#window.oldestSentAt(),
+      () => {
+        const live = this.#live;
+        if (live) {
+          this.#onCallEnd(
+            live.token,
+            new ZerobusError(
+              'LACK_OF_ACK',
+              `no acknowledgement from the server for ${ctx.options.serverLackOfAckTimeoutMs} ms while batches were in flight`,
+            ),
+          );
+        }
+      },
+    );
+  }
+
+  /** @internal Use `ZerobusSdk.createArrowStream`. */
+  static async open(ctx: ArrowStreamContext, signal?: AbortSignal): Promise<ArrowStream> {
+    const stream = new ArrowStream(ctx);
+    let last: ZerobusError | undefined;
+    const attempts = ctx.options.recovery ? 1 + ctx.options.recoveryRetries : 1;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      if (attempt > 0) await sleep(ctx.options.recoveryBackoffMs, signal);
+      try {
+        await stream.#openCall(signal);
+        return stream;
+      } catch (error) {
+        last = asZerobusError(error);
+        if (!last.retriable || signal?.aborted) break;
+      }
+    }
+    stream.#state = 'failed';
+    stream.#ctx.channel.close();
+    throw last;
+  }
+
+  get state(): ArrowStreamState {
+    return this.#closing && this.#state !== 'failed' && this.#state !== 'closed' ? 'closing' : this.#state;
+  }
+
+  /** The offset of the last batch ingested, or -1. */
+  get lastOffset(): number {
+    return this.#nextOffset - 1;
+  }
+
+  /** The highest offset acknowledged in full, or -1. */
+  get ackedOffset(): number {
+    return this.#ackedUpTo;
+  }
+
+  // --- ingesting -----------------------------------------------------------------------------
+
+  /**
+   * Queues the batches of `input` (a RecordBatch, each batch of a Table, or an array of objects
+   * built into one batch) without waiting. Returns false once the window is full: await
+   * `ready()` before the next call. Throws an InvalidRecordError, queueing nothing, for input
+   * that does not fit the stream's schema.
+   */
+  ingestBatchNowait(input: ArrowInput): boolean {
+    this.#assertAccepting();
+    for (const batch of this.#batches(input)) this.#enqueue(batch);
+    return this.#hasRoom();
+  }
+
+  /** Queues the batches of `input` once there is room; resolves with the last one's offset, or null for no rows. */
+  async ingestBatchOffset(input: ArrowInput, options: { signal?: AbortSignal } = {}): Promise<number | null> {
+    this.#assertAccepting();
+    const batches = this.#batches(input);
+    if (batches.length === 0) return null;
+    let offset = -1;
+    for (const batch of batches) {
+      const ticket = this.#room.ticket();
+      while (!this.#hasRoom()) {
+        await this.#room.wait(options.signal, 'ingestBatchOffset', ticket);
+        this.#assertAccepting();
+      }
+      offset = this.#enqueue(batch);
+    }
+    return offset;
+  }
+
+  /** Resolves when `ingestBatchNowait` would return true again. */
+  ready(options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (this.#hasRoom()) return Promise.resolve();
+    return this.#room.wait(options.signal, 'ready');
+  }
+
+  /** Resolves once every batch up to and including `offset` is durable. */
+  waitForOffset(offset: number, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<number> {
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset >= this.#nextOffset) {
+      return Promise.reject(
+        new NonRetriableError(
+          'INVALID_STATE',
+          `offset ${offset} has not been issued; the last offset is ${this.lastOffset}`,
+        ),
+      );
+    }
+    if (offset <= this.#ackedUpTo) return Promise.resolve(offset);
+    if (this.#failure) return Promise.reject(this.#failure);
+    return this.#waiters.wait(offset, { ...options, what: `wait for offset ${offset}` });
+  }
+
+  /** Waits for every batch ingested before the call; a timeout fails the stream (batches stay retrievable). */
+  async flush(options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.#failure) throw this.#failure;
+    const target = this.#nextOffset - 1;
+    if (target <= this.#ackedUpTo) return;
+    try {
+      await this.#waiters.wait(target, {
+        signal: options.signal,
+        timeoutMs: this.#ctx.options.flushTimeoutMs,
+        what: 'flush',
+      });
+    } catch (error) {
+      if (error instanceof ZerobusError && error.code === 'TIMEOUT') this.#fail(error);
+      throw error;
+    }
+  }
+
+  /** Flushes, then ends the call. On a failed stream it rejects with the failure. */
+  close(options: { signal?: AbortSignal } = {}): Promise<void> {
+    this.#closing ??= (async () => {
+      try {
+        await this.flush(options);
+      } finally {
+        if (this.#state !== 'failed') this.#state = 'closed';
+        this.#room.rejectAll(new NonRetriableError('STREAM_CLOSED', 'the stream was closed'));
+        this.#watchdog.clear();
+        this.#live?.call.end();
+        this.#live = undefined;
+        this.#ctx.channel.close();
+      }
+    })();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /**
+   * The batches not durably acknowledged, in order, sliced to the rows the server has not
+   * made durable; for a new stream after a failure or close.
+   */
+  getUnackedBatches(): RecordBatch[] {
+    if (this.#state !== 'failed' && this.#state !== 'closed') {
+      throw new NonRetriableError(
+        'INVALID_STATE',
+        `unacknowledged batches are available once the stream has failed or closed; it is ${this.state}`,
+      );
+    }
+    return this.#window.pending().map((p) => p.batch.slice(p.ackedRows));
+  }
+
+  // --- internals -------------------------------------------------------------------------------
+
+  #batches(input: ArrowInput): RecordBatch[] {
+    return toRecordBatches(this.#ctx.arrow, this.schema, input, this.#nextOffset);
+  }
+
+  #hasRoom(): boolean {
+    return this.#window.length < this.#ctx.options.maxInflightBatches;
+  }
+
+  #assertAccepting(): void {
+    if (this.#failure) throw this.#failure;
+    if (this.#closing || this.#state === 'closed') {
+      throw new NonRetriableError('STREAM_CLOSED', 'the stream is closed or closing');
+    }
+  }
+
+  #enqueue(batch: RecordBatch): number {
+    const offset = this.#nextOffset++;
+    this.#window.push({ offset, batch, rows: batch.numRows, ackedRows: 0, sentAt: 0 });
+    if (this.#room.size > 0 && this.#hasRoom()) this.#room.wake(1);
+    queueMicrotask(() => this.#pump());
+    return offset;
+  }
+
+  #pump(): void {
+    const live = this.#live;
+    if (this.#state !== 'open' || !live || !this.#writable) return;
+    const now = Date.now();
+    for (let entry = this.#window.nextToSend(); entry; entry = this.#window.nextToSend()) {
+      const message = batchMessage(
+        this.#ctx.arrow,
+        entry.ackedRows > 0 ? entry.batch.slice(entry.ackedRows) : entry.batch,
+      );
+      const wireOffset = this.#window.markSent(entry, now);
+      const flushed = live.call.write(
+        encodeFlightData({
+          dataHeader: message.header,
+          dataBody: message.body,
+          appMetadata: encodeBatchMetadata(wireOffset),
+        }),
+      );
+      if (!flushed) {
+        this.#writable = false;
+        live.call.onDrain(() => {
+          this.#writable = true;
+          if (this.#live === live) this.#pump();
+        });
+        break;
+      }
+    }
+    this.#watchdog.arm();
+  }
+
+  #onAck(token: object, ack: FlightAck): void {
+    if (token !== this.#live?.token) return;
+    let offset: number | undefined;
+    try {
+      offset = this.#window.ack(ack);
+    } catch (error) {
+      this.#onCallEnd(token, asZerobusError(error));
+      return;
+    }
+    this.#attemptsInOutage = 0;
+    if (offset !== undefined && offset > this.#ackedUpTo) {
+      this.#ackedUpTo = offset;
+      this.#waiters.settleThrough(offset);
+      this.#ctx.options.ackCallback?.onAck?.(offset);
+      if (this.#hasRoom()) this.#room.wake(1);
+    }
+    this.#watchdog.arm();
+  }
+
+  async #openCall(signal?: AbortSignal): Promise<void> {
+    const token = {};
+    const { options, channel, tableName } = this.#ctx;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), options.recoveryTimeoutMs);
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const headers = await headersFor(this.#ctx.headersProvider, controller.signal);
+      headers[TABLE_NAME_HEADER] = tableName; // the table header always wins (PROTOCOL.md §11)
+      const ready = new Promise<void>((resolve, reject) => {
+        this.#ready = (error) => (error ? reject(error) : resolve());
+        controller.signal.addEventListener('abort', () =>
+          reject(
+            signal?.aborted
+              ? new ZerobusError('ABORTED', 'opening the Arrow stream was aborted', { cause: signal.reason })
+              : new ZerobusError(
+                  'TIMEOUT',
+                  `opening the Arrow stream took longer than ${options.recoveryTimeoutMs} ms`,
+                ),
+          ),
+        );
+      });
+      const call = channel.openBidiCall(FLIGHT_DO_PUT_PATH, headers, decodePutResult, {
+        onMessage: (metadata) => this.#onPutResult(token, metadata),
+        onEnd: (error) => this.#onCallEnd(token, error ?? new ZerobusError('CONNECTION', 'the server ended the call')),
+      });
+      this.#live = { call, token };
+      this.#window.resetCall();
+      const schema = schemaMessage(this.#ctx.arrow, this.schema);
+      call.write(encodeFlightData({ descriptorPath: [tableName], dataHeader: schema.header, dataBody: schema.body }));
+      try {
+        await ready;
+      } catch (error) {
+        call.cancel();
+        if (this.#live?.token === token) this.#live = undefined;
+        throw error;
+      }
+      this.#state = 'open';
+      this.#writable = true;
+      this.#pump();
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      this.#ready = undefined;
+    }
+  }
+
+  #onPutResult(token: object, metadata: Uint8Array): void {
+    let ack: FlightAck;
+    try {
+      ack = decodeAckMetadata(metadata);
+    } catch (error) {
+      this.#onCallEnd(token, new ZerobusError('INTERNAL', `malformed PutResult: ${(error as Error).message}`));
+      return;
+    }
+    if (this.#ready) {
+      if (ack.ackUpToOffset !== -1) {
+        this.#ready(
+          new ZerobusError('INTERNAL', `the server acknowledged offset ${ack.ackUpToOffset} before it was ready`),
+        );
+      } else {
+        this.#ready();
+      }
+      return;
+    }
+    this.#onAck(token, ack);
+  }
+
+  #onCallEnd(token: object, error: ZerobusError): void {
+    if (this.#ready && this.#live?.token === token) {
+      this.#ready(error);
+      return;
+    }
+    if (token !== this.#live?.token) return;
+    this.#live.call.cancel();
+    this.#live = undefined;
+    this.#watchdog.clear();
+    if (this.#state === 'closed' || this.#state === 'failed') return;
+    if (!error.retriable || !this.#ctx.options.recovery) {
+      this.#fail(error);
+      return;
+    }
+    void this.#recover(error);
+  }
+
+  async #recover(cause: ZerobusError): Promise<void> {
+    this.#state = 'recovering';
+    this.#ctx.logger.warn?.({ err: cause.message, table: this.tableName }, 'Arrow stream recovering');
+    let last = cause;
+    while (this.#attemptsInOutage < this.#ctx.options.recoveryRetries) {
+      this.#attemptsInOutage++;
+      await sleep(this.#ctx.options.recoveryBackoffMs);
+      if (this.#state !== 'recovering') return;
+      try {
+        await this.#openCall();
+        return;
+      } catch (error) {
+        last = asZerobusError(error);
+        if (!last.retriable) break;
+      }
+    }
+    this.#fail(
+      last.retriable
+        ? new ZerobusError(
+            'RECOVERY_FAILED',
+            `recovery failed after ${this.#attemptsInOutage} attempts: ${last.message}`,
+            {
+              cause: last,
+              retriable: false,
+            },
+          )
+        : last,
+    );
+  }
+
+  #fail(error: ZerobusError): void {
+    if (this.#state === 'failed') return;
+    this.#state = 'failed';
+    this.#failure = error;
+    this.#watchdog.clear();
+    this.#live?.call.cancel();
+    this.#live = undefined;
+    for (const pending of this.#window.pending())
+      this.#ctx.options.ackCallback?.onError?.(pending.offset, error.message);
+    this.#waiters.rejectAll(error);
+    this.#room.rejectAll(error);
+    this.#ctx.channel.close();
+  }
+}
+
+export type { PendingBatch };
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new ZerobusError('ABORTED', 'aborted', { cause: signal.reason }));
+      return;
+    }
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(new ZerobusError('ABORTED', 'aborted', { cause: signal.reason }));
+      },
+      { once: true },
+    );
+  });
+}

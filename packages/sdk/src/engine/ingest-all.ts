@@ -1,0 +1,51 @@
+/**
+ * `stream.ingestAll(source)`: every record of an iterable or async iterable, one offset each,
+ * with back-pressure. The next record is pulled from the source only once the window has room,
+ * so a lazy source (a generator reading a file, a cursor) is read no faster than the server
+ * acknowledges. It resolves once everything is queued, not acknowledged: the caller picks how
+ * long to wait (`waitForOffset(last)`, `flush()`, `close()`), as with the other ingest calls.
+ */
+import { NonRetriableError } from '../errors.js';
+import { ingestAt } from './internal-symbols.js';
+import { abortError } from './offset-waiters.js';
+import type { ZerobusStream } from './stream.js';
+
+export type IngestSource = Iterable<unknown> | AsyncIterable<unknown>;
+
+export interface IngestAllOptions {
+  /** Stops between records and while waiting for room; rejects with an ABORTED error. */
+  signal?: AbortSignal | undefined;
+}
+
+export async function ingestAll(
+  stream: ZerobusStream,
+  source: IngestSource,
+  options: IngestAllOptions,
+): Promise<number | null> {
+  const signal = options.signal;
+  const isAsync = typeof (source as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
+  // Strings are iterable too, but a string of records is never what was meant.
+  if (
+    typeof source !== 'object' ||
+    source === null ||
+    (!isAsync && typeof (source as Iterable<unknown>)[Symbol.iterator] !== 'function')
+  ) {
+    throw new NonRetriableError('INVALID_RECORD', 'ingestAll takes an iterable or an async iterable of records');
+  }
+  let index = 0;
+  let last: number | null = null;
+  const put = (record: unknown): boolean => {
+    if (signal?.aborted) throw abortError(signal, 'ingestAll');
+    const room = stream[ingestAt](record, index++);
+    last = stream.lastOffset;
+    return room;
+  };
+  // Room is awaited before each pull, and a promise is paid for only when the window is full.
+  await stream.ready({ signal });
+  if (isAsync) {
+    for await (const record of source as AsyncIterable<unknown>) if (!put(record)) await stream.ready({ signal });
+  } else {
+    for (const record of source as Iterable<unknown>) if (!put(record)) await stream.ready({ signal });
+  }
+  return last;
+}

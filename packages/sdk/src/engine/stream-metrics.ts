@@ -1,0 +1,105 @@
+/**
+ * The numbers behind `stream.stats()`, kept so that the ingest path pays nothing for them:
+ * everything ingested is either acknowledged or still in the request queue (the queue only
+ * ever shrinks by acknowledgements), so the ingested totals are derived — acknowledged totals
+ * plus what the queue holds — and only acknowledgements update counters, once per ack.
+ */
+import { type LatencySummary, LatencyWindow } from './latency-window.js';
+import type { RequestQueue } from './request-queue.js';
+
+/** A snapshot of a stream's counters. "Requests" are ingest calls: a batch is one request, one offset. */
+export interface StreamStats {
+  /** Records taken by ingest calls (each record of a batch counts). */
+  readonly recordsIngested: number;
+  /** Ingest calls that took an offset. */
+  readonly requestsIngested: number;
+  /** Encoded payload bytes taken. */
+  readonly bytesIngested: number;
+  readonly recordsAcked: number;
+  readonly requestsAcked: number;
+  readonly bytesAcked: number;
+  /** Requests taken and not yet acknowledged (sent or still queued). */
+  readonly inflightRequests: number;
+  readonly inflightRecords: number;
+  readonly inflightBytes: number;
+  /** New connections after the first: recoveries and rotations after a close signal. */
+  readonly reconnects: number;
+  /**
+   * Milliseconds from a request's first send to the acknowledgement covering it (a replayed
+   * request counts from its first send), over the last 1,024 requests acknowledged.
+   */
+  readonly ackLatencyMs: LatencySummary;
+}
+
+/** Totals without the latency summary: what telemetry reads on every collection. */
+export type StreamTotals = Omit<StreamStats, 'ackLatencyMs'>;
+
+/** Where a stream's measurements also go, when telemetry is on. */
+export interface MetricsSink {
+  /** One acknowledged request's latency, in milliseconds. */
+  latency(ms: number): void;
+  /** The stream has closed or failed: no more measurements will come. */
+  ended(): void;
+}
+
+export class StreamMetrics {
+  recordsAcked = 0;
+  bytesAcked = 0;
+  reconnects = 0;
+  readonly latency = new LatencyWindow();
+  sink: MetricsSink | undefined;
+
+  /**
+   * Removes the requests acknowledged by a cumulative ack through `offset` from the queue,
+   * counting them and sampling their latency; returns how many were removed.
+   */
+  shiftAcked(queue: RequestQueue, offset: number, now: number): number {
+    const records = queue.records;
+    const bytes = queue.bytes;
+    const sink = this.sink;
+    let removed = 0;
+    for (let item = queue.peek(); item !== undefined && item.offset <= offset; item = queue.peek()) {
+      queue.shift();
+      removed++;
+      const ms = now - item.firstSentAt;
+      this.latency.add(ms);
+      sink?.latency(ms);
+    }
+    this.recordsAcked += records - queue.records;
+    this.bytesAcked += bytes - queue.bytes;
+    return removed;
+  }
+
+  /** How many queued requests were written to a call before: what a new call replays first. */
+  sentPending(queue: RequestQueue): number {
+    let count = 0;
+    // Requests are written in order, so the ones already sent are a prefix of the queue.
+    while (count < queue.length && queue.at(count)!.firstSentAt >= 0) count++;
+    return count;
+  }
+
+  end(): void {
+    const sink = this.sink;
+    this.sink = undefined;
+    sink?.ended();
+  }
+
+  totals(queue: RequestQueue, nextOffset: number): StreamTotals {
+    return {
+      recordsIngested: this.recordsAcked + queue.records,
+      requestsIngested: nextOffset,
+      bytesIngested: this.bytesAcked + queue.bytes,
+      recordsAcked: this.recordsAcked,
+      requestsAcked: nextOffset - queue.length,
+      bytesAcked: this.bytesAcked,
+      inflightRequests: queue.length,
+      inflightRecords: queue.records,
+      inflightBytes: queue.bytes,
+      reconnects: this.reconnects,
+    };
+  }
+
+  snapshot(queue: RequestQueue, nextOffset: number): StreamStats {
+    return { ...this.totals(queue, nextOffset), ackLatencyMs: this.latency.summary() };
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * `StreamPool`: several streams to one table behind one ingest API, for more throughput than one
+ * stream's server-side limit. Each record goes to the least-loaded stream that has room (fewest
+ * pending requests; round-robin among equals), so records of different streams are not ordered
+ * with respect to each other. Each stream recovers by itself; a stream that fails for good with
+ * a retriable error is replaced (`recreateStream`, which re-ingests its unacknowledged requests),
+ * a non-retriable failure fails the whole pool (see `PoolSlots`, and the README's "Stream pools").
+ */
+import { NonRetriableError, ZerobusError } from '../errors.js';
+import type { CreateStreamParams } from '../sdk.js';
+import { abortError } from './offset-waiters.js';
+import { PoolOffset, resolvePoolOptions, type StreamPoolOptions } from './pool-offset.js';
+import { type PoolHost, PoolSlots, type Slot } from './pool-slots.js';
+import { combineStats, type StreamPoolStats } from './pool-stats.js';
+import type { SignalOptions, WaitForOffsetOptions, ZerobusStream } from './stream.js';
+
+export type StreamPoolState = 'open' | 'closing' | 'closed' | 'failed';
+
+/**
+ * Streams to one table behind one ingest API. Created by `ZerobusSdk.createStreamPool`.
+ *
+ * Ordering: records on one stream keep their order; records on different streams do not (use
+ * one stream when order matters). Offsets are `PoolOffset`s: stream, generation, offset.
+ */
+export class StreamPool {
+  readonly #core: PoolSlots;
+  #closed: Promise<void> | undefined;
+
+  private constructor(core: PoolSlots) {
+    this.#core = core;
+  }
+
+  /**
+   * @internal Use `ZerobusSdk.createStreamPool`. Opens the streams concurrently; when one fails to
+   * open, the others are closed and the first failure is thrown.
+   */
+  static async open(host: PoolHost, params: CreateStreamParams, options?: StreamPoolOptions): Promise<StreamPool> {
+    const { size, maxStreamReplacements } = resolvePoolOptions(options);
+    if (typeof params !== 'object' || params === null) {
+      throw new NonRetriableError('INVALID_OPTIONS', 'createStreamPool takes the inputs of createStream');
+    }
+    if (params.options?.ackCallback !== undefined) {
+      throw new NonRetriableError(
+        'INVALID_OPTIONS',
+        'a stream pool takes no ackCallback (its offsets are per stream): use waitForOffset, flush or stats',
+      );
+    }
+    if (params.signal?.aborted) throw abortError(params.signal, 'createStreamPool');
+    const core = new PoolSlots(host, maxStreamReplacements);
+    const pool = new StreamPool(core);
+    const lifetime = core.lifetime;
+    const userSignal = params.signal;
+    const onAbort = () => lifetime.abort(userSignal?.reason);
+    userSignal?.addEventListener('abort', onAbort, { once: true });
+    let first: unknown;
+    const created = await Promise.allSettled(
+      Array.from({ length: size }, (_, slot) =>
+        host
+          .createStream({
+            ...params,
+            // The error callback tells the pool at once that a stream with pending requests failed.
+            options: { ...params.options, ackCallback: { onError: () => core.onStreamError(slot) } },
+            // The pool's own signal: recreateStream reuses these inputs long after the user's signal mattered.
+            signal: lifetime.signal,
+          })
+          .catch((error: unknown) => {
+            first ??= error;
+            lifetime.abort(error); // the others need not finish opening
+            throw error;
+          }),
+      ),
+    );
+    userSignal?.removeEventListener('abort', onAbort);
+    const streams = created.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    if (streams.length < size || lifetime.signal.aborted) {
+      await Promise.allSettled(streams.map((stream) => stream.close()));
+      throw first ?? abortError(userSignal as AbortSignal, 'createStreamPool');
+    }
+    for (const stream of streams) core.add(pool, stream);
+    for (const slot of core.slots) core.noticeFailure(slot, slot.current); // one that failed meanwhile
+    return pool;
+  }
+
+  /** How many streams the pool has. */
+  get size(): number {
+    return this.#core.slots.length;
+  }
+
+  get state(): StreamPoolState {
+    const core = this.#core;
+    return core.closing && core.phase === 'open' ? 'closing' : core.phase;
+  }
+
+  /** The current stream at each position (a replacement takes the failed stream's place); for inspection. */
+  get streams(): ZerobusStream[] {
+    return this.#core.slots.map((slot) => slot.current.stream);
+  }
+
+  /** Requests sent or queued and not yet acknowledged, over all streams. */
+  get pendingRequests(): number {
+    let sum = 0;
+    for (const slot of this.#core.slots) sum += slot.current.stream.pendingRequests;
+    return sum;
+  }
+
+  /** Counters added up over the streams, ack latency combined, and each stream's own stats. */
+  stats(): StreamPoolStats {
+    return combineStats(
+      this.#core.slots.map((slot) => slot.current.stream.stats()),
+      this.#core.retired,
+    );
+  }
+
+  /**
+   * Ingests one record without waiting, on the least-loaded stream with room. Returns false once
+   * no stream has room (await `ready()`); past twice a stream's window it throws `QUEUE_FULL`.
+   */
+  ingestRecordNowait(record: unknown): boolean {
+    const generation = this.#route().current;
+    this.#core.afterIngest(generation, generation.stream.ingestRecordNowait(record));
+    return this.#core.hasRoom();
+  }
+
+  /** Ingests a batch (one request on one stream, one offset) without waiting. */
+  ingestRecordsNowait(records: Iterable<unknown>): boolean {
+    const generation = this.#route().current;
+    this.#core.afterIngest(generation, generation.stream.ingestRecordsNowait(records));
+    return this.#core.hasRoom();
+  }
+
+  /** Ingests one record once a stream has room; resolves with its pool offset once it is queued. */
+  async ingestRecordOffset(record: unknown, options: SignalOptions = {}): Promise<PoolOffset> {
+    const offset = await this.#ingestWithRoom(options.signal, 'ingestRecordOffset', (s) =>
+      s.ingestRecordNowait(record),
+    );
+    return offset as PoolOffset;
+  }
+
+  /** Ingests a batch once a stream has room; resolves with its pool offset, or `null` for an empty batch. */
+  ingestRecordsOffset(records: Iterable<unknown>, options: SignalOptions = {}): Promise<PoolOffset | null> {
+    return this.#ingestWithRoom(options.signal, 'ingestRecordsOffset', (s) => s.ingestRecordsNowait(records));
+  }
+
+  /** Resolves when a `*Nowait` call would return true again (some stream has room). */
+  ready(options: SignalOptions = {}): Promise<void> {
+    try {
+      this.#core.assertAccepting();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.#core.hasRoom()) return Promise.resolve();
+    return this.#core.readyWaiters.wait(options.signal, 'ready');
+  }
+
+  /**
+   * Resolves with `offset` once its record (and everything before it on the same stream) is
+   * acknowledged, following it onto the replacement if its stream was replaced.
+   */
+  async waitForOffset(offset: PoolOffset, options: WaitForOffsetOptions = {}): Promise<PoolOffset> {
+    let generation = PoolOffset.generationIn(this, offset);
+    let logical = offset.offset;
+    const deadline = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
+    for (;;) {
+      while (generation.next !== undefined) {
+        if (logical <= generation.stream.ackedOffset) return offset;
+        logical -= generation.shift;
+        generation = generation.next;
+      }
+      const timeoutMs = deadline === undefined ? undefined : Math.max(1, deadline - Date.now());
+      try {
+        await generation.stream.waitForOffset(logical, { signal: options.signal, timeoutMs });
+        return offset;
+      } catch (error) {
+        if (generation.stream.state !== 'failed') throw error; // aborted, timed out
+        await this.#core.recover(this.#core.slots[generation.slot] as Slot, generation);
+      }
+    }
+  }
+
+  /** Waits until every record ingested before this call is acknowledged, on every stream. */
+  async flush(options: SignalOptions = {}): Promise<void> {
+    const core = this.#core;
+    if (core.phase === 'failed') throw core.failedError();
+    await Promise.all(core.slots.map((slot) => core.untilDone(slot, (s) => s.flush(options))));
+  }
+
+  /** Flushes every stream, then closes them all. On a failed pool it rejects with the failure. */
+  async close(options: SignalOptions = {}): Promise<void> {
+    const core = this.#core;
+    if (core.phase === 'failed') throw await core.failed();
+    if (core.phase === 'closed') return;
+    if (!core.closing) {
+      core.closing = true;
+      const closed = new NonRetriableError('STREAM_CLOSED', 'the stream pool was closed while waiting for room');
+      core.roomWaiters.rejectAll(closed);
+      core.readyWaiters.rejectAll(closed);
+    }
+    await this.flush(options);
+    this.#closed ??= (async () => {
+      await Promise.all(core.slots.map((slot) => core.untilDone(slot, (s) => s.close())));
+      if (core.phase === 'open') core.phase = 'closed';
+    })();
+    await this.#closed;
+  }
+
+  /** `await using pool = await sdk.createStreamPool(...)` closes the pool at the end of the block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /**
+   * Every record not acknowledged, once the pool has failed or closed and its streams have
+   * ended: stream after stream, each in its ingest order (there is no order across streams).
+   */
+  getUnackedRecords(): (string | Uint8Array)[] {
+    return this.getUnackedBatches().flat();
+  }
+
+  /** The unacknowledged requests of every stream, stream after stream, each as a list of records. */
+  getUnackedBatches(): (string | Uint8Array)[][] {
+    if (!this.#core.ended()) {
+      throw new NonRetriableError(
+        'INVALID_STATE',
+        `unacknowledged records are available once the pool has failed or closed and its streams have ended; it is ${this.state}`,
+      );
+    }
+    return this.#core.slots.flatMap((slot) => slot.current.stream.getUnackedBatches());
+  }
+
+  #route(): Slot {
+    this.#core.assertAccepting();
+    const slot = this.#core.pick();
+    if (slot) return slot;
+    throw new ZerobusError(
+      'QUEUE_FULL',
+      'no stream of the pool takes records while its failed streams are replaced; await ready() first (the record was not taken)',
+    );
+  }
+
+  async #ingestWithRoom(
+    signal: AbortSignal | undefined,
+    what: string,
+    ingest: (stream: ZerobusStream) => boolean,
+  ): Promise<PoolOffset | null> {
+    const core = this.#core;
+    core.assertAccepting();
+    const ticket = core.roomWaiters.ticket();
+    for (;;) {
+      const slot = core.pick();
+      if (slot && !slot.current.full) {
+        const generation = slot.current;
+        const before = generation.stream.lastOffset;
+        core.afterIngest(generation, ingest(generation.stream));
+        const offset = generation.stream.lastOffset;
+        return offset === before ? null : new PoolOffset(generation, offset);
+      }
+      await core.roomWaiters.wait(signal, what, ticket);
+      core.assertAccepting();
+    }
+  }
+}
