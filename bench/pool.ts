@@ -5,7 +5,10 @@
  * without keeping records) and durable (acknowledged once committed to a Delta table, with
  * `--durable`; a fresh Unity Catalog table per run). Not run by the tests.
  *
- *   npm run bench:pool [-- --records 1000000 --runs 1 --size 4 --modes ack-only,durable]
+ * The server limits each stream to `--stream-limit` records/s (default 50,000, within the 15k–100k
+ * the real service documents per stream; 0 for none), which is what a pool is for.
+ *
+ *   npm run bench:pool [-- --records 1000000 --runs 1 --size 4 --modes ack-only,durable --stream-limit 50000]
  */
 import { parseArgs } from 'node:util';
 import { type StreamPool, TableProperties, ZerobusSdk, type ZerobusStream } from '@zerobus/sdk';
@@ -19,12 +22,15 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '1' },
     size: { type: 'string', default: '4' },
     modes: { type: 'string', default: 'ack-only,durable' },
+    // Records/s the server allows each stream, as the real service limits streams (0: no limit).
+    'stream-limit': { type: 'string', default: '50000' },
   },
 });
 const RECORDS = Number(values.records);
 const RUNS = Number(values.runs);
 const POOL_SIZE = Number(values.size);
 const MODES = values.modes.split(',') as ('ack-only' | 'durable')[];
+const STREAM_LIMIT = Number(values['stream-limit']);
 const SIZE = 220;
 const CLIENT_ID = 'emulator-client';
 const CLIENT_SECRET = 'emulator-secret';
@@ -89,7 +95,8 @@ async function run(sdk: ZerobusSdk, table: string, streams: number, count = RECO
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const rows: string[] = [];
 for (const mode of MODES) {
-  const server = await startServerProcess(mode === 'durable' ? ['--durable'] : []);
+  const limit = STREAM_LIMIT > 0 ? ['--stream-limit', String(STREAM_LIMIT)] : [];
+  const server = await startServerProcess([...(mode === 'durable' ? ['--durable'] : []), ...limit]);
   try {
     const sdk = new ZerobusSdk(server.endpoint, server.unityCatalogEndpoint);
     const newTable = await tableFactory(server, mode === 'durable');
@@ -122,5 +129,8 @@ console.log('\n| mode     | client    | records/s |  MB/s |\n|----------|-------
 for (const row of rows) console.log(row);
 console.log(
   `\n${RECORDS.toLocaleString('en-US')} JSON records of ${SIZE} B per run, fire-and-forget, median of ${RUNS} after a warm-up of a tenth; ` +
-    'ack-only: acknowledged by a server that keeps nothing; durable: acknowledged once committed to Delta.',
+    'ack-only: acknowledged by a server that keeps nothing; durable: acknowledged once committed to Delta; ' +
+    (STREAM_LIMIT > 0
+      ? `each stream limited to ${STREAM_LIMIT.toLocaleString('en-US')} records/s by the server.`
+      : 'no per-stream limit.'),
 );

@@ -18,7 +18,15 @@ export interface ServerHello {
 
 // Ack-only for the client benchmark; with --durable, tables created through Unity Catalog are
 // written to Delta (storeRecords only concerns the in-memory copy tests inspect).
-const emulator = await startEmulator({ auth: true, storeRecords: false, shutdownGraceMs: 0 });
+// --stream-limit N: each stream limited to N records/s, as the real service limits streams.
+const limitAt = process.argv.indexOf('--stream-limit');
+const streamLimit = limitAt > 0 ? Number(process.argv[limitAt + 1]) : undefined;
+const emulator = await startEmulator({
+  auth: true,
+  storeRecords: false,
+  shutdownGraceMs: 0,
+  ...(streamLimit !== undefined && { maxStreamRecordsPerSecond: streamLimit }),
+});
 // --hold-acks: requests are read but never acknowledged, so everything sent stays in flight.
 if (process.argv.includes('--hold-acks')) emulator.faults.stopAcking();
 if (process.argv.includes('--durable')) process.stderr.write(`durable server: Delta tables in ${emulator.dataDir}\n`);

@@ -64,6 +64,11 @@ export interface EmulatorOptions {
    * call (HTTP/2 flow control then pushes back on the client). Default: no limit.
    */
   maxInflightRequests?: number;
+  /**
+   * Most records per second one stream may send, as the real service limits streams (PROTOCOL.md
+   * §8); past it the server stops reading the call for a while. Default: no limit.
+   */
+  maxStreamRecordsPerSecond?: number;
   /** Group commit: commit at the latest this long after the first waiting record. Default 20 ms. */
   commitIntervalMs?: number;
   /** Group commit: commit once this many records wait. Default 100,000. */
@@ -97,6 +102,7 @@ export interface ResolvedOptions {
   readonly rotationIntervalMs: number | undefined;
   readonly rotationGraceMs: number;
   readonly maxInflightRequests: number;
+  readonly maxStreamRecordsPerSecond: number | undefined;
   readonly commitIntervalMs: number;
   readonly commitMaxRecords: number;
   readonly commitMaxBytes: number;
@@ -153,6 +159,10 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
       1,
       nonNegative('maxInflightRequests', options.maxInflightRequests, Number.MAX_SAFE_INTEGER),
     ),
+    maxStreamRecordsPerSecond:
+      options.maxStreamRecordsPerSecond === undefined
+        ? undefined
+        : Math.max(1, nonNegative('maxStreamRecordsPerSecond', options.maxStreamRecordsPerSecond, 0, false)),
     commitIntervalMs: nonNegative('commitIntervalMs', options.commitIntervalMs, 20, false),
     commitMaxRecords: Math.max(1, nonNegative('commitMaxRecords', options.commitMaxRecords, 100_000)),
     commitMaxBytes: Math.max(1, nonNegative('commitMaxBytes', options.commitMaxBytes, 64 * 1024 * 1024)),

@@ -26,6 +26,8 @@ Options:
   --rotation-grace-ms N       end a rotated call this long after its signal (default 5000)
   --ack-delay-ms N            delay every acknowledgement
   --max-inflight-requests N   stop reading a stream with N unacknowledged requests
+  --max-stream-records-per-sec N
+                              limit each stream to N records/s, as the real service does
   --commit-interval-ms N      group commit: longest wait before a commit (default 20)
   --no-store-records          keep no in-memory copy of records sent to tables that are not in
                               the catalog: acknowledge and drop them (benchmarks)
@@ -53,6 +55,7 @@ export async function runEmulator(args: string[]): Promise<void> {
       'rotation-grace-ms': { type: 'string' },
       'ack-delay-ms': { type: 'string' },
       'max-inflight-requests': { type: 'string' },
+      'max-stream-records-per-sec': { type: 'string' },
       'commit-interval-ms': { type: 'string' },
       'no-store-records': { type: 'boolean' },
       json: { type: 'boolean' },
@@ -91,6 +94,9 @@ export async function runEmulator(args: string[]): Promise<void> {
     ...(integer('rotation-grace-ms') !== undefined && { rotationGraceMs: integer('rotation-grace-ms') }),
     ...(integer('ack-delay-ms') !== undefined && { ackDelayMs: integer('ack-delay-ms') }),
     ...(integer('max-inflight-requests') !== undefined && { maxInflightRequests: integer('max-inflight-requests') }),
+    ...(integer('max-stream-records-per-sec') !== undefined && {
+      maxStreamRecordsPerSecond: integer('max-stream-records-per-sec'),
+    }),
     ...(integer('commit-interval-ms') !== undefined && { commitIntervalMs: integer('commit-interval-ms') }),
   };
   const emulator = await startEmulator(options);

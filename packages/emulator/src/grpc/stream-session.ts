@@ -20,6 +20,7 @@ import type { CallRecord, CallSession, EmulatorState, StreamInfo } from '../stat
 import type { RecordKind } from '../tables/table-registry.js';
 import { type DeltaTarget, decodeRows } from './delta-target.js';
 import { checkCreateStream, checkIngest, checkIngestFraming, isRejection, TABLE_HEADER } from './stream-checks.js';
+import { StreamRateLimit } from './stream-rate.js';
 
 /** What the service's deserializer yields: a request, or why the bytes were not one. */
 export type DecodedRequest =
@@ -65,6 +66,10 @@ export class StreamSession implements CallSession {
   private closeTimer: NodeJS.Timeout | undefined;
   private rotationTimer: NodeJS.Timeout | undefined;
   private readingPaused = false;
+  /** Reading stopped by the per-stream record rate (options.maxStreamRecordsPerSecond). */
+  private ratePaused = false;
+  private rateTimer: NodeJS.Timeout | undefined;
+  private readonly rate: StreamRateLimit | undefined;
 
   constructor(
     private readonly call: EphemeralCall,
@@ -77,6 +82,8 @@ export class StreamSession implements CallSession {
       peer: safe(() => call.getPeer(), 'unknown'),
       openedAt: Date.now(),
     };
+    const rate = state.options.maxStreamRecordsPerSecond;
+    this.rate = rate === undefined ? undefined : new StreamRateLimit(rate);
   }
 
   /** Wires the call's events and runs the checks due when a call opens. */
@@ -238,6 +245,15 @@ export class StreamSession implements CallSession {
       this.readingPaused = true;
       this.call.pause();
     }
+    const wait = this.rate?.take(request.records.length) ?? 0;
+    if (wait > 0 && !this.ratePaused) {
+      this.ratePaused = true;
+      this.call.pause();
+      this.rateTimer = setTimeout(() => {
+        this.ratePaused = false;
+        if (!this.readingPaused) this.call.resume();
+      }, wait);
+    }
 
     const failure = state.faults.afterIngest(this);
     if (failure) {
@@ -368,7 +384,7 @@ export class StreamSession implements CallSession {
       this.state.changed();
       if (this.readingPaused && this.lastAccepted - this.lastAcked < this.state.options.maxInflightRequests) {
         this.readingPaused = false;
-        this.call.resume();
+        if (!this.ratePaused) this.call.resume();
       }
     }
     this.maybeFinish();
@@ -419,6 +435,7 @@ export class StreamSession implements CallSession {
     this.cancelAckTimer = undefined;
     clearTimeout(this.closeTimer);
     clearTimeout(this.rotationTimer);
+    clearTimeout(this.rateTimer);
     this.state.sessions.delete(this);
     this.state.faults.detach(this);
     this.record.endedAt = Date.now();
