@@ -32,15 +32,35 @@ function urlFor(host: string, port: number, secure: boolean): string {
   return `${secure ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
+/**
+ * A running local server, as {@link startEmulator} returns it: its endpoints for the SDK, what it
+ * received (tables, records, streams, calls, token requests, counters), its Unity Catalog, and
+ * fault hooks. Close it with `close()` (or `await using`).
+ *
+ * @example
+ * ```ts
+ * await using emulator = await startEmulator();
+ * const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint);
+ * const stream = await sdk.createStream('emulator-client', 'emulator-secret', new TableProperties('main.default.t'), {
+ *   recordType: 'json',
+ * });
+ * await stream.ingestRecordOffset({ a: 1 });
+ * await stream.close();
+ * emulator.records('main.default.t'); // [{ tableName: 'main.default.t', payload: '{"a":1}', ... }]
+ * ```
+ */
 export class Emulator implements AsyncDisposable {
   /** Zerobus endpoint for the SDK's `serverEndpoint`, e.g. `http://127.0.0.1:50051`. */
   readonly endpoint: string;
   /** `host:port` of the gRPC server, for raw grpc-js clients. */
   readonly grpcTarget: string;
+  /** The port the gRPC server listens on. */
   readonly port: number;
   /** Workspace URL for the SDK's `unityCatalogEndpoint` (OAuth token endpoint lives here). */
   readonly unityCatalogEndpoint: string;
+  /** The port the HTTP server (OAuth token endpoint, Unity Catalog REST API) listens on. */
   readonly httpPort: number;
+  /** Fault injection hooks: failed calls, withheld acks, dropped connections, close signals... */
   readonly faults: EmulatorFaults;
   private closing: Promise<void> | undefined;
 
@@ -61,10 +81,12 @@ export class Emulator implements AsyncDisposable {
     this.faults = state.faults;
   }
 
+  /** The options it runs with, defaults filled in. */
   get options(): ResolvedOptions {
     return this.state.options;
   }
 
+  /** The OAuth clients the token endpoint accepts. */
   get principals(): readonly Principal[] {
     return this.state.options.principals;
   }
@@ -79,6 +101,11 @@ export class Emulator implements AsyncDisposable {
     return this.state.tables.names();
   }
 
+  /**
+   * Creates a schemaless in-memory table (idempotent), for streams to write to when
+   * `autoCreateTables` is off; throws a `TypeError` on a name that is not `catalog.schema.table`.
+   * For a Delta table with columns, use {@link Emulator.createDeltaTable}.
+   */
   createTable(name: string): void {
     this.state.tables.create(name);
   }
@@ -108,6 +135,7 @@ export class Emulator implements AsyncDisposable {
     return [...this.state.tokenRequests];
   }
 
+  /** Counters since the server started (a copy). */
   get stats(): EmulatorStats {
     return { ...this.state.stats };
   }
@@ -192,12 +220,29 @@ export class Emulator implements AsyncDisposable {
     return this.closing;
   }
 
+  /** Same as {@link Emulator.close}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
 }
 
-/** Starts an emulator; by default on ephemeral ports of 127.0.0.1 with one all-tables principal. */
+/**
+ * Starts an emulator; by default on ephemeral ports of 127.0.0.1 with one all-tables principal
+ * (`emulator-client` / `emulator-secret`) and a temporary data directory removed on close.
+ *
+ * @example
+ * ```ts
+ * import { startEmulator } from '@zerobus/emulator';
+ * import { ZerobusSdk } from '@zerobus/sdk';
+ *
+ * await using emulator = await startEmulator();
+ * await emulator.createDeltaTable('main.default.events', [
+ *   { name: 'device', type_text: 'string', nullable: false },
+ *   { name: 'temp', type_text: 'double' },
+ * ]);
+ * const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint);
+ * ```
+ */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const resolved = resolveOptions(options);
   const tokens = new TokenRegistry(resolved.tokenTtlSeconds);

@@ -35,9 +35,11 @@ export interface AfterRequestsFailure extends InjectedFailure {
   readonly ackFirst: boolean;
 }
 
+/** Options of {@link EmulatorFaults.failFlightAfterRows}. */
 export interface FlightRowsOptions {
   /** Status the call ends with. Default UNAVAILABLE (retriable: the client reconnects and re-sends the rest). */
   status?: StatusInput;
+  /** Status message the call ends with. Default `injected failure after <rows> rows`. */
   message?: string;
   /** Apply to this many calls in a row (each gets the same row budget). Default 1. */
   times?: number;
@@ -51,9 +53,11 @@ export interface FlightRowsCut {
   readonly failure: InjectedFailure;
 }
 
+/** Options of {@link EmulatorFaults.sendCloseSignal}. */
 export interface CloseSignalOptions {
   /** Status the call ends with after the duration. Default CANCELLED. */
   endStatus?: StatusInput;
+  /** Status message the calls end with. Default `stream closed by the server after close_stream_signal`. */
   message?: string;
 }
 
@@ -96,6 +100,7 @@ export interface EmulatorFaults {
   stopAcking(): void;
   /** Acknowledge again; every open stream at once gets its cumulative ack. */
   resumeAcking(): void;
+  /** Whether acks are withheld (`stopAcking()` was called, not yet undone). */
   readonly ackingStopped: boolean;
   /** Resets every gRPC TCP connection (clients see UNAVAILABLE); returns how many there were. */
   dropConnections(): number;

@@ -1,6 +1,8 @@
 /**
  * `@zerobus/emulator`: a local Zerobus-compatible server (gRPC ingestion, OAuth, Unity Catalog
  * REST, Delta tables on disk) for development and tests. Start one with `startEmulator()`.
+ *
+ * @module @zerobus/emulator
  */
 
 export type { CatalogInfo, ColumnInfo, SchemaInfo, TableInfo } from './catalog/uc-types.js';

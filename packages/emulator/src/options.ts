@@ -10,7 +10,9 @@ export type GrpcStatusName = keyof typeof GrpcStatus;
 
 /** An OAuth client the token endpoint accepts (PROTOCOL.md §4). */
 export interface Principal {
+  /** The OAuth client id (the SDK's `clientId`). */
   readonly clientId: string;
+  /** The OAuth client secret (the SDK's `clientSecret`). */
   readonly clientSecret: string;
   /**
    * Tables this principal holds SELECT + MODIFY on. `undefined` means every table, so the
@@ -19,6 +21,7 @@ export interface Principal {
   readonly tables?: readonly string[] | undefined;
 }
 
+/** Options of {@link startEmulator}; every one is optional, with the default given. */
 export interface EmulatorOptions {
   /** Interface both servers listen on. Default `127.0.0.1`. */
   host?: string;
@@ -51,7 +54,12 @@ export interface EmulatorOptions {
    * Serve gRPC and HTTP over TLS with this certificate and key (PEM); endpoints become
    * `https://`. `generateSelfSignedCertificate()` makes a pair for tests.
    */
-  tls?: { cert: string | Buffer; key: string | Buffer };
+  tls?: {
+    /** The PEM certificate. */
+    cert: string | Buffer;
+    /** The PEM private key. */
+    key: string | Buffer;
+  };
   /**
    * Rotate every stream this long after it was created: send close_stream_signal, then end the
    * call `rotationGraceMs` later, as the real service does periodically. Default: never.
@@ -84,31 +92,68 @@ export interface EmulatorOptions {
   storeRecords?: boolean;
 }
 
+/**
+ * The options an emulator runs with: {@link EmulatorOptions} validated, with the defaults filled in
+ * (each property is the option of the same name).
+ */
 export interface ResolvedOptions {
+  /** Interface both servers listen on. */
   readonly host: string;
+  /** gRPC (Zerobus) port asked for; 0 means an ephemeral one (the actual port is `Emulator.port`). */
   readonly port: number;
+  /** HTTP port asked for; 0 means an ephemeral one (the actual port is `Emulator.httpPort`). */
   readonly httpPort: number;
+  /** The OAuth clients the token endpoint accepts. */
   readonly principals: readonly Principal[];
+  /** Whether gRPC calls must carry a valid token. */
   readonly auth: boolean;
+  /** Lifetime of issued access tokens, in seconds. */
   readonly tokenTtlSeconds: number;
+  /** Tables that exist from the start. */
   readonly tables: readonly string[];
+  /** Whether any well-formed table name is accepted on create_stream. */
   readonly autoCreateTables: boolean;
+  /** Delay between storing a request and acknowledging it. */
   readonly ackDelayMs: number;
+  /** Largest request message accepted, in bytes. */
   readonly maxMessageBytes: number;
+  /** How long `close()` lets connections wind down. */
   readonly shutdownGraceMs: number;
   /** Undefined: a temporary directory made at start and removed at close. */
   readonly dataDir: string | undefined;
-  readonly tls: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
+  /** The TLS certificate and key (PEM) both servers use; undefined: plaintext. */
+  readonly tls:
+    | {
+        /** The PEM certificate. */
+        readonly cert: string | Buffer;
+        /** The PEM private key. */
+        readonly key: string | Buffer;
+      }
+    | undefined;
+  /** How long after creation a stream is rotated (close signal); undefined: never. */
   readonly rotationIntervalMs: number | undefined;
+  /** How long after its close signal a rotated stream's call is ended. */
   readonly rotationGraceMs: number;
+  /**
+   * Most unacknowledged requests per stream before the server stops reading; `Number.MAX_SAFE_INTEGER` when unlimited.
+   */
   readonly maxInflightRequests: number;
+  /** Most records per second per stream; undefined: no limit. */
   readonly maxStreamRecordsPerSecond: number | undefined;
+  /** Group commit: longest wait after the first waiting record. */
   readonly commitIntervalMs: number;
+  /** Group commit: records that trigger a commit. */
   readonly commitMaxRecords: number;
+  /** Group commit: payload bytes that trigger a commit. */
   readonly commitMaxBytes: number;
+  /** `false`: an ack-only sink that keeps no records. */
   readonly storeRecords: boolean;
 }
 
+/**
+ * The principal an emulator accepts when `principals` is not given: `emulator-client` /
+ * `emulator-secret`, with SELECT + MODIFY on every table.
+ */
 export const DEFAULT_PRINCIPAL: Principal = Object.freeze({
   clientId: 'emulator-client',
   clientSecret: 'emulator-secret',
@@ -184,8 +229,11 @@ export function toStatusCode(status: StatusInput): number {
 
 /** The status a call ended with, as tests read it back. */
 export interface CallStatus {
+  /** The numeric gRPC status code (`14` for UNAVAILABLE). */
   readonly code: number;
+  /** The status name (`'UNAVAILABLE'`). */
   readonly name: GrpcStatusName;
+  /** The status message the call ended with. */
   readonly details: string;
 }
 

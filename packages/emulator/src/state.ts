@@ -22,9 +22,13 @@ export interface EmulatorStats {
   requestsReceived: number;
   /** Records accepted; counted even when `storeRecords` is false and nothing is kept. */
   recordsStored: number;
+  /** Acknowledgements sent on EphemeralStream calls. */
   acksSent: number;
+  /** close_stream_signal messages sent (rotation or `faults.sendCloseSignal`). */
   closeSignalsSent: number;
+  /** Requests to the OAuth token endpoint. */
   tokenRequests: number;
+  /** Tokens issued (token requests answered 200). */
   tokensIssued: number;
   /** Arrow Flight `DoPut` calls opened. */
   flightCalls: number;
@@ -40,15 +44,21 @@ export interface EmulatorStats {
 export interface CallRecord {
   /** 1, 2, ... in the order calls opened. */
   readonly id: number;
+  /** The gRPC method path, e.g. `/databricks.zerobus.Zerobus/EphemeralStream`. */
   readonly path: string;
   /** Request metadata (header names lower case; binary `-bin` values base64). */
   readonly headers: Readonly<Record<string, string>>;
+  /** The client's address as grpc-js reports it (`unknown` when it cannot tell). */
   readonly peer: string;
+  /** When the call opened, in milliseconds since the epoch. */
   readonly openedAt: number;
   /** Set once create_stream succeeded (Arrow Flight: once the schema was accepted). */
   streamId?: string;
+  /** The table of the stream, once created. */
   tableName?: string;
+  /** The kind of records of the stream, once created. */
   recordType?: RecordKind;
+  /** When the call ended, in milliseconds since the epoch. */
   endedAt?: number;
   /** How the call ended; CANCELLED when the client cancelled it or its connection went away. */
   status?: CallStatus;
@@ -56,11 +66,17 @@ export interface CallRecord {
 
 /** An open, created stream. */
 export interface StreamInfo {
+  /** The stream id the server gave it (a UUID). */
   readonly streamId: string;
+  /** The `id` of its call in `emulator.calls`. */
   readonly callId: number;
+  /** The table it writes to. */
   readonly tableName: string;
+  /** The kind of records it carries. */
   readonly recordType: RecordKind;
+  /** The call's request metadata (header names lower case). */
   readonly headers: Readonly<Record<string, string>>;
+  /** When the call opened, in milliseconds since the epoch. */
   readonly openedAt: number;
   /** Ingest requests stored on this call. */
   readonly requestsAccepted: number;
@@ -70,6 +86,7 @@ export interface StreamInfo {
   readonly ackedUpTo: number;
   /** Arrow Flight calls: rows acknowledged so far (`ack_up_to_records`). */
   readonly ackedRecords?: number;
+  /** Whether the server sent it a close_stream_signal. */
   readonly closeSignalSent: boolean;
   /** The client half-closed its side; the call ends once everything is acked. */
   readonly halfClosed: boolean;

@@ -4,8 +4,9 @@
  * on a timer, so tests wait exactly as long as needed.
  */
 
+/** Options of `Emulator.waitFor` and `Emulator.waitForRecords`. */
 export interface WaitOptions {
-  /** Default 5000 ms. */
+  /** How long to wait before rejecting. Default 5000 ms. */
   timeoutMs?: number;
 }
 

@@ -5,25 +5,43 @@
 
 /** gRPC status codes by number, as sent on the wire. */
 export const GrpcStatus = {
+  /** The call succeeded. */
   OK: 0,
+  /** The call was cancelled (by the client, or its connection went away). */
   CANCELLED: 1,
+  /** An unknown error. */
   UNKNOWN: 2,
+  /** A request the server refuses: a bad record, table name or offset. Not retriable. */
   INVALID_ARGUMENT: 3,
+  /** The call ran past its deadline. */
   DEADLINE_EXCEEDED: 4,
+  /** The table does not exist. Not retriable. */
   NOT_FOUND: 5,
+  /** The object already exists. */
   ALREADY_EXISTS: 6,
+  /** The principal lacks a grant on the table. Not retriable. */
   PERMISSION_DENIED: 7,
+  /** A quota or limit was reached (e.g. a throughput limit). */
   RESOURCE_EXHAUSTED: 8,
+  /** The server's state does not allow the request. */
   FAILED_PRECONDITION: 9,
+  /** The operation was aborted (e.g. a conflict). */
   ABORTED: 10,
+  /** A value outside its valid range. Not retriable. */
   OUT_OF_RANGE: 11,
+  /** The server does not implement the method or feature. Not retriable. */
   UNIMPLEMENTED: 12,
+  /** An internal server error. */
   INTERNAL: 13,
+  /** The service is unavailable (e.g. shutting down, connection lost); reconnecting may help. */
   UNAVAILABLE: 14,
+  /** Unrecoverable data loss or corruption. */
   DATA_LOSS: 15,
+  /** The token is missing, invalid or expired. Not retriable. */
   UNAUTHENTICATED: 16,
 } as const;
 
+/** The gRPC status names: `'OK'`, `'UNAVAILABLE'`, ... (the keys of {@link GrpcStatus}). */
 export type GrpcStatusName = keyof typeof GrpcStatus;
 
 /** Codes the SDK raises itself, next to the gRPC status names the server can end a call with. */
@@ -47,6 +65,10 @@ export type SdkErrorCode =
   | 'LACK_OF_ACK' // the server sent no acknowledgement within serverLackOfAckTimeoutMs
   | 'RECOVERY_FAILED'; // every recovery attempt failed; `cause` holds the last failure
 
+/**
+ * The `code` of a {@link ZerobusError}: the gRPC status name the server ended the call with, or
+ * one of the SDK's own codes ({@link SdkErrorCode}).
+ */
 export type ZerobusErrorCode = GrpcStatusName | SdkErrorCode;
 
 /** gRPC codes after which reconnecting cannot help (PROTOCOL.md §2). */
@@ -77,8 +99,27 @@ export interface ZerobusErrorOptions {
   grpcStatus?: number;
 }
 
-/** Base class of every error the SDK raises. */
+/**
+ * Base class of every error the SDK raises. Branch on `code` (stable) and `retriable`; `cause`
+ * holds the underlying error, when there is one.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await stream.ingestRecordOffset(record);
+ * } catch (error) {
+ *   if (error instanceof InvalidRecordError) {
+ *     console.error(`record ${error.recordIndex}, field ${error.field}: ${error.message}`);
+ *   } else if (error instanceof ZerobusError && error.code === 'PERMISSION_DENIED') {
+ *     console.error('missing grant on the table');
+ *   } else {
+ *     throw error;
+ *   }
+ * }
+ * ```
+ */
 export class ZerobusError extends Error {
+  /** `'ZerobusError'` (subclasses set their own). */
   override readonly name: string = 'ZerobusError';
   /** Stable, machine-readable code: a gRPC status name or one of the SDK's own codes. */
   readonly code: ZerobusErrorCode;
@@ -104,8 +145,22 @@ export class ZerobusError extends Error {
   }
 }
 
-/** An error that retrying or reconnecting cannot fix: the stream fails at once. */
+/**
+ * An error that retrying or reconnecting cannot fix: the stream fails at once. `retriable` is
+ * always false.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await sdk.createStream(clientId, clientSecret, new TableProperties('main.iot.readings'), { recordType: 'json' });
+ * } catch (error) {
+ *   // e.g. NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED
+ *   if (error instanceof NonRetriableError) console.error(`giving up: ${error.code}`);
+ * }
+ * ```
+ */
 export class NonRetriableError extends ZerobusError {
+  /** `'NonRetriableError'`. */
   override readonly name: string = 'NonRetriableError';
 
   constructor(code: ZerobusErrorCode, message: string, options: Omit<ZerobusErrorOptions, 'retriable'> = {}) {
@@ -113,8 +168,23 @@ export class NonRetriableError extends ZerobusError {
   }
 }
 
-/** A record that does not fit the stream: names the record and, where known, the field. */
+/**
+ * A record that does not fit the stream: names the record and, where known, the field. Its
+ * `code` is `INVALID_RECORD`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await stream.ingestRecordsOffset(batch);
+ * } catch (error) {
+ *   if (error instanceof InvalidRecordError) {
+ *     console.error(`batch[${error.recordIndex}].${error.field ?? ''}: ${error.message}`);
+ *   }
+ * }
+ * ```
+ */
 export class InvalidRecordError extends NonRetriableError {
+  /** `'InvalidRecordError'`. */
   override readonly name: string = 'InvalidRecordError';
   /** Position of the record in the call (0 for single-record calls, the index in a batch). */
   readonly recordIndex: number;

@@ -1,8 +1,13 @@
 /**
  * `@zerobus/sdk`: stream records into Databricks Delta tables through the Zerobus ingestion
  * service, from pure TypeScript. The public surface is exactly what this file exports.
+ *
+ * @module @zerobus/sdk
  */
 
+export type { ArrowInput } from './arrow/arrow-batches.js';
+export type { ArrowStreamOptions } from './arrow/arrow-options.js';
+export { ArrowStream, type ArrowStreamState } from './arrow/arrow-stream.js';
 export type { Headers, HeadersProvider } from './auth/headers-provider.js';
 export { fetchTableSchema, type UnityCatalogAccess } from './catalog/table-metadata.js';
 export { RecordAcknowledgment } from './engine/acknowledgment.js';
@@ -38,7 +43,7 @@ export {
   descriptorFromProtoText,
 } from './records/descriptor-sources.js';
 export type { DescriptorInput } from './records/encoder.js';
-export { type CreateStreamParams, ZerobusSdk, type ZerobusSdkOptions } from './sdk.js';
+export { type CreateArrowStreamParams, type CreateStreamParams, ZerobusSdk, type ZerobusSdkOptions } from './sdk.js';
 export {
   type FromTableOptions,
   parseTableName,

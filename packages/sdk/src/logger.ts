@@ -5,12 +5,17 @@
  * tokens, client secrets and header values stay out of every field.
  */
 export interface Logger {
+  /** Logs at error level: `fields` are structured context, `message` the text. */
   error(fields: object, message?: string): void;
+  /** Logs at warn level. */
   warn(fields: object, message?: string): void;
+  /** Logs at info level. */
   info(fields: object, message?: string): void;
+  /** Logs at debug level. */
   debug(fields: object, message?: string): void;
 }
 
+/** A log level of {@link createConsoleLogger}, from quietest to most verbose. */
 export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
 
 const LEVELS: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 };

@@ -5,7 +5,12 @@
 import { NonRetriableError } from './errors.js';
 
 /** What a stream carries: JSON text records or Protocol Buffers messages. */
-export const RecordType = { Proto: 'proto', Json: 'json' } as const;
+export const RecordType = {
+  /** Protocol Buffers messages, encoded with the table's descriptor. */
+  Proto: 'proto',
+  /** JSON text records. */
+  Json: 'json',
+} as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 
 /** Called as acknowledgements arrive or as a failure makes records undeliverable. */
@@ -16,6 +21,11 @@ export interface AckCallback {
   onError?(offset: number, message: string): void | Promise<void>;
 }
 
+/**
+ * Options of a stream ({@link ZerobusSdk.createStream}); every one is optional. The defaults are
+ * those of the official SDKs ({@link DEFAULT_STREAM_OPTIONS}); unknown keys, wrong types and
+ * out-of-range numbers fail `createStream` with an `INVALID_OPTIONS` error.
+ */
 export interface StreamConfigurationOptions {
   /** Record encoding on this stream. Default `'proto'`. */
   recordType?: RecordType;
@@ -80,6 +90,7 @@ export type ResolvedStreamOptions = Required<Omit<StreamConfigurationOptions, 'a
   validate: boolean | undefined;
 };
 
+/** The stream options' defaults, as a stream resolves them (frozen). */
 export const DEFAULT_STREAM_OPTIONS: Readonly<ResolvedStreamOptions> = Object.freeze({
   recordType: RecordType.Proto,
   maxInflightRecords: 50_000,

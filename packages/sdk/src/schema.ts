@@ -3,6 +3,8 @@
  * the UC `type_name` enum, and the Delta schema JSON (`schemaString`). Shared by the SDK and the
  * local server (`@zerobus/emulator`), so both read a table's schema one way. Also the generators
  * of a table's proto2 file, DescriptorProto bytes and TypeScript module (`zerobus generate-proto`).
+ *
+ * @module @zerobus/sdk/schema
  */
 
 export {

@@ -2,6 +2,11 @@
  * `ZerobusSdk`: the entry point, holding the endpoints and connection settings, and creating
  * streams (Python SDK `ZerobusSdk`).
  */
+import type { Schema as ArrowSchema } from 'apache-arrow';
+import { loadArrow } from './arrow/arrow-module.js';
+import { type ArrowStreamOptions, resolveArrowOptions } from './arrow/arrow-options.js';
+import { arrowSchemaFromTable } from './arrow/arrow-schema.js';
+import { ArrowStream } from './arrow/arrow-stream.js';
 import type { HeadersProvider } from './auth/headers-provider.js';
 import { OAuthHeadersProvider, withScheme } from './auth/oauth.js';
 import type { StreamPoolOptions } from './engine/pool-offset.js';
@@ -18,6 +23,7 @@ import { type MeterLike, resolveMeter } from './telemetry/meter.js';
 import { bindStreamTelemetry } from './telemetry/stream-telemetry.js';
 import { Channel, type Endpoint, parseEndpoint } from './transport/channel.js';
 
+/** Connection settings of a {@link ZerobusSdk}, shared by every stream it creates; every one is optional. */
 export interface ZerobusSdkOptions {
   /**
    * Trusted CA certificates (PEM) in place of the system roots, for the Zerobus endpoint and the
@@ -45,6 +51,10 @@ export interface ZerobusSdkOptions {
   proxy?: ProxyOption;
 }
 
+/**
+ * The inputs of {@link ZerobusSdk.createStream} (and {@link ZerobusSdk.createStreamPool}) in
+ * options-object form.
+ */
 export interface CreateStreamParams {
   /** The table, as `TableProperties` or its full name (JSON streams need no descriptor). */
   table: TableProperties | string;
@@ -52,7 +62,26 @@ export interface CreateStreamParams {
   clientId?: string;
   /** OAuth client secret; not needed with a `headersProvider`. */
   clientSecret?: string;
+  /** The stream's options (record type, in-flight window, recovery, ...). */
   options?: StreamConfigurationOptions;
+  /** Replaces OAuth: asked for the call's headers on every connect. */
+  headersProvider?: HeadersProvider;
+  /** Abandons stream creation. */
+  signal?: AbortSignal;
+}
+
+/** The inputs of {@link ZerobusSdk.createArrowStream}. */
+export interface CreateArrowStreamParams {
+  /** The table, as `TableProperties` (with its schema, the Arrow schema can be derived) or its full name. */
+  table: TableProperties | string;
+  /** The Arrow schema of every batch; default: derived from the table schema of `table`. */
+  schema?: ArrowSchema;
+  /** OAuth client (service principal) id; not needed with a `headersProvider`. */
+  clientId?: string;
+  /** OAuth client secret; not needed with a `headersProvider`. */
+  clientSecret?: string;
+  /** The stream's options (in-flight window, recovery, ...). */
+  options?: ArrowStreamOptions;
   /** Replaces OAuth: asked for the call's headers on every connect. */
   headersProvider?: HeadersProvider;
   /** Abandons stream creation. */
@@ -63,8 +92,31 @@ interface StreamOrigin {
   readonly params: CreateStreamParams;
 }
 
+/**
+ * The entry point (Python SDK `ZerobusSdk`): holds the Zerobus endpoint, the workspace (Unity
+ * Catalog) endpoint that issues OAuth tokens, and the connection settings, and creates streams:
+ * {@link ZerobusSdk.createStream}, {@link ZerobusSdk.createStreamPool},
+ * {@link ZerobusSdk.createArrowStream}. Each stream has its own connection.
+ *
+ * @example
+ * ```ts
+ * import { TableProperties, ZerobusSdk } from '@zerobus/sdk';
+ *
+ * const sdk = new ZerobusSdk(
+ *   'https://1234567890123456.zerobus.us-west-2.cloud.databricks.com',
+ *   'https://dbc-a1b2c3d4-e5f6.cloud.databricks.com',
+ * );
+ * const stream = await sdk.createStream(clientId, clientSecret, new TableProperties('main.iot.readings'), {
+ *   recordType: 'json',
+ * });
+ * await stream.ingestRecordOffset({ device: 'a1', temp: 21.5 });
+ * await stream.close();
+ * ```
+ */
 export class ZerobusSdk {
+  /** The Zerobus endpoint, as given. */
   readonly serverEndpoint: string;
+  /** The workspace URL (token endpoint, Unity Catalog), with `https://` added when it had no scheme. */
   readonly unityCatalogEndpoint: string;
   readonly #endpoint: Endpoint;
   readonly #options: ZerobusSdkOptions;
@@ -83,7 +135,20 @@ export class ZerobusSdk {
     this.#logger = options.logger ?? createConsoleLogger();
   }
 
-  /** Python-style: `createStream(clientId, clientSecret, tableProperties, options?, headersProvider?)`. */
+  /**
+   * Opens a stream to one table. Python-style: `createStream(clientId, clientSecret,
+   * tableProperties, options?, headersProvider?)`. The SDK gets an OAuth token for the table with
+   * the client credentials (or asks `headersProvider`), connects and creates the stream; a
+   * retriable failure is retried as in recovery. Rejects with a `NonRetriableError` for invalid
+   * options, an unknown table or missing grants.
+   *
+   * @example
+   * ```ts
+   * const stream = await sdk.createStream(clientId, clientSecret, new TableProperties('main.iot.readings'), {
+   *   recordType: 'json',
+   * });
+   * ```
+   */
   createStream(
     clientId: string,
     clientSecret: string,
@@ -91,7 +156,20 @@ export class ZerobusSdk {
     options?: StreamConfigurationOptions,
     headersProvider?: HeadersProvider,
   ): Promise<ZerobusStream>;
-  /** Options-object form. */
+  /**
+   * Options-object form, which also takes a `signal` to abandon the creation.
+   *
+   * @example
+   * ```ts
+   * const stream = await sdk.createStream({
+   *   table: 'main.iot.readings',
+   *   clientId,
+   *   clientSecret,
+   *   options: { recordType: 'json', maxInflightRecords: 10_000 },
+   *   signal: AbortSignal.timeout(30_000),
+   * });
+   * ```
+   */
   createStream(params: CreateStreamParams): Promise<ZerobusStream>;
   async createStream(
     first: string | CreateStreamParams,
@@ -122,8 +200,19 @@ export class ZerobusSdk {
    * Opens a pool of streams to one table behind one ingest API (`StreamPool`): the inputs of
    * `createStream`, then `{ size, maxStreamReplacements }`. The streams open concurrently; if one
    * fails to open, the others are closed and the failure is thrown.
+   *
+   * @example
+   * ```ts
+   * const pool = await sdk.createStreamPool(
+   *   { table: 'main.iot.readings', clientId, clientSecret, options: { recordType: 'json' } },
+   *   { size: 4 },
+   * );
+   * await pool.ingestRecordOffset({ device: 'a1', temp: 21.5 });
+   * await pool.close();
+   * ```
    */
   createStreamPool(params: CreateStreamParams, poolOptions?: StreamPoolOptions): Promise<StreamPool>;
+  /** Python-style form of the same: the stream inputs, then the pool options. */
   createStreamPool(
     clientId: string,
     clientSecret: string,
@@ -161,6 +250,55 @@ export class ZerobusSdk {
     return next;
   }
 
+  /**
+   * Opens an Arrow Flight stream (`DoPut`) to a table: record batches in, one offset per batch,
+   * acknowledged in rows as well as batches, so a reconnect re-sends only the rows not yet
+   * durable. The Arrow schema is `params.schema`, or derived from the table schema carried by the
+   * TableProperties (`TableProperties.fromTable`). Needs the `apache-arrow` package.
+   *
+   * @example
+   * ```ts
+   * const table = await TableProperties.fromTable('main.iot.readings', { unityCatalogEndpoint, clientId, clientSecret, recordType: 'json' });
+   * const stream = await sdk.createArrowStream({ table, clientId, clientSecret });
+   * await stream.ingestBatchOffset(recordBatch); // or a Table, or an array of plain objects
+   * await stream.close();
+   * ```
+   */
+  async createArrowStream(params: CreateArrowStreamParams): Promise<ArrowStream> {
+    if (typeof params !== 'object' || params === null) {
+      throw new NonRetriableError('INVALID_OPTIONS', 'createArrowStream takes an options object');
+    }
+    const table = typeof params.table === 'string' ? new TableProperties(params.table) : params.table;
+    if (!(table instanceof TableProperties)) {
+      throw new NonRetriableError(
+        'INVALID_OPTIONS',
+        'createArrowStream needs a table: a TableProperties or a table name',
+      );
+    }
+    const options = resolveArrowOptions(params.options);
+    const headersProvider = params.headersProvider ?? this.#oauthProvider(params, table);
+    const arrow = await loadArrow();
+    const schema = params.schema ?? (table.schema ? arrowSchemaFromTable(arrow, table.schema) : undefined);
+    if (!schema) {
+      throw new NonRetriableError(
+        'INVALID_OPTIONS',
+        'an Arrow stream needs its Arrow schema: pass { schema }, or TableProperties with the table schema (TableProperties.fromTable)',
+      );
+    }
+    return ArrowStream.open(
+      {
+        arrow,
+        channel: this.#channel(),
+        tableName: table.tableName,
+        schema,
+        headersProvider,
+        options,
+        logger: this.#logger,
+      },
+      params.signal,
+    );
+  }
+
   #context(params: CreateStreamParams): StreamContext {
     if (typeof params !== 'object' || params === null) {
       throw new NonRetriableError(
@@ -181,11 +319,7 @@ export class ZerobusSdk {
     );
     const headersProvider = params.headersProvider ?? this.#oauthProvider(params, table);
     return {
-      channel: new Channel(this.#endpoint, {
-        tlsRootCerts: this.#options.tlsRootCerts,
-        grpcOptions: this.#options.grpcChannelOptions,
-        proxy: this.#options.proxy,
-      }),
+      channel: this.#channel(),
       headersProvider,
       table,
       options,
@@ -194,7 +328,19 @@ export class ZerobusSdk {
     };
   }
 
-  #oauthProvider(params: CreateStreamParams, table: TableProperties): HeadersProvider {
+  /** A channel (one HTTP/2 connection) for one stream. */
+  #channel(): Channel {
+    return new Channel(this.#endpoint, {
+      tlsRootCerts: this.#options.tlsRootCerts,
+      grpcOptions: this.#options.grpcChannelOptions,
+      proxy: this.#options.proxy,
+    });
+  }
+
+  #oauthProvider(
+    params: Pick<CreateStreamParams, 'clientId' | 'clientSecret'>,
+    table: TableProperties,
+  ): HeadersProvider {
     const { clientId, clientSecret } = params;
     if (typeof clientId !== 'string' || clientId === '' || typeof clientSecret !== 'string' || clientSecret === '') {
       throw new NonRetriableError(

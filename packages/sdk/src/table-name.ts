@@ -1,9 +1,13 @@
 /** Table names: `catalog.schema.table`, checked before any network call. */
 import { NonRetriableError } from './errors.js';
 
+/** A table name split into its three parts, as {@link parseTableName} returns it. */
 export interface TableName {
+  /** The catalog part. */
   readonly catalog: string;
+  /** The schema part. */
   readonly schema: string;
+  /** The table part. */
   readonly table: string;
 }
 

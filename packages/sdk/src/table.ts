@@ -7,6 +7,7 @@ import { parseTableName, type TableName } from './table-name.js';
 
 export { parseTableName, type TableName } from './table-name.js';
 
+/** Options of the {@link TableProperties} constructor. */
 export interface TablePropertiesOptions {
   /**
    * The table's columns (from Unity Catalog, `zerobus generate-proto --lang ts`, or
@@ -15,6 +16,10 @@ export interface TablePropertiesOptions {
   readonly schema?: TableSchema | undefined;
 }
 
+/**
+ * Options of {@link TableProperties.fromTable}: how to reach Unity Catalog, and what kind of
+ * stream the properties are for.
+ */
 export interface FromTableOptions extends UnityCatalogAccess {
   /**
    * The streams these properties are for. `'proto'` (the default) also builds the descriptor
@@ -25,8 +30,24 @@ export interface FromTableOptions extends UnityCatalogAccess {
   readonly messageName?: string | undefined;
 }
 
-/** Python SDK `TableProperties(table_name, descriptor)`, plus an optional table schema. */
+/**
+ * The target table of a stream: its full name and, for protobuf streams, the record's message
+ * descriptor (Python SDK `TableProperties(table_name, descriptor)`), plus an optional table
+ * schema. The name is checked at once (an `INVALID_TABLE_NAME` error for anything but
+ * `catalog.schema.table`).
+ *
+ * @example
+ * ```ts
+ * // JSON stream: the name is enough.
+ * const events = new TableProperties('main.iot.events');
+ * // Protobuf stream: the record's message descriptor too.
+ * const readings = new TableProperties('main.iot.readings', await descriptorFromProtoText(protoText, 'Reading'));
+ * // Or everything from the table itself (columns from Unity Catalog):
+ * const table = await TableProperties.fromTable('main.iot.readings', { unityCatalogEndpoint, clientId, clientSecret });
+ * ```
+ */
 export class TableProperties {
+  /** The table's full name, `catalog.schema.table`, as given. */
   readonly tableName: string;
   /** The record's message type, required for protobuf streams. */
   readonly descriptor: DescriptorInput | undefined;
@@ -47,6 +68,7 @@ export class TableProperties {
    * local server's) become the schema (so records are checked and converted client-side) and,
    * for protobuf streams, the descriptor — no .proto file, no protoc.
    *
+   * @example
    * ```ts
    * const table = await TableProperties.fromTable('main.iot.events', {
    *   unityCatalogEndpoint, clientId, clientSecret,

@@ -348,16 +348,52 @@ const parquetScalar: ScalarFor = (type) => {
   }
 };
 
-/** A converter of Parquet rows (objects keyed by the file's column names) into records. */
-export function parquetRowCoercer(schema: TableSchema): (row: Record<string, unknown>) => object {
+/** The unscaled value of a raw Parquet DECIMAL: int32 (number), int64 (bigint), or big-endian two's complement bytes. */
+function unscaledOf(raw: unknown): bigint {
+  if (typeof raw === 'bigint') return raw;
+  if (typeof raw === 'number' && Number.isInteger(raw)) return BigInt(raw);
+  if (raw instanceof Uint8Array) {
+    if (raw.length === 0) return 0n;
+    let value = 0n;
+    for (const byte of raw) value = (value << 8n) | BigInt(byte);
+    return BigInt.asIntN(raw.length * 8, value);
+  }
+  throw new Fault(`cannot read the Parquet DECIMAL value ${String(raw)}`);
+}
+
+/** Exact decimal text of an unscaled value: `-1234` at scale 2 is "-12.34". */
+export function decimalText(unscaled: bigint, scale: number): string {
+  const negative = unscaled < 0n;
+  const digits = (negative ? -unscaled : unscaled).toString();
+  if (scale <= 0) return `${negative ? '-' : ''}${digits}${'0'.repeat(-scale)}`;
+  const padded = digits.padStart(scale + 1, '0');
+  return `${negative ? '-' : ''}${padded.slice(0, -scale)}.${padded.slice(-scale)}`;
+}
+
+/**
+ * A converter of Parquet rows (objects keyed by the file's column names) into records.
+ * `rawDecimals`: file columns whose DECIMAL values come raw (unscaled), with their scale; they
+ * become exact decimal text for DECIMAL columns, a double for others.
+ */
+export function parquetRowCoercer(
+  schema: TableSchema,
+  rawDecimals: ReadonlyMap<string, number> = new Map(),
+): (row: Record<string, unknown>) => object {
   const byFileName = new Map<string, { name: string; convert: Convert }>();
   const entry = (key: string) => {
     let found = byFileName.get(key);
     if (!found) {
       const field = columnFor(schema.fields, key);
-      found = field
-        ? { name: field.name, convert: compile(field.type, parquetScalar, identity) }
-        : { name: key, convert: identity };
+      const convert = field ? compile(field.type, parquetScalar, identity) : identity;
+      const scale = rawDecimals.get(key);
+      found = { name: field?.name ?? key, convert };
+      if (scale !== undefined) {
+        const exact = field?.type.kind === 'decimal';
+        found.convert = (v) => {
+          const text = decimalText(unscaledOf(v), scale);
+          return convert(exact ? text : Number(text));
+        };
+      }
       byFileName.set(key, found);
     }
     return found;

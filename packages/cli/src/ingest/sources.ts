@@ -8,7 +8,13 @@
 import type { Readable } from 'node:stream';
 import type { TableSchema } from '@zerobus/sdk/schema';
 import { Parser } from 'csv-parse';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetRead } from 'hyparquet';
+import {
+  asyncBufferFromFile,
+  type FileMetaData,
+  parquetMetadataAsync,
+  parquetRead,
+  type SchemaElement,
+} from 'hyparquet';
 import { csvRowCoercer, InputError, jsonRecordCoercer, parquetRowCoercer } from './coerce.js';
 import { parseExactJson } from './exact-json.js';
 
@@ -236,12 +242,45 @@ const PARQUET_PARSERS = {
   dateFromDays: (days: number) => days,
 };
 
+/** How many schema elements the element at `index` spans: itself and its descendants. */
+function subtreeSize(schema: readonly SchemaElement[], index: number): number {
+  let size = 1;
+  const children = schema[index]?.num_children ?? 0;
+  for (let c = 0; c < children; c++) size += subtreeSize(schema, index + size);
+  return size;
+}
+
+/**
+ * hyparquet turns DECIMAL values into doubles, which hold 15 significant digits at most. For
+ * top-level DECIMAL columns, the annotation is taken off the schema hyparquet reads with, so that
+ * their raw unscaled values (int32, int64 or big-endian bytes) come through, to be made exact
+ * decimal text with the file's scale (coerce.ts). Returns the metadata to read with and the
+ * scale of each such column.
+ */
+function rawDecimalColumns(metadata: FileMetaData): { metadata: FileMetaData; scales: Map<string, number> } {
+  const scales = new Map<string, number>();
+  const schema = metadata.schema.slice();
+  const columns = schema[0]?.num_children ?? 0;
+  for (let c = 0, i = 1; c < columns && i < schema.length; c++) {
+    const element = schema[i]!;
+    const logical = element.logical_type?.type === 'DECIMAL' ? element.logical_type : undefined;
+    const isDecimal = element.converted_type === 'DECIMAL' || logical !== undefined;
+    if (isDecimal && !element.num_children && element.repetition_type !== 'REPEATED') {
+      scales.set(element.name, element.scale ?? logical?.scale ?? 0);
+      const { converted_type: _converted, logical_type: _logical, ...raw } = element;
+      schema[i] = raw;
+    }
+    i += subtreeSize(schema, i);
+  }
+  return { metadata: scales.size === 0 ? metadata : { ...metadata, schema }, scales };
+}
+
 export async function parquetSource(path: string, options: SourceOptions): Promise<InputSource> {
   const file = await asyncBufferFromFile(path);
-  const metadata = await parquetMetadataAsync(file);
+  const { metadata, scales } = rawDecimalColumns(await parquetMetadataAsync(file));
   const totalRows = Number(metadata.num_rows);
   const totalBytes = options.totalBytes ?? file.byteLength;
-  const coerce = parquetRowCoercer(options.schema);
+  const coerce = parquetRowCoercer(options.schema, scales);
   const { skip } = options;
   const bytesAt = (row: number) => (totalRows === 0 ? totalBytes : Math.round((totalBytes * row) / totalRows));
   return {

@@ -3,7 +3,9 @@
  * errors it answers with: `{ error_code, message }` with the HTTP status the real API uses.
  */
 
+/** A column of a table, as Unity Catalog's `GET /tables/{full_name}` describes it. */
 export interface ColumnInfo {
+  /** The column name. */
   readonly name: string;
   /** Spark SQL type, e.g. `decimal(10,2)`, `array<struct<a:int>>`. */
   readonly type_text: string;
@@ -11,41 +13,69 @@ export interface ColumnInfo {
   readonly type_name: string;
   /** The column as a Spark StructField JSON. */
   readonly type_json: string;
+  /** The precision of a `decimal` column; absent for other types. */
   readonly type_precision?: number;
+  /** The scale of a `decimal` column; absent for other types. */
   readonly type_scale?: number;
+  /** Whether the column accepts null. */
   readonly nullable: boolean;
+  /** The column's 0-based position in the table. */
   readonly position: number;
+  /** The column comment, if it has one. */
   readonly comment?: string;
 }
 
+/** A table, as Unity Catalog's `GET /tables/{full_name}` answers (the fields the local server fills). */
 export interface TableInfo {
+  /** The table name (the last part of `full_name`). */
   readonly name: string;
+  /** The catalog the table is in. */
   readonly catalog_name: string;
+  /** The schema the table is in. */
   readonly schema_name: string;
+  /** `catalog.schema.table`. */
   readonly full_name: string;
+  /** Always `MANAGED`. */
   readonly table_type: 'MANAGED';
+  /** Always `DELTA`. */
   readonly data_source_format: 'DELTA';
+  /** The columns, in table order. */
   readonly columns: readonly ColumnInfo[];
   /** `file://` URL of the Delta table's directory. */
   readonly storage_location: string;
+  /** A UUID given to the table when it was created. */
   readonly table_id: string;
+  /** When the table was created, in milliseconds since the epoch. */
   readonly created_at: number;
+  /** Same as `created_at` (the local server does not track updates). */
   readonly updated_at: number;
+  /** The table comment, if it has one. */
   readonly comment?: string;
 }
 
+/** A catalog, as Unity Catalog's `GET /catalogs/{name}` answers. */
 export interface CatalogInfo {
+  /** The catalog name. */
   readonly name: string;
+  /** Same as `name`. */
   readonly full_name: string;
+  /** The catalog comment, if it has one. */
   readonly comment?: string;
+  /** When the catalog was created, in milliseconds since the epoch. */
   readonly created_at: number;
 }
 
+/** A schema, as Unity Catalog's `GET /schemas/{full_name}` answers. */
 export interface SchemaInfo {
+  /** The schema name. */
   readonly name: string;
+  /** The catalog the schema is in. */
   readonly catalog_name: string;
+  /** `catalog.schema`. */
   readonly full_name: string;
+  /** The schema comment, if it has one. */
   readonly comment?: string;
+  /** When the schema was created, in milliseconds since the epoch. */
   readonly created_at: number;
 }
 

@@ -22,16 +22,26 @@ import { type CatalogInfo, type ColumnInfo, checkName, type SchemaInfo, type Tab
 
 /** What `POST /tables` (or `Emulator.createTable`) takes. */
 export interface CreateTableRequest {
+  /** The catalog to create the table in; it must exist. */
   readonly catalog_name: string;
+  /** The schema to create the table in; it must exist. */
   readonly schema_name: string;
+  /** The table name: letters, digits, `_` and `-`. */
   readonly name: string;
+  /** The columns (at least one; names unique, case-insensitively). */
   readonly columns: readonly {
+    /** The column name. */
     name: string;
+    /** The Spark SQL type, e.g. `bigint`, `decimal(10,2)`, `array<struct<a:int>>`. */
     type_text: string;
+    /** Whether the column accepts null; default `true`. */
     nullable?: boolean;
+    /** The column's 0-based position; default: its index in `columns`. */
     position?: number;
+    /** The column comment. */
     comment?: string;
   }[];
+  /** The table comment. */
   readonly comment?: string;
 }
 
@@ -86,7 +96,14 @@ export function columnInfo(field: StructField, position: number): ColumnInfo {
   };
 }
 
+/**
+ * The local server's Unity Catalog: catalogs, schemas and Delta tables under one data directory,
+ * `<dataDir>/<catalog>/<schema>/<table>/`, all on disk (a server restarted on the same directory
+ * serves the same tables). Reach it as {@link Emulator.catalog}; its methods throw a `UcError`
+ * (`{ error_code, message }` over REST) when a name is invalid, missing or already taken.
+ */
 export class UnityCatalog {
+  /** The data directory the catalogs live under. */
   readonly dataDir: string;
   readonly #catalogs = new Map<string, CatalogInfo>();
   readonly #schemas = new Map<string, SchemaInfo>();
@@ -122,16 +139,19 @@ export class UnityCatalog {
 
   // --- catalogs ----------------------------------------------------------------------------------
 
+  /** Every catalog. */
   listCatalogs(): CatalogInfo[] {
     return [...this.#catalogs.values()];
   }
 
+  /** The catalog named `name`; throws `CATALOG_DOES_NOT_EXIST` if there is none. */
   getCatalog(name: string): CatalogInfo {
     const info = this.#catalogs.get(name);
     if (!info) throw new UcError('CATALOG_DOES_NOT_EXIST', `catalog '${name}' does not exist`);
     return info;
   }
 
+  /** Creates a catalog (a directory); throws `CATALOG_ALREADY_EXISTS` if it exists. */
   async createCatalog(name: string, comment?: string): Promise<CatalogInfo> {
     checkName('catalog', name);
     if (this.#catalogs.has(name)) throw new UcError('CATALOG_ALREADY_EXISTS', `catalog '${name}' already exists`);
@@ -143,6 +163,10 @@ export class UnityCatalog {
     return info;
   }
 
+  /**
+   * Deletes a catalog and its directory. A catalog that still has schemas is refused
+   * (`CATALOG_NOT_EMPTY`) unless `force`, which deletes its schemas and tables too.
+   */
   async deleteCatalog(name: string, force = false): Promise<void> {
     this.getCatalog(name);
     const schemas = this.listSchemas(name);
@@ -159,17 +183,20 @@ export class UnityCatalog {
 
   // --- schemas -----------------------------------------------------------------------------------
 
+  /** The schemas of a catalog; throws `CATALOG_DOES_NOT_EXIST` if there is no such catalog. */
   listSchemas(catalog: string): SchemaInfo[] {
     this.getCatalog(catalog);
     return [...this.#schemas.values()].filter((s) => s.catalog_name === catalog);
   }
 
+  /** The schema `catalog.schema`; throws `SCHEMA_DOES_NOT_EXIST` if there is none. */
   getSchema(fullName: string): SchemaInfo {
     const info = this.#schemas.get(fullName);
     if (!info) throw new UcError('SCHEMA_DOES_NOT_EXIST', `schema '${fullName}' does not exist`);
     return info;
   }
 
+  /** Creates a schema in an existing catalog; throws `SCHEMA_ALREADY_EXISTS` if it exists. */
   async createSchema(catalog: string, name: string, comment?: string): Promise<SchemaInfo> {
     checkName('schema', name);
     this.getCatalog(catalog);
@@ -183,6 +210,10 @@ export class UnityCatalog {
     return info;
   }
 
+  /**
+   * Deletes the schema `catalog.schema` and its directory. A schema that still has tables is
+   * refused (`SCHEMA_NOT_EMPTY`) unless `force`, which deletes its tables too.
+   */
   async deleteSchema(fullName: string, force = false): Promise<void> {
     const info = this.getSchema(fullName);
     const tables = this.listTables(info.catalog_name, info.name);
@@ -199,6 +230,7 @@ export class UnityCatalog {
 
   // --- tables ------------------------------------------------------------------------------------
 
+  /** The tables of a schema; throws `SCHEMA_DOES_NOT_EXIST` if there is no such schema. */
   listTables(catalog: string, schema: string): TableInfo[] {
     this.getSchema(`${catalog}.${schema}`);
     return [...this.#tables.values()]
@@ -211,12 +243,17 @@ export class UnityCatalog {
     return this.#tables.get(fullName);
   }
 
+  /** The table `catalog.schema.table`; throws `TABLE_DOES_NOT_EXIST` if there is none. */
   getTable(fullName: string): TableInfo {
     const table = this.#tables.get(fullName);
     if (!table) throw new UcError('TABLE_DOES_NOT_EXIST', `table '${fullName}' does not exist`);
     return table.info;
   }
 
+  /**
+   * Creates a Delta table in an existing schema, with the columns of `request`; throws
+   * `TABLE_ALREADY_EXISTS` if it exists and `INVALID_PARAMETER_VALUE` for a bad name or column.
+   */
   async createTable(request: CreateTableRequest): Promise<TableInfo> {
     const catalog = checkName('catalog', request.catalog_name);
     const schema = checkName('schema', request.schema_name);
@@ -248,6 +285,7 @@ export class UnityCatalog {
     }
   }
 
+  /** Deletes a table and its data; throws `TABLE_DOES_NOT_EXIST` if there is none. */
   async deleteTable(fullName: string): Promise<void> {
     const table = this.#tables.get(fullName);
     if (!table) throw new UcError('TABLE_DOES_NOT_EXIST', `table '${fullName}' does not exist`);

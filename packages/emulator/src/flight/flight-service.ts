@@ -25,19 +25,32 @@ function deserializeFlightData(bytes: Buffer): DecodedFlightData {
   }
 }
 
+/**
+ * The grpc-js service definition of `arrow.flight.protocol.FlightService` (only `DoPut`), as the
+ * local server serves it: for `server.addService`, or `makeGenericClientConstructor` to build a
+ * raw client in protocol tests.
+ */
 export const flightServiceDefinition = {
+  /** The bidirectional-streaming `DoPut` method. */
   DoPut: {
+    /** The full gRPC method path. */
     path: FLIGHT_DO_PUT_PATH,
+    /** Client streaming. */
     requestStream: true,
+    /** Server streaming. */
     responseStream: true,
     // The request side is only used by clients built from this definition.
+    /** Encodes a request (never a decode failure). */
     requestSerialize: (request: DecodedFlightData) => {
       if (request.kind === 'decodeFailure') throw new TypeError('cannot serialize a decode failure');
       return asBuffer(encodeFlightData(request.data));
     },
+    /** Decodes a request; never throws: bytes that do not decode become a `decodeFailure`. */
     requestDeserialize: deserializeFlightData,
     // Responses are encoded PutResults both ways (decodePutResult reads their app_metadata).
+    /** Encodes a response. */
     responseSerialize: (putResult: Uint8Array) => asBuffer(putResult),
+    /** Decodes a response. */
     responseDeserialize: (bytes: Buffer) => new Uint8Array(bytes),
   },
 } satisfies ServiceDefinition;

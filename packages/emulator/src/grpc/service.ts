@@ -34,18 +34,30 @@ function deserializeRequest(bytes: Buffer): DecodedRequest {
   }
 }
 
+/**
+ * The grpc-js service definition of `databricks.zerobus.Zerobus`, as the local server serves it: for
+ * `server.addService`, or `makeGenericClientConstructor` to build a raw client in protocol tests.
+ */
 export const zerobusServiceDefinition = {
+  /** The bidirectional-streaming `EphemeralStream` method. */
   EphemeralStream: {
+    /** The full gRPC method path. */
     path: EPHEMERAL_STREAM_PATH,
+    /** Client streaming. */
     requestStream: true,
+    /** Server streaming. */
     responseStream: true,
     // The request side is only used by clients built from this definition.
+    /** Encodes a request (never a decode failure). */
     requestSerialize: (request: DecodedRequest) => {
       if (request.kind === 'decodeFailure') throw new TypeError('cannot serialize a decode failure');
       return asBuffer(encodeRequest(request as StreamRequest));
     },
+    /** Decodes a request; never throws: bytes that do not decode become a `decodeFailure`. */
     requestDeserialize: deserializeRequest,
+    /** Encodes a response. */
     responseSerialize: (response: StreamResponse) => asBuffer(encodeResponse(response)),
+    /** Decodes a response. */
     responseDeserialize: (bytes: Buffer) => decodeResponse(bytes),
   },
 } satisfies ServiceDefinition;

@@ -14,6 +14,10 @@ import { parseTableName, type RecordKind, type StoredRecord, type TableRegistry 
 import { type DeltaTarget, openDeltaTarget } from './delta-target.js';
 import { checkDescriptor, checkProtoRecord, parseJsonRecord } from './record-validation.js';
 
+/**
+ * The request header that must name the stream's table (`catalog.schema.table`) on every
+ * EphemeralStream and Arrow Flight `DoPut` call.
+ */
 export const TABLE_HEADER = 'x-databricks-zerobus-table-name';
 
 /** A reason to end the call. */

@@ -10,11 +10,14 @@ import { jsonError, type RouteRequest, type RouteResponse, type Router } from '.
 import type { Principal } from '../options.js';
 import { type AuthorizationDetail, parseAuthorizationDetails, type TokenRegistry } from './tokens.js';
 
+/** The path of the OAuth token endpoint on the HTTP server (`POST`, client credentials grant). */
 export const TOKEN_PATH = '/oidc/v1/token';
 
 /** A token request as the emulator received it. */
 export interface TokenRequestRecord {
+  /** The HTTP method. */
   readonly method: string;
+  /** The request path. */
   readonly path: string;
   /** Header names in lower case; repeated headers joined with `, `. */
   readonly headers: Readonly<Record<string, string>>;
@@ -28,6 +31,7 @@ export interface TokenRequestRecord {
   readonly authorizationDetails: unknown;
   /** HTTP status the emulator answered with. */
   readonly status: number;
+  /** When the request arrived, in milliseconds since the epoch. */
   readonly receivedAt: number;
 }
 

@@ -10,9 +10,13 @@ import type { Principal } from '../options.js';
 
 /** One entry of the `authorization_details` JSON array. */
 export interface AuthorizationDetail {
+  /** The kind of grant; the SDK asks for `unity_catalog_privileges`. */
   readonly type: string;
+  /** The privileges asked for, e.g. `['SELECT', 'MODIFY']`. */
   readonly privileges: readonly string[];
+  /** The kind of object: `CATALOG`, `SCHEMA` or `TABLE`. */
   readonly object_type: string;
+  /** The object's full name: `catalog`, `catalog.schema` or `catalog.schema.table`. */
   readonly object_full_path: string;
 }
 

@@ -11,12 +11,15 @@ export type RecordKind = 'json' | 'proto' | 'arrow';
 
 /** One record as it was made durable. */
 export interface StoredRecord {
+  /** The table the record was written to. */
   readonly tableName: string;
+  /** The id of the stream that wrote it. */
   readonly streamId: string;
   /** Wire `offset_id` of the request that carried the record (restarts at 0 on every call). */
   readonly offsetId: number;
   /** Position in its batch; 0 for `ingest_record`. Arrow Flight: the row's index in its record batch. */
   readonly batchIndex: number;
+  /** How the record arrived. */
   readonly recordType: RecordKind;
   /**
    * JSON text for JSON streams, the encoded message (a copy) for proto streams. Arrow rows: the
@@ -27,9 +30,13 @@ export interface StoredRecord {
   readonly row?: Readonly<Record<string, NormalizedValue>>;
 }
 
+/** A table name split into its three parts, as {@link parseTableName} returns it. */
 export interface TableName {
+  /** The catalog part. */
   readonly catalog: string;
+  /** The schema part. */
   readonly schema: string;
+  /** The table part. */
   readonly table: string;
 }
 

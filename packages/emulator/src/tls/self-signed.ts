@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import { generate } from 'selfsigned';
 
+/** A PEM certificate and its private key. */
 export interface TlsKeyPair {
   /** PEM certificate; also what clients trust as their CA. */
   readonly cert: string;
@@ -13,6 +14,18 @@ export interface TlsKeyPair {
   readonly key: string;
 }
 
+/**
+ * Makes a self-signed certificate (EC P-256) valid for `localhost`, 127.0.0.1, ::1 and `names`,
+ * for `validDays` days (default 30). Serve with it (`startEmulator({ tls })`) and trust its `cert`
+ * on the client (the SDK's `tlsRootCerts`).
+ *
+ * @example
+ * ```ts
+ * const tls = await generateSelfSignedCertificate();
+ * await using emulator = await startEmulator({ tls }); // endpoints are https://
+ * const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint, { tlsRootCerts: tls.cert });
+ * ```
+ */
 export async function generateSelfSignedCertificate(
   names: readonly string[] = [],
   options: { validDays?: number } = {},

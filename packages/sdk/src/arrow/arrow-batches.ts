@@ -5,13 +5,47 @@
  * one batch with the stream's schema by apache-arrow's `vectorFromArray` (its value forms apply:
  * numbers or bigints for Int64, `Date` or epoch milliseconds for timestamps and dates).
  */
-import type { RecordBatch, Schema, Table } from 'apache-arrow';
+import type { DataType, RecordBatch, Schema, Table } from 'apache-arrow';
 import { InvalidRecordError } from '../errors.js';
+import { parseDecimalText, toUnscaled } from '../schema/decimal-text.js';
 import { type IpcMessage, splitIpcStream } from '../transport/flight-codec.js';
 import type { Arrow } from './arrow-module.js';
 import { checkBatchSchema } from './arrow-schema.js';
 
+/**
+ * What an Arrow stream ingests: an apache-arrow `RecordBatch`, a `Table` (each of its batches), or
+ * an array of plain objects (one row each, keyed by column name) built into one batch with the
+ * stream's schema.
+ */
 export type ArrowInput = RecordBatch | Table | readonly Record<string, unknown>[];
+
+/**
+ * apache-arrow's Decimal builder only takes the unscaled value as little-endian 32-bit words;
+ * top-level DECIMAL fields also take what the gRPC streams take: a number, bigint or decimal text,
+ * converted exactly (refused, never rounded, when it has too many digits).
+ */
+function decimalWords(type: DataType, value: unknown): unknown {
+  if (value === null || value === undefined || value instanceof Uint32Array) return value ?? null;
+  const { precision, scale, bitWidth } = type as unknown as { precision: number; scale: number; bitWidth: number };
+  const parts = parseDecimalText(typeof value === 'string' ? value : String(value));
+  const unscaled = parts === undefined ? undefined : toUnscaled(parts, precision, scale);
+  if (typeof unscaled !== 'bigint') {
+    const why =
+      unscaled === 'fraction'
+        ? `more than ${scale} fractional digits`
+        : unscaled === 'overflow'
+          ? 'too many digits'
+          : 'not a number';
+    throw new Error(`${String(value)} does not fit DECIMAL(${precision},${scale}): ${why}`);
+  }
+  const words = new Uint32Array(bitWidth / 32);
+  let x = unscaled < 0n ? (1n << BigInt(bitWidth)) + unscaled : unscaled;
+  for (let w = 0; w < words.length; w++) {
+    words[w] = Number(x & 0xffffffffn);
+    x >>= 32n;
+  }
+  return words;
+}
 
 function fromObjects(
   arrow: Arrow,
@@ -21,8 +55,9 @@ function fromObjects(
 ): RecordBatch {
   const children = schema.fields.map((field) => {
     try {
+      const isDecimal = field.type instanceof arrow.Decimal;
       return arrow.vectorFromArray(
-        rows.map((row) => row[field.name] ?? null),
+        rows.map((row) => (isDecimal ? decimalWords(field.type, row[field.name]) : (row[field.name] ?? null))),
         field.type,
       ).data[0]!;
     } catch (error) {

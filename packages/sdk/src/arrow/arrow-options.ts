@@ -6,14 +6,25 @@
 import { NonRetriableError } from '../errors.js';
 import { type AckCallback, resolveStreamOptions } from '../options.js';
 
+/**
+ * Options of an Arrow stream ({@link ZerobusSdk.createArrowStream}); every one is optional. The
+ * shared ones mean what they mean for a gRPC stream ({@link StreamConfigurationOptions}), with the
+ * same defaults.
+ */
 export interface ArrowStreamOptions {
   /** Most batches sent or queued and not yet acknowledged. Default 1,000. */
   maxInflightBatches?: number;
+  /** Reconnect and re-send the rows not yet durable after a retriable failure. Default true. */
   recovery?: boolean;
+  /** Time limit of one recovery attempt. Default 15,000 ms. */
   recoveryTimeoutMs?: number;
+  /** Fixed wait between recovery attempts. Default 2,000 ms. */
   recoveryBackoffMs?: number;
+  /** Failed recovery attempts allowed in one outage before the stream fails. Default 3. */
   recoveryRetries?: number;
+  /** How long `flush()` (and the flush in `close()`) waits. Default 300,000 ms. */
   flushTimeoutMs?: number;
+  /** Fail the connection when nothing is acknowledged for this long while batches are in flight. Default 60,000 ms. */
   serverLackOfAckTimeoutMs?: number;
   /** `onAck(offset)` per batch completed; `onError(offset, message)` per batch lost to a failure. */
   ackCallback?: AckCallback;

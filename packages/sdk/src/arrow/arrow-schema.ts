@@ -73,13 +73,14 @@ export function arrowSchemaFromTable(arrow: Arrow, schema: TableSchema): Schema 
 }
 
 function describeField(field: Field): string {
-  return `${field.name}: ${String(field.type)}${field.nullable ? '' : ' not null'}`;
+  return `${field.name}: ${String(field.type)}`;
 }
 
 /**
  * Throws an InvalidRecordError (naming the batch and the first field that differs) unless the
- * batch's schema has the stream's fields, in order, with the same types. Nullability may be
- * stricter in the batch (a NOT NULL field where the stream allows nulls) but not looser.
+ * batch's schema has the stream's fields, in order, with the same types. Nullability flags are
+ * not compared (Arrow producers mark nearly every field nullable): the server checks the values,
+ * and a null in a NOT NULL column fails the stream naming the row.
  */
 export function checkBatchSchema(expected: Schema, actual: Schema, batchIndex: number): void {
   const fail = (message: string, field?: string): never => {
@@ -96,6 +97,5 @@ export function checkBatchSchema(expected: Schema, actual: Schema, batchIndex: n
     if (String(w!.type) !== String(g!.type)) {
       fail(`field "${g!.name}" is ${String(g!.type)}, the stream's schema has ${String(w!.type)}`, g!.name);
     }
-    if (g!.nullable && !w!.nullable) fail(`field "${g!.name}" is nullable, the stream's schema says not null`, g!.name);
   }
 }

@@ -31,7 +31,7 @@ import {
 import { type ArrowInput, batchMessage, schemaMessage, toRecordBatches } from './arrow-batches.js';
 import type { Arrow } from './arrow-module.js';
 import type { ResolvedArrowOptions } from './arrow-options.js';
-import { ArrowSendWindow, type PendingBatch } from './arrow-window.js';
+import { ArrowSendWindow } from './arrow-window.js';
 
 export interface ArrowStreamContext {
   readonly arrow: Arrow;
@@ -43,6 +43,10 @@ export interface ArrowStreamContext {
   readonly logger: Logger;
 }
 
+/**
+ * Where an Arrow stream is in its life: `opening`, `open`, `recovering` (reconnecting), `closing`
+ * (`close()` under way), then `closed` or `failed` (both final).
+ */
 export type ArrowStreamState = 'opening' | 'open' | 'recovering' | 'closing' | 'closed' | 'failed';
 
 interface LiveFlightCall {
@@ -55,7 +59,31 @@ function asZerobusError(error: unknown): ZerobusError {
   return new ZerobusError('INTERNAL', error instanceof Error ? error.message : String(error), { cause: error });
 }
 
+/**
+ * An Arrow Flight ingestion stream to one table, created by {@link ZerobusSdk.createArrowStream}:
+ * record batches in, one logical offset per batch (valid across reconnects). The server
+ * acknowledges rows as well as batches, so after a reconnect only the rows not yet durable are
+ * sent again. Back-pressure: at most `maxInflightBatches` batches in flight; `ingestBatchOffset`
+ * waits for room, `ingestBatchNowait` never waits and returns false once the window is full.
+ *
+ * @example
+ * ```ts
+ * const table = await TableProperties.fromTable('main.iot.readings', {
+ *   unityCatalogEndpoint,
+ *   clientId,
+ *   clientSecret,
+ *   recordType: 'json',
+ * });
+ * await using stream = await sdk.createArrowStream({ table, clientId, clientSecret });
+ * const offset = await stream.ingestBatchOffset([
+ *   { device: 'a1', temp: 21.5 },
+ *   { device: 'a2', temp: 19.0 },
+ * ]); // or a RecordBatch, or a Table
+ * if (offset !== null) await stream.waitForOffset(offset);
+ * ```
+ */
 export class ArrowStream {
+  /** The table's full name. */
   readonly tableName: string;
   /** The Arrow schema every batch of this stream has. */
   readonly schema: Schema;
@@ -117,6 +145,7 @@ export class ArrowStream {
     throw last;
   }
 
+  /** The stream's current state. */
   get state(): ArrowStreamState {
     return this.#closing && this.#state !== 'failed' && this.#state !== 'closed' ? 'closing' : this.#state;
   }
@@ -218,6 +247,7 @@ export class ArrowStream {
     return this.#closing;
   }
 
+  /** `await using stream = await sdk.createArrowStream(...)` closes the stream at the end of the block. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
@@ -439,8 +469,6 @@ export class ArrowStream {
     this.#ctx.channel.close();
   }
 }
-
-export type { PendingBatch };
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -12,15 +12,22 @@ import type { TableSchema } from '../schema/types.js';
 import { schemaFromUcColumns, type UcColumn } from '../schema/uc-columns.js';
 import { parseTableName } from '../table-name.js';
 
+/**
+ * How to reach Unity Catalog to read a table's columns ({@link fetchTableSchema},
+ * {@link TableProperties.fromTable}): the workspace URL and a service principal's OAuth credentials.
+ */
 export interface UnityCatalogAccess {
   /** The workspace URL (`https://dbc-….cloud.databricks.com`), or the local server's HTTP endpoint. */
   readonly unityCatalogEndpoint: string;
+  /** OAuth client (service principal) id; it needs to be able to read the table. */
   readonly clientId: string;
+  /** OAuth client secret. */
   readonly clientSecret: string;
   /** Extra trusted CA certificates (PEM), for a server with a private CA. */
   readonly tlsRootCerts?: string | Buffer | undefined;
   /** Bound on each HTTP request. Default 30,000 ms. */
   readonly timeoutMs?: number | undefined;
+  /** Abandons the requests: the call rejects with an `ABORTED` error. */
   readonly signal?: AbortSignal | undefined;
   /** HTTP CONNECT proxy, as `ZerobusSdkOptions.proxy`: from the environment by default. */
   readonly proxy?: ProxyOption;

@@ -4,6 +4,11 @@
  */
 import { ZerobusError } from '../errors.js';
 
+/**
+ * A handle on one record's acknowledgement, returned by the deprecated `ingestRecord`: wait on it
+ * (`waitForAck`, or its `promise`), poll it (`isDone`) or be called back (`addDoneCallback`).
+ * Prefer `ingestRecordOffset` with `waitForOffset`.
+ */
 export class RecordAcknowledgment {
   /** The record's logical offset. */
   readonly offset: number;

@@ -10,8 +10,13 @@ import { ingestAt } from './internal-symbols.js';
 import { abortError } from './offset-waiters.js';
 import type { ZerobusStream } from './stream.js';
 
+/**
+ * What `ingestAll` takes: records from any iterable (an array, a generator) or async iterable (an
+ * async generator, a `Readable` in object mode).
+ */
 export type IngestSource = Iterable<unknown> | AsyncIterable<unknown>;
 
+/** Options of {@link ZerobusStream.ingestAll}. */
 export interface IngestAllOptions {
   /** Stops between records and while waiting for room; rejects with an ABORTED error. */
   signal?: AbortSignal | undefined;

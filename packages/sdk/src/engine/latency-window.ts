@@ -4,12 +4,17 @@
  * same however long the stream runs. Percentiles are computed only when asked for, on a copy.
  */
 
+/** Percentiles of recent latencies, in milliseconds (all 0 before the first sample). */
 export interface LatencySummary {
   /** Samples the figures below are computed from (at most the window's capacity). */
   readonly count: number;
+  /** The median. */
   readonly p50: number;
+  /** The 90th percentile. */
   readonly p90: number;
+  /** The 99th percentile. */
   readonly p99: number;
+  /** The largest sample. */
   readonly max: number;
 }
 

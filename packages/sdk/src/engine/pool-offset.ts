@@ -74,7 +74,15 @@ export class PoolOffset {
     return `${this.stream}.${this.generation}:${this.offset}`;
   }
 
-  toJSON(): { stream: number; generation: number; offset: number } {
+  /** Its fields, for `JSON.stringify` (a log line, a checkpoint). */
+  toJSON(): {
+    /** {@link PoolOffset.stream}. */
+    stream: number;
+    /** {@link PoolOffset.generation}. */
+    generation: number;
+    /** {@link PoolOffset.offset}. */
+    offset: number;
+  } {
     return { stream: this.stream, generation: this.generation, offset: this.offset };
   }
 

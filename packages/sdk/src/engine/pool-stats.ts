@@ -6,6 +6,11 @@
 import type { LatencySummary } from './latency-window.js';
 import type { StreamStats } from './stream-metrics.js';
 
+/**
+ * The counters of a {@link StreamPool} (`pool.stats()`): each {@link StreamStats} counter added up
+ * over its streams (of a replaced stream, only what it got acknowledged), the ack latency combined,
+ * and each stream's own stats.
+ */
 export interface StreamPoolStats extends StreamStats {
   /**
    * Over the current streams: `count` and `max` are exact; `p50`/`p90`/`p99` are the streams'

@@ -31,6 +31,11 @@ import { emitSafely, type StreamEvents } from './stream-events.js';
 import { StreamMetrics } from './stream-metrics.js';
 import { nextWireRequest, WireOffsets } from './wire-requests.js';
 
+/**
+ * Where a stream is in its life: `opening` (first call being opened), `open`, `paused` (the
+ * server sent a close signal; waiting before moving to a new call), `recovering` (reconnecting),
+ * `closing` (`close()` under way), then `closed` or `failed` (both final).
+ */
 export type StreamState = 'opening' | 'open' | 'paused' | 'recovering' | 'closing' | 'closed' | 'failed';
 
 export interface EngineContext {
@@ -117,6 +122,7 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
     return this.#streamId;
   }
 
+  /** The stream's current state. */
   get state(): StreamState {
     return this.#closing && !this.isTerminal() ? 'closing' : this.#phase;
   }

@@ -9,6 +9,7 @@ import type { EventEmitter } from 'node:events';
 import type { ZerobusError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
+/** The argument of the `recovering` event: a reconnection attempt begins. */
 export interface RecoveringEvent {
   /** Why the stream is reconnecting: the connection's failure, then each failed attempt's. */
   readonly error: ZerobusError;
@@ -16,6 +17,7 @@ export interface RecoveringEvent {
   readonly attempt: number;
 }
 
+/** The argument of the `recovered` event: the stream is on a new call. */
 export interface RecoveredEvent {
   /** The server's id for the new call. */
   readonly streamId: string;
@@ -25,6 +27,7 @@ export interface RecoveredEvent {
   readonly replayed: number;
 }
 
+/** The argument of the `closeSignal` event: the server announced it will close the call. */
 export interface CloseSignalEvent {
   /** How long the server said it would keep the call open, when it said. */
   readonly durationMs: number | undefined;

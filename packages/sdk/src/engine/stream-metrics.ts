@@ -15,12 +15,17 @@ export interface StreamStats {
   readonly requestsIngested: number;
   /** Encoded payload bytes taken. */
   readonly bytesIngested: number;
+  /** Records acknowledged as durable. */
   readonly recordsAcked: number;
+  /** Requests acknowledged as durable. */
   readonly requestsAcked: number;
+  /** Encoded payload bytes acknowledged as durable. */
   readonly bytesAcked: number;
   /** Requests taken and not yet acknowledged (sent or still queued). */
   readonly inflightRequests: number;
+  /** Records of the in-flight requests. */
   readonly inflightRecords: number;
+  /** Encoded payload bytes of the in-flight requests. */
   readonly inflightBytes: number;
   /** New connections after the first: recoveries and rotations after a close signal. */
   readonly reconnects: number;

@@ -14,6 +14,11 @@ import { type PoolHost, PoolSlots, type Slot } from './pool-slots.js';
 import { combineStats, type StreamPoolStats } from './pool-stats.js';
 import type { SignalOptions, WaitForOffsetOptions, ZerobusStream } from './stream.js';
 
+/**
+ * Where a pool is in its life: `open`, `closing` (`close()` under way), then `closed` or `failed`
+ * (a stream failed with a non-retriable error, or was replaced more than `maxStreamReplacements`
+ * times in a row).
+ */
 export type StreamPoolState = 'open' | 'closing' | 'closed' | 'failed';
 
 /**
@@ -21,6 +26,19 @@ export type StreamPoolState = 'open' | 'closing' | 'closed' | 'failed';
  *
  * Ordering: records on one stream keep their order; records on different streams do not (use
  * one stream when order matters). Offsets are `PoolOffset`s: stream, generation, offset.
+ *
+ * @example
+ * ```ts
+ * await using pool = await sdk.createStreamPool(
+ *   { clientId, clientSecret, table: 'main.iot.readings', options: { recordType: 'json' } },
+ *   { size: 4 },
+ * );
+ * for (const reading of readings) {
+ *   if (!pool.ingestRecordNowait(reading)) await pool.ready();
+ * }
+ * await pool.flush();
+ * console.log(pool.stats().recordsAcked);
+ * ```
  */
 export class StreamPool {
   readonly #core: PoolSlots;
@@ -86,6 +104,7 @@ export class StreamPool {
     return this.#core.slots.length;
   }
 
+  /** The pool's current state. */
   get state(): StreamPoolState {
     const core = this.#core;
     return core.closing && core.phase === 'open' ? 'closing' : core.phase;
@@ -128,7 +147,15 @@ export class StreamPool {
     return this.#core.hasRoom();
   }
 
-  /** Ingests one record once a stream has room; resolves with its pool offset once it is queued. */
+  /**
+   * Ingests one record once a stream has room; resolves with its pool offset once it is queued.
+   *
+   * @example
+   * ```ts
+   * const offset = await pool.ingestRecordOffset({ device: 'a1', temp: 21.5 });
+   * await pool.waitForOffset(offset);
+   * ```
+   */
   async ingestRecordOffset(record: unknown, options: SignalOptions = {}): Promise<PoolOffset> {
     const offset = await this.#ingestWithRoom(options.signal, 'ingestRecordOffset', (s) =>
       s.ingestRecordNowait(record),

@@ -17,9 +17,11 @@ export type { EngineContext as StreamContext, StreamState } from './stream-engin
 
 /** Options of a wait: every wait can be abandoned through an `AbortSignal`. */
 export interface SignalOptions {
+  /** Abandons the wait when it aborts: the promise rejects with an `ABORTED` error (the stream goes on). */
   signal?: AbortSignal | undefined;
 }
 
+/** Options of {@link ZerobusStream.waitForOffset}. */
 export interface WaitForOffsetOptions extends SignalOptions {
   /** Reject with a TIMEOUT error after this long. Default: no limit. */
   timeoutMs?: number | undefined;
@@ -42,6 +44,17 @@ export const enqueueEncoded = Symbol('zerobus.enqueueEncoded');
  * `closeSignal`; see `StreamEvents`), `stats()` gives counters and ack latency, `writable()`
  * makes it the end of a `pipeline`, `ingestAll` takes any (async) iterable, every wait takes
  * an `AbortSignal`, and `await using stream = ...` closes it (`Symbol.asyncDispose`).
+ *
+ * @example
+ * ```ts
+ * const sdk = new ZerobusSdk(serverEndpoint, unityCatalogEndpoint);
+ * await using stream = await sdk.createStream(clientId, clientSecret, new TableProperties('main.iot.readings'), {
+ *   recordType: 'json',
+ * });
+ * stream.on('recovering', ({ attempt, error }) => console.warn(`reconnecting (${attempt}): ${error.message}`));
+ * for (const reading of readings) await stream.ingestRecordOffset(reading); // waits only for room in the window
+ * await stream.flush(); // every record so far is durable
+ * ```
  */
 export class ZerobusStream extends StreamEngine {
   /** @internal Use `ZerobusSdk.createStream`. */
@@ -79,6 +92,13 @@ export class ZerobusStream extends StreamEngine {
    * (`recordIndex` = its position among the records written; those before it stay ingested),
    * and a stream failure errors it with the failure. It leaves the stream open unless
    * `{ close: true }`, which closes the stream when the writable finishes or is destroyed.
+   *
+   * @example
+   * ```ts
+   * import { pipeline } from 'node:stream/promises';
+   *
+   * await pipeline(source, stream.writable({ close: true })); // source: any object-mode Readable of records
+   * ```
    */
   writable(options: StreamWritableOptions = {}): Writable {
     this.assertAccepting();
@@ -92,12 +112,32 @@ export class ZerobusStream extends StreamEngine {
    * cannot be encoded rejects with an `InvalidRecordError` whose `recordIndex` is its position in
    * the source; the records before it stay ingested. The signal is checked between records and
    * while waiting for room.
+   *
+   * @example
+   * ```ts
+   * async function* readings() {
+   *   for (let i = 0; i < 1000; i++) yield { device: 'a1', temp: 20 + i / 100 };
+   * }
+   * const last = await stream.ingestAll(readings());
+   * if (last !== null) await stream.waitForOffset(last);
+   * ```
    */
   ingestAll(records: IngestSource, options: IngestAllOptions = {}): Promise<number | null> {
     return ingestAll(this, records, options);
   }
 
-  /** Ingests one record without waiting; false means "window full: await `ready()` first". */
+  /**
+   * Ingests one record without waiting; false means "window full: await `ready()` first". Past
+   * twice the window it throws a `QUEUE_FULL` error without taking the record.
+   *
+   * @example
+   * ```ts
+   * for (const record of records) {
+   *   if (!stream.ingestRecordNowait(record)) await stream.ready();
+   * }
+   * await stream.flush();
+   * ```
+   */
   ingestRecordNowait(record: unknown): boolean {
     this.assertAccepting();
     this.#assertQueueBound();
@@ -115,7 +155,16 @@ export class ZerobusStream extends StreamEngine {
     return this.hasRoom();
   }
 
-  /** Ingests one record once there is room; resolves with its offset as soon as it is queued. */
+  /**
+   * Ingests one record once there is room; resolves with its offset as soon as it is queued. A
+   * record that does not fit the stream rejects with an `InvalidRecordError` and is not taken.
+   *
+   * @example
+   * ```ts
+   * const offset = await stream.ingestRecordOffset({ device: 'a1', temp: 21.5 });
+   * await stream.waitForOffset(offset); // durable
+   * ```
+   */
   async ingestRecordOffset(record: unknown, options: SignalOptions = {}): Promise<number> {
     this.assertAccepting();
     const payload = this.encoder.encode(record, 0);
@@ -123,7 +172,16 @@ export class ZerobusStream extends StreamEngine {
     return this.enqueue([payload], false);
   }
 
-  /** Ingests a batch once there is room; resolves with its offset, or `null` for an empty batch. */
+  /**
+   * Ingests a batch once there is room; resolves with its offset, or `null` for an empty batch.
+   * The batch is one request: its records are acknowledged together, under one offset.
+   *
+   * @example
+   * ```ts
+   * const offset = await stream.ingestRecordsOffset([{ device: 'a1', temp: 21.5 }, { device: 'a2', temp: 19 }]);
+   * if (offset !== null) await stream.waitForOffset(offset);
+   * ```
+   */
   async ingestRecordsOffset(records: Iterable<unknown>, options: SignalOptions = {}): Promise<number | null> {
     this.assertAccepting();
     const payloads = this.#encodeBatch(records);
@@ -150,7 +208,17 @@ export class ZerobusStream extends StreamEngine {
     return this.readyWaiters.wait(options.signal, 'ready');
   }
 
-  /** Resolves once every offset up to and including `offset` is acknowledged. */
+  /**
+   * Resolves with `offset` once every offset up to and including it is acknowledged (durable).
+   * Rejects with the stream's failure if it fails first, and with a `TIMEOUT` error after
+   * `timeoutMs`.
+   *
+   * @example
+   * ```ts
+   * const last = await stream.ingestRecordOffset(record);
+   * await stream.waitForOffset(last, { timeoutMs: 30_000 });
+   * ```
+   */
   waitForOffset(offset: number, options: WaitForOffsetOptions = {}): Promise<number> {
     if (!Number.isSafeInteger(offset) || offset < 0) {
       return Promise.reject(
@@ -174,6 +242,14 @@ export class ZerobusStream extends StreamEngine {
    * Waits until every offset issued before this call is acknowledged (later ones keep flowing).
    * After `flushTimeoutMs` it rejects with a TIMEOUT error and the stream fails, with the
    * unacknowledged records retrievable for `recreateStream` or `getUnackedRecords`.
+   *
+   * @example
+   * ```ts
+   * for (const record of records) {
+   *   if (!stream.ingestRecordNowait(record)) await stream.ready();
+   * }
+   * await stream.flush(); // everything ingested above is durable
+   * ```
    */
   async flush(options: SignalOptions = {}): Promise<void> {
     this.assertUsable();
@@ -183,6 +259,16 @@ export class ZerobusStream extends StreamEngine {
   /**
    * Flushes, then ends the stream. On a failed stream it rejects with the failure. Waits at most
    * `callbackMaxWaitTimeMs` for ack callbacks still running.
+   *
+   * @example
+   * ```ts
+   * try {
+   *   await stream.close();
+   * } catch (error) {
+   *   const unacked = stream.getUnackedRecords(); // what the failed stream did not make durable
+   *   console.error(`${unacked.length} records not acknowledged`, error);
+   * }
+   * ```
    */
   close(options: SignalOptions = {}): Promise<void> {
     return this.shutdown(options.signal);

@@ -9,6 +9,7 @@ import type { ZerobusError } from '../errors.js';
 import { ingestAt } from './internal-symbols.js';
 import type { ZerobusStream } from './stream.js';
 
+/** Options of {@link ZerobusStream.writable}. */
 export interface StreamWritableOptions {
   /**
    * Close the stream when the writable finishes or is destroyed (by an error or `destroy()`).

@@ -32,7 +32,14 @@ export type ProxyEnv = Readonly<Record<string, string | undefined>>;
  * proxy for every connection (the environment is not read), `false` connects directly, and
  * `{ env }` applies the environment rules to the given variables instead of `process.env`.
  */
-export type ProxyOption = string | false | { readonly env: ProxyEnv } | undefined;
+export type ProxyOption =
+  | string
+  | false
+  | {
+      /** The variables to read the proxy settings from, in place of `process.env`. */
+      readonly env: ProxyEnv;
+    }
+  | undefined;
 
 /** Proxy variables in the order they are looked at. */
 export const PROXY_VARIABLES = ['grpc_proxy', 'GRPC_PROXY', 'https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'];

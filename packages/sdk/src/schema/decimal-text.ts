@@ -12,8 +12,11 @@
 
 /** A decimal literal: `(-1)^negative × digits × 10^exponent`; `digits` has no leading or trailing zeros ('' is zero). */
 export interface DecimalParts {
+  /** Whether the literal had a minus sign. */
   readonly negative: boolean;
+  /** The significant digits, without leading or trailing zeros (`''` for zero). */
   readonly digits: string;
+  /** The power of ten `digits` is multiplied by. */
   readonly exponent: number;
 }
 
@@ -75,6 +78,10 @@ export function parseDecimalText(text: string): DecimalParts | undefined {
   return { negative, digits, exponent };
 }
 
+/**
+ * What {@link toUnscaled} returns: the unscaled value, or why there is none (`fraction`: more
+ * fractional digits than the scale; `overflow`: more digits than the precision).
+ */
 export type UnscaledResult = bigint | 'fraction' | 'overflow';
 
 /**
@@ -89,7 +96,10 @@ function unscaledShift(parts: DecimalParts, precision: number, scale: number): n
   return shift;
 }
 
-/** The unscaled value of `parts` at `scale`, or why there is none (see {@link unscaledShift}). */
+/**
+ * The unscaled value of `parts` at `scale`, or why there is none (`fraction`: more fractional
+ * digits than `scale`; `overflow`: more digits than `precision`).
+ */
 export function toUnscaled(parts: DecimalParts, precision: number, scale: number): UnscaledResult {
   if (parts.digits === '') return 0n;
   const shift = unscaledShift(parts, precision, scale);

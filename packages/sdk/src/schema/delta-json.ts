@@ -8,29 +8,45 @@ import { SchemaError } from './schema-error.js';
 import { MAX_DECIMAL_PRECISION } from './type-text.js';
 import type { DeltaType, PrimitiveTypeName, StructField, TableSchema } from './types.js';
 
+/** A field of a Delta `struct` type, as the schema JSON writes it. */
 export interface DeltaStructFieldJson {
+  /** The field name. */
   readonly name: string;
+  /** The field type. */
   readonly type: DeltaTypeJson;
+  /** Whether the field may be null. */
   readonly nullable: boolean;
   /** Free-form; the model keeps only `comment`. */
   readonly metadata: { readonly [key: string]: unknown };
 }
 
+/** A Delta `struct` type in the schema JSON (a table's schema is one). */
 export interface DeltaStructTypeJson {
+  /** Always `struct`. */
   readonly type: 'struct';
+  /** Its fields, in order. */
   readonly fields: readonly DeltaStructFieldJson[];
 }
 
+/** A Delta `array` type in the schema JSON. */
 export interface DeltaArrayTypeJson {
+  /** Always `array`. */
   readonly type: 'array';
+  /** The type of its elements. */
   readonly elementType: DeltaTypeJson;
+  /** Whether elements may be null. */
   readonly containsNull: boolean;
 }
 
+/** A Delta `map` type in the schema JSON. */
 export interface DeltaMapTypeJson {
+  /** Always `map`. */
   readonly type: 'map';
+  /** The type of its keys. */
   readonly keyType: DeltaTypeJson;
+  /** The type of its values. */
   readonly valueType: DeltaTypeJson;
+  /** Whether values may be null. */
   readonly valueContainsNull: boolean;
 }
 
@@ -53,6 +69,7 @@ const PRIMITIVE_NAMES: ReadonlySet<string> = new Set<PrimitiveTypeName>([
   'variant',
 ]);
 
+/** A type as the Delta schema JSON writes it (the inverse of {@link deltaTypeFromJson}). */
 export function deltaTypeToJson(type: DeltaType): DeltaTypeJson {
   switch (type.kind) {
     case 'primitive':

@@ -8,6 +8,7 @@ import { commentLines, oneLine } from './proto-notes.js';
 import { type ProtoFieldPlan, type ProtoMessagePlan, type ProtoValuePlan, planProtoMessage } from './proto-plan.js';
 import type { TableSchema } from './types.js';
 
+/** Options of {@link schemaToProtoFile}. */
 export interface ProtoFileOptions {
   /** Name of the record message (a protobuf identifier), e.g. the table's name. */
   readonly messageName: string;

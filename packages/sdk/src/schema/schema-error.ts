@@ -2,9 +2,20 @@ import { NonRetriableError } from '../errors.js';
 
 /**
  * A table schema that cannot be used: malformed `type_text`, a Delta schema JSON the model cannot
- * hold, inconsistent Unity Catalog columns. Retrying cannot help, hence non-retriable.
+ * hold, inconsistent Unity Catalog columns. Retrying cannot help, hence non-retriable. Its
+ * `code` is `INVALID_SCHEMA`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   parseTypeText('array<int');
+ * } catch (error) {
+ *   if (error instanceof SchemaError) console.error(`at ${error.position}: ${error.message}`);
+ * }
+ * ```
  */
 export class SchemaError extends NonRetriableError {
+  /** `'SchemaError'`. */
   override readonly name: string = 'SchemaError';
   /** Offset (0-based, in UTF-16 code units) in the parsed text where the problem was found. */
   readonly position: number | undefined;

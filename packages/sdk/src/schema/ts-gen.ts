@@ -16,6 +16,7 @@ import { SchemaError } from './schema-error.js';
 import { LINE_WIDTH, type Literal, printLiteral, printStringConst } from './ts-literal.js';
 import type { DeltaType, StructField, TableSchema } from './types.js';
 
+/** Options of {@link schemaToTypeScript}. */
 export interface TypeScriptModuleOptions {
   /** Name of the record message and of the record interface (an identifier), e.g. the table's name. */
   readonly messageName: string;

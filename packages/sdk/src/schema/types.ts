@@ -21,23 +21,60 @@ export const PRIMITIVE_TYPE_NAMES = [
   'variant', // semi-structured JSON
 ] as const;
 
+/** A primitive type's Delta schema name: one of {@link PRIMITIVE_TYPE_NAMES}. */
 export type PrimitiveTypeName = (typeof PRIMITIVE_TYPE_NAMES)[number];
 
+/**
+ * A column type, as a tree: a primitive, a `decimal(precision, scale)`, or an `array`, `map` or
+ * `struct` of other types. `kind` tells which.
+ */
 export type DeltaType =
-  | { readonly kind: 'primitive'; readonly name: PrimitiveTypeName }
-  | { readonly kind: 'decimal'; readonly precision: number; readonly scale: number }
-  | { readonly kind: 'array'; readonly elementType: DeltaType; readonly containsNull: boolean }
   | {
+      /** A primitive type. */
+      readonly kind: 'primitive';
+      /** Its Delta schema name (`long`, `timestamp_ntz`, ...). */
+      readonly name: PrimitiveTypeName;
+    }
+  | {
+      /** A fixed-point decimal. */
+      readonly kind: 'decimal';
+      /** Total digits, 1 to 38. */
+      readonly precision: number;
+      /** Digits after the point, 0 to `precision`. */
+      readonly scale: number;
+    }
+  | {
+      /** An array. */
+      readonly kind: 'array';
+      /** The type of its elements. */
+      readonly elementType: DeltaType;
+      /** Whether elements may be null. */
+      readonly containsNull: boolean;
+    }
+  | {
+      /** A map. */
       readonly kind: 'map';
+      /** The type of its keys (never null). */
       readonly keyType: DeltaType;
+      /** The type of its values. */
       readonly valueType: DeltaType;
+      /** Whether values may be null. */
       readonly valueContainsNull: boolean;
     }
-  | { readonly kind: 'struct'; readonly fields: readonly StructField[] };
+  | {
+      /** A struct. */
+      readonly kind: 'struct';
+      /** Its fields, in order. */
+      readonly fields: readonly StructField[];
+    };
 
+/** A named, typed field: a column of a table, or a field of a struct. */
 export interface StructField {
+  /** The field name, as written in the table. */
   readonly name: string;
+  /** The field type. */
   readonly type: DeltaType;
+  /** Whether the field may be null (false: NOT NULL). */
   readonly nullable: boolean;
   /** Free text from Unity Catalog, kept in the Delta field metadata as `comment`. */
   readonly comment?: string | undefined;
@@ -45,6 +82,7 @@ export interface StructField {
 
 /** A table's columns, in position order. */
 export interface TableSchema {
+  /** The columns. */
   readonly fields: readonly StructField[];
 }
 

@@ -10,14 +10,31 @@ import type { StructField, TableSchema } from './types.js';
 
 /** The part of a UC column this module reads (UC sends more, such as `type_name` and `type_json`). */
 export interface UcColumn {
+  /** The column name. */
   readonly name: string;
+  /** The column's Spark SQL type, e.g. `decimal(10,2)`, `array<struct<a:int>>`. */
   readonly type_text: string;
   /** UC omits it on some responses; a missing value means nullable, as in Spark. */
   readonly nullable?: boolean | undefined;
+  /** The column's 0-based position in the table; missing: its index in the list. */
   readonly position?: number | undefined;
+  /** The column comment, if any. */
   readonly comment?: string | null | undefined;
 }
 
+/**
+ * The table schema of Unity Catalog columns: each `type_text` parsed, the columns in `position`
+ * order. Throws a {@link SchemaError} (naming the column) for a type that cannot be parsed, a
+ * duplicate name or position, or a malformed column.
+ *
+ * @example
+ * ```ts
+ * const schema = schemaFromUcColumns([
+ *   { name: 'id', type_text: 'bigint', nullable: false, position: 0 },
+ *   { name: 'tags', type_text: 'array<string>', position: 1 },
+ * ]);
+ * ```
+ */
 export function schemaFromUcColumns(columns: readonly UcColumn[]): TableSchema {
   if (!Array.isArray(columns)) throw new SchemaError('Unity Catalog columns must be an array');
   // A column without a position keeps its place in the list (its index stands in for it).

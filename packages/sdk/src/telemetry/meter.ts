@@ -42,8 +42,11 @@ export interface ObservableLike {
 
 /** The part of an OpenTelemetry `Meter` (`@opentelemetry/api`) the SDK uses; a real Meter fits. */
 export interface MeterLike {
+  /** Creates a counter (`Meter.createCounter`). */
   createCounter(name: string, options?: InstrumentOptionsLike): CounterLike;
+  /** Creates a histogram (`Meter.createHistogram`). */
   createHistogram(name: string, options?: InstrumentOptionsLike): HistogramLike;
+  /** Creates an observable up-down counter (`Meter.createObservableUpDownCounter`). */
   createObservableUpDownCounter(name: string, options?: InstrumentOptionsLike): ObservableLike;
 }
 
