@@ -44,9 +44,11 @@ const sdk = new ZerobusSdk(server.endpoint, server.unityCatalogEndpoint);
 const uc = await ucClient(server.unityCatalogEndpoint);
 await uc('POST', '/catalogs', { name: 'bench' });
 await uc('POST', '/schemas', { catalog_name: 'bench', name: 'arrow' });
-let tableNo = 0;
-async function newTable(): Promise<TableProperties> {
-  const name = `t${tableNo++}`;
+// Every run's table is created before the data is generated: generating 1M rows blocks the event
+// loop long enough for the server to drop an idle keep-alive connection of this UC client.
+const tableNames: string[] = [];
+for (let i = 0; i < RUNS * 3; i++) {
+  const name = `t${i}`;
   const { status } = await uc('POST', '/tables', {
     catalog_name: 'bench',
     schema_name: 'arrow',
@@ -54,7 +56,10 @@ async function newTable(): Promise<TableProperties> {
     columns: SCHEMA_COLUMNS,
   });
   if (status !== 200) throw new Error(`cannot create table ${name}: HTTP ${status}`);
-  return TableProperties.fromTable(`bench.arrow.${name}`, {
+  tableNames.push(`bench.arrow.${name}`);
+}
+async function newTable(): Promise<TableProperties> {
+  return TableProperties.fromTable(tableNames.shift()!, {
     unityCatalogEndpoint: server.unityCatalogEndpoint,
     ...CLIENT,
   });
