@@ -182,6 +182,8 @@ export class ZerobusStream extends StreamEngine {
    * if (offset !== null) await stream.waitForOffset(offset);
    * ```
    */
+  ingestRecordsOffset(records: readonly [unknown, ...unknown[]], options?: SignalOptions): Promise<number>;
+  ingestRecordsOffset(records: Iterable<unknown>, options?: SignalOptions): Promise<number | null>;
   async ingestRecordsOffset(records: Iterable<unknown>, options: SignalOptions = {}): Promise<number | null> {
     this.assertAccepting();
     const payloads = this.#encodeBatch(records);
