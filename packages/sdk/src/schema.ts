@@ -2,11 +2,13 @@
  * `@zerobus/sdk/schema`: the table type model and its text forms — Unity Catalog `type_text`,
  * the UC `type_name` enum, and the Delta schema JSON (`schemaString`). Shared by the SDK and the
  * local server (`@zerobus/emulator`), so both read a table's schema one way. Also the generators
- * of a table's proto2 file, DescriptorProto bytes and TypeScript module (`zerobus generate-proto`).
+ * of a table's proto2 file, DescriptorProto bytes and TypeScript module (`zerobus generate-proto`),
+ * and the SDK's client-side record check for tools that convert records themselves.
  *
  * @module @zerobus/sdk/schema
  */
 
+export { createRecordCheck } from './records/schema-check.js';
 export {
   type DecimalParts,
   parseDecimalText,

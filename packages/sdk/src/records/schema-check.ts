@@ -35,7 +35,7 @@ import { NonRetriableError } from '../errors.js';
 // Types are named in SQL spelling (`DECIMAL(10,2)`), as generated files and mapping errors name them.
 import { sqlTypeLabel as typeLabel } from '../schema/proto-notes.js';
 import type { DeltaType, TableSchema } from '../schema/types.js';
-import { addSegment, indexSegment, RecordFault } from './fault.js';
+import { addSegment, indexSegment, RecordFault, toRecordError } from './fault.js';
 import { compileMapKey } from './schema-integers.js';
 import { type CheckMode, type Convert, compileScalar } from './schema-scalars.js';
 import { checkFields, compileStruct, objectFields } from './schema-struct.js';
@@ -201,4 +201,34 @@ export function recordCheck(schema: TableSchema, mode: CheckMode): RecordCheck {
   entry[mode] = check;
   cache.set(schema, entry);
   return check;
+}
+
+/**
+ * The SDK's client-side record check (the `validate` option), for tools that convert records
+ * themselves (`zerobus ingest --arrow`). The returned function checks one record against
+ * `schema` as a stream of `mode` would and returns it converted to the forms that stream sends:
+ * TINYINT/SMALLINT/INT and DATE (days) as numbers, BIGINT and TIMESTAMP/TIMESTAMP_NTZ
+ * (microseconds) as numbers or bigints (BIGINT also as integer text), DECIMAL as exact decimal
+ * text, VARIANT as JSON text, BINARY as a Uint8Array, ARRAY as an array, MAP as a `Map` or a
+ * plain object (object keys stay text), STRUCT and the record as objects. Values that need no
+ * conversion are returned as given. A record that does not fit throws an `InvalidRecordError`
+ * naming `recordIndex` (default 0) and the field path.
+ *
+ * @param schema - The table's columns.
+ * @param mode - The stream's record type: `'json'` (NaN and ±Infinity refused) or `'proto'`
+ *   (no nulls inside arrays or as map values; camelCase keys accepted).
+ * @returns The check of one record.
+ */
+export function createRecordCheck(
+  schema: TableSchema,
+  mode: 'json' | 'proto',
+): (record: unknown, recordIndex?: number) => unknown {
+  const check = recordCheck(schema, mode);
+  return (record, recordIndex = 0) => {
+    try {
+      return check(record);
+    } catch (error) {
+      throw toRecordError(error, recordIndex);
+    }
+  };
 }

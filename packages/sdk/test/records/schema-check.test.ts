@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import { InvalidRecordError, NonRetriableError } from '../../src/errors.js';
 import { createRecordEncoder } from '../../src/records/encoder.js';
-import { type CheckMode, recordCheck } from '../../src/records/schema-check.js';
+import { type CheckMode, createRecordCheck, recordCheck } from '../../src/records/schema-check.js';
 import { withSchemaCheck } from '../../src/records/schema-encoder.js';
 import { parseDecimalText, toDecimalText, toUnscaled } from '../../src/schema/decimal-text.js';
 import type { DeltaType, TableSchema } from '../../src/schema/types.js';
@@ -716,5 +716,16 @@ describe('schema check: streams', () => {
     const error = assertRecordError(() => jsonEncoder.encode(bad, 5), 5, undefined);
     assert.ok(error instanceof InvalidRecordError);
     assert.equal(error.message, 'record 5 could not be encoded: boom');
+  });
+});
+
+describe('createRecordCheck (@zerobus/sdk/schema)', () => {
+  it('returns the converted record and throws InvalidRecordError naming the record and field', () => {
+    const check = createRecordCheck(SCHEMA, 'json');
+    const out = check({ id: 1, day: '1970-01-02', price: 3, tags: ['a'] }) as Record<string, unknown>;
+    assert.deepEqual(out, { id: 1, day: 1, price: '3.00', tags: ['a'] });
+    assertRecordError(() => check({ id: 1, i: 'x' }, 7), 7, 'i', 'expected INT, got string "x"');
+    assertRecordError(() => check({ id: 1, d: Number.NaN }), 0, 'd', 'JSON cannot carry');
+    assert.deepEqual(createRecordCheck(SCHEMA, 'proto')({ id: 1, d: Number.NaN }), { id: 1, d: Number.NaN });
   });
 });
