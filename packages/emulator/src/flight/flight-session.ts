@@ -11,11 +11,13 @@
  * count only when the `failFlightAfterRows` fault cut a batch. Dictionary batches take no
  * offset. As in stream-session.ts, everything runs synchronously per message in arrival order,
  * acks are coalesced, a rejection waits for the commits under way (whose batches are acked
- * first), and nothing is written once the call ended.
+ * acks are coalesced, a rejection waits for the commits under way (whose batches are acked
+ * first), and nothing is written once the call ended: that lifecycle is DuplexCallSession's,
+ * in ../grpc/call-session.ts.
  */
 
 import { randomUUID } from 'node:crypto';
-import { Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
+import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { NormalizedValue } from '@zerobus/sdk/schema';
 import {
   decodeBatchMetadata,
@@ -24,11 +26,9 @@ import {
   type FlightData,
   GrpcStatus,
 } from '@zerobus/sdk/wire';
+import { DuplexCallSession } from '../grpc/call-session.js';
 import { checkTableGrant, TABLE_HEADER } from '../grpc/stream-checks.js';
-import { metadataToObject } from '../grpc/stream-session.js';
-import type { IssuedToken } from '../oauth/tokens.js';
-import { callStatus } from '../options.js';
-import type { CallRecord, CallSession, EmulatorState, StreamInfo } from '../state.js';
+import type { StreamInfo } from '../state.js';
 import type { GroupCommitter } from '../tables/group-commit.js';
 import { parseTableName, type StoredRecord } from '../tables/table-registry.js';
 import type { Row } from '../validation/decoder.js';
@@ -74,10 +74,7 @@ function descriptorNames(path: readonly string[], table: string): boolean {
   return path.length === 3 && path.join('.') === table;
 }
 
-export class FlightSession implements CallSession {
-  readonly record: CallRecord;
-  private phase: 'awaitingSchema' | 'streaming' | 'ended' = 'awaitingSchema';
-  private token: IssuedToken | undefined;
+export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Array> {
   private stream: FlightStream | undefined;
   private nextOffset = 0;
   /** Highest offset accepted in full. */
@@ -87,55 +84,13 @@ export class FlightSession implements CallSession {
   private durableRows = 0;
   private ackedOffset = -1;
   private ackedRows = 0;
-  /** Batches handed to a Delta group commit and not settled yet. */
-  private pendingCommits = 0;
-  /** How the call ends once the pending commits have landed (and been acknowledged). */
-  private failureAfterCommits: { code: number; details: string } | undefined;
   private batchesAccepted = 0;
-  private halfClosed = false;
-  private cancelAckTimer: (() => void) | undefined;
   private readingPaused = false;
 
-  constructor(
-    private readonly call: FlightCall,
-    private readonly state: EmulatorState,
-  ) {
-    this.record = {
-      id: state.nextCallId++,
-      path: call.getPath(),
-      headers: metadataToObject(call.metadata),
-      peer: safe(() => call.getPeer(), 'unknown'),
-      openedAt: Date.now(),
-    };
-  }
-
-  start(): void {
-    const { state, call } = this;
-    state.calls.push(this.record);
-    state.sessions.add(this);
-    state.stats.callsOpened++;
-    state.stats.flightCalls++;
-    call.on('data', (message: DecodedFlightData) => this.guard(() => this.onMessage(message)));
-    call.on('end', () => this.guard(() => this.onHalfClose()));
-    call.on('cancelled', () => this.markEnded(GrpcStatus.CANCELLED, 'cancelled by the client or connection lost'));
-    call.on('error', () => {});
-    safe(() => call.sendMetadata(new Metadata()), undefined);
-    state.changed();
-
-    const injected = state.faults.takeCallFailure();
-    if (injected) {
-      this.fail(injected.code, injected.details);
-    } else if (state.closing) {
-      this.fail(GrpcStatus.UNAVAILABLE, 'emulator is shutting down');
-    } else if (state.options.auth) {
-      const lookup = state.tokens.lookup(this.header('authorization'));
-      if (lookup.ok) this.token = lookup.token;
-      else this.fail(GrpcStatus.UNAUTHENTICATED, lookup.reason);
-    }
-  }
-
-  get clientId(): string | undefined {
-    return this.token?.clientId;
+  override start(): void {
+    // Counted before the shared open bookkeeping; nothing observes the order within start().
+    this.state.stats.flightCalls++;
+    super.start();
   }
 
   info(): StreamInfo | undefined {
@@ -160,7 +115,7 @@ export class FlightSession implements CallSession {
   // -------------------------------------------------------------------------------------------
   // Messages
 
-  private onMessage(message: DecodedFlightData): void {
+  protected override onMessage(message: DecodedFlightData): void {
     // Once a rejection waits for earlier commits, later messages are ignored.
     if (this.phase === 'ended' || this.failureAfterCommits) return;
     if (message.kind === 'decodeFailure') {
@@ -175,7 +130,7 @@ export class FlightSession implements CallSession {
       this.failAfterCommits(GrpcStatus.INVALID_ARGUMENT, `malformed FlightData: ${reason(error)}`);
       return;
     }
-    if (this.phase === 'awaitingSchema') {
+    if (this.phase === 'opening') {
       this.onSchema(data, ipc);
       return;
     }
@@ -347,13 +302,7 @@ export class FlightSession implements CallSession {
       this.readingPaused = true;
       this.call.pause();
     }
-    const failure = state.faults.afterIngest(this);
-    if (failure) {
-      if (failure.ackFirst) this.flushAck();
-      this.fail(failure.code, failure.details);
-    } else {
-      this.scheduleAck();
-    }
+    this.ackOrInjectFailure();
   }
 
   private commit(
@@ -407,29 +356,8 @@ export class FlightSession implements CallSession {
     }));
   }
 
-  /** Ends the call once the commits already under way have landed and been acknowledged. */
-  private failAfterCommits(code: number, details: string): void {
-    this.failureAfterCommits = { code, details };
-    if (this.pendingCommits > 0) return;
-    this.flushAck();
-    this.fail(code, details);
-  }
-
-  private onHalfClose(): void {
-    if (this.phase === 'ended') return;
-    this.halfClosed = true;
-    this.state.changed();
-    // Decide after grpc-js reports a cancellation (a tick later), as stream-session.ts does.
-    setImmediate(() =>
-      this.guard(() => {
-        if (this.phase === 'awaitingSchema') this.end(GrpcStatus.OK, 'OK');
-        else this.maybeFinish();
-      }),
-    );
-  }
-
   /** A half-closed call ends with OK once every batch it sent is acknowledged. */
-  private maybeFinish(): void {
+  protected override maybeFinish(): void {
     if (
       this.halfClosed &&
       this.phase === 'streaming' &&
@@ -443,22 +371,6 @@ export class FlightSession implements CallSession {
 
   // -------------------------------------------------------------------------------------------
   // Acks
-
-  private scheduleAck(): void {
-    if (this.cancelAckTimer || this.phase !== 'streaming') return;
-    const flush = () => {
-      this.cancelAckTimer = undefined;
-      this.flushAck();
-    };
-    const delay = this.state.options.ackDelayMs;
-    if (delay > 0) {
-      const timer = setTimeout(flush, delay);
-      this.cancelAckTimer = () => clearTimeout(timer);
-    } else {
-      const immediate = setImmediate(flush);
-      this.cancelAckTimer = () => clearImmediate(immediate);
-    }
-  }
 
   /** Acknowledges everything durable so far, unless acking is stopped. */
   flushAck(): void {
@@ -484,69 +396,8 @@ export class FlightSession implements CallSession {
   // -------------------------------------------------------------------------------------------
   // Ending
 
-  fail(code: number, details: string): void {
-    this.end(code, details);
-  }
-
   /** Arrow Flight has no close signal. */
   sendCloseSignal(): boolean {
     return false;
-  }
-
-  private end(code: number, details: string): void {
-    if (this.phase === 'ended') return;
-    const { call } = this;
-    this.markEnded(code, details);
-    if (call.cancelled || call.writableEnded || call.destroyed) return;
-    safe(() => {
-      if (code === GrpcStatus.OK) call.end();
-      else call.emit('error', { code, details, metadata: new Metadata() });
-    }, undefined);
-  }
-
-  markDropped(details: string): void {
-    this.markEnded(GrpcStatus.UNAVAILABLE, details);
-  }
-
-  private markEnded(code: number, details: string): void {
-    if (this.phase === 'ended') return;
-    this.phase = 'ended';
-    this.cancelAckTimer?.();
-    this.cancelAckTimer = undefined;
-    this.state.sessions.delete(this);
-    this.state.faults.detach(this);
-    this.record.endedAt = Date.now();
-    this.record.status = callStatus(code, details);
-    this.state.changed();
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Helpers
-
-  private send(putResult: Uint8Array): void {
-    const { call } = this;
-    if (this.phase === 'ended' || call.cancelled || call.writableEnded || call.destroyed) return;
-    safe(() => call.write(putResult), undefined);
-  }
-
-  private header(name: string): string | undefined {
-    const value = this.call.metadata.get(name)[0];
-    return typeof value === 'string' ? value : undefined;
-  }
-
-  private guard(handler: () => void): void {
-    try {
-      handler();
-    } catch (error) {
-      this.fail(GrpcStatus.INTERNAL, `emulator error: ${(error as Error)?.message ?? String(error)}`);
-    }
-  }
-}
-
-function safe<T>(fn: () => T, fallback: T): T {
-  try {
-    return fn();
-  } catch {
-    return fallback;
   }
 }

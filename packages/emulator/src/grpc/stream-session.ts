@@ -2,7 +2,8 @@
  * One `EphemeralStream` call: authenticate on open, create the stream on the first message,
  * then store ingest requests in order (with `storeRecords: false`, only count them) and
  * acknowledge them cumulatively (PROTOCOL.md §2). What is accepted is decided in
- * stream-checks.ts; this class owns the call's lifecycle.
+ * stream-checks.ts; the call's lifecycle (open, guarded writes, ending) is DuplexCallSession's
+ * in call-session.ts, shared with Arrow Flight DoPut; this class owns what is EphemeralStream's.
  *
  * All processing is synchronous per message, so requests are handled strictly in arrival order.
  * Acks are coalesced: storing a request only schedules a flush (setImmediate, or `ackDelayMs`),
@@ -12,12 +13,11 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
+import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { type CreateStreamRequest, GrpcStatus, type IngestRequest, type StreamResponse } from '@zerobus/sdk/wire';
-import type { IssuedToken } from '../oauth/tokens.js';
-import { callStatus } from '../options.js';
-import type { CallRecord, CallSession, EmulatorState, StreamInfo } from '../state.js';
+import type { EmulatorState, StreamInfo } from '../state.js';
 import type { RecordKind } from '../tables/table-registry.js';
+import { DuplexCallSession } from './call-session.js';
 import { type DeltaTarget, decodeRows } from './delta-target.js';
 import { checkCreateStream, checkIngest, checkIngestFraming, isRejection, TABLE_HEADER } from './stream-checks.js';
 import { StreamRateLimit } from './stream-rate.js';
@@ -33,19 +33,7 @@ export interface DecodeFailure {
 
 export type EphemeralCall = ServerDuplexStream<DecodedRequest, StreamResponse>;
 
-/** Metadata as a plain object: first value per key, binary values base64. */
-export function metadataToObject(metadata: Metadata): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(metadata.getMap())) {
-    out[key] = typeof value === 'string' ? value : Buffer.from(value).toString('base64');
-  }
-  return out;
-}
-
-export class StreamSession implements CallSession {
-  readonly record: CallRecord;
-  private phase: 'awaitingCreate' | 'streaming' | 'ended' = 'awaitingCreate';
-  private token: IssuedToken | undefined;
+export class StreamSession extends DuplexCallSession<DecodedRequest, StreamResponse> {
   private stream:
     | { readonly id: string; readonly tableName: string; readonly kind: RecordKind; readonly delta?: DeltaTarget }
     | undefined;
@@ -55,14 +43,8 @@ export class StreamSession implements CallSession {
   /** Highest wire offset whose records are durable: what the next ack covers. */
   private lastStored = -1;
   private lastAcked = -1;
-  /** Requests handed to a Delta group commit and not settled yet. */
-  private pendingCommits = 0;
-  /** A rejection waiting for the pending commits, so that the good requests before it are acked first. */
-  private failureAfterCommits: { code: number; details: string } | undefined;
   private requestsAccepted = 0;
-  private halfClosed = false;
   private closeSignalSent = false;
-  private cancelAckTimer: (() => void) | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
   private rotationTimer: NodeJS.Timeout | undefined;
   private readingPaused = false;
@@ -71,52 +53,10 @@ export class StreamSession implements CallSession {
   private rateTimer: NodeJS.Timeout | undefined;
   private readonly rate: StreamRateLimit | undefined;
 
-  constructor(
-    private readonly call: EphemeralCall,
-    private readonly state: EmulatorState,
-  ) {
-    this.record = {
-      id: state.nextCallId++,
-      path: call.getPath(),
-      headers: metadataToObject(call.metadata),
-      peer: safe(() => call.getPeer(), 'unknown'),
-      openedAt: Date.now(),
-    };
+  constructor(call: EphemeralCall, state: EmulatorState) {
+    super(call, state);
     const rate = state.options.maxStreamRecordsPerSecond;
     this.rate = rate === undefined ? undefined : new StreamRateLimit(rate);
-  }
-
-  /** Wires the call's events and runs the checks due when a call opens. */
-  start(): void {
-    const { state, call } = this;
-    state.calls.push(this.record);
-    state.sessions.add(this);
-    state.stats.callsOpened++;
-    call.on('data', (message: DecodedRequest) => this.guard(() => this.onMessage(message)));
-    call.on('end', () => this.guard(() => this.onHalfClose()));
-    call.on('cancelled', () => this.markEnded(GrpcStatus.CANCELLED, 'cancelled by the client or connection lost'));
-    // grpc-js turns 'error' into the call's status itself; this listener only guarantees that an
-    // error event can never be unhandled.
-    call.on('error', () => {});
-    // Official clients wait for the response headers before sending create_stream (PROTOCOL.md §2).
-    safe(() => call.sendMetadata(new Metadata()), undefined);
-    state.changed();
-
-    const injected = state.faults.takeCallFailure();
-    if (injected) {
-      this.fail(injected.code, injected.details);
-    } else if (state.closing) {
-      this.fail(GrpcStatus.UNAVAILABLE, 'emulator is shutting down');
-    } else if (state.options.auth) {
-      // Authentication belongs to the call (its metadata); authorization waits for create_stream.
-      const lookup = state.tokens.lookup(this.header('authorization'));
-      if (lookup.ok) this.token = lookup.token;
-      else this.fail(GrpcStatus.UNAUTHENTICATED, lookup.reason);
-    }
-  }
-
-  get clientId(): string | undefined {
-    return this.token?.clientId;
   }
 
   /** Snapshot for `emulator.streams`; undefined until create_stream succeeded. */
@@ -141,7 +81,7 @@ export class StreamSession implements CallSession {
   // -------------------------------------------------------------------------------------------
   // Messages
 
-  private onMessage(message: DecodedRequest): void {
+  protected override onMessage(message: DecodedRequest): void {
     // Once a rejection waits for earlier commits, later requests are ignored: their own (offset)
     // errors must not replace the one the call ends with.
     if (this.phase === 'ended' || this.failureAfterCommits) return;
@@ -156,7 +96,7 @@ export class StreamSession implements CallSession {
 
   private onCreate(request: CreateStreamRequest): void {
     const { state } = this;
-    if (this.phase !== 'awaitingCreate') {
+    if (this.phase !== 'opening') {
       this.fail(GrpcStatus.INVALID_ARGUMENT, 'create_stream may only be the first message of a call');
       return;
     }
@@ -255,13 +195,7 @@ export class StreamSession implements CallSession {
       }, wait);
     }
 
-    const failure = state.faults.afterIngest(this);
-    if (failure) {
-      if (failure.ackFirst) this.flushAck();
-      this.fail(failure.code, failure.details);
-    } else {
-      this.scheduleAck();
-    }
+    this.ackOrInjectFailure();
   }
 
   /**
@@ -320,31 +254,8 @@ export class StreamSession implements CallSession {
     return true;
   }
 
-  /** Ends the call once the commits already under way have landed and been acknowledged. */
-  private failAfterCommits(code: number, details: string): void {
-    this.failureAfterCommits = { code, details };
-    if (this.pendingCommits > 0) return;
-    this.flushAck();
-    this.fail(code, details);
-  }
-
-  private onHalfClose(): void {
-    if (this.phase === 'ended') return;
-    this.halfClosed = true;
-    this.state.changed();
-    // A client's RST_STREAM also ends the readable side, and grpc-js reports the cancellation a
-    // tick later: decide after it, so a cancelled call is recorded as CANCELLED, not OK.
-    setImmediate(() =>
-      this.guard(() => {
-        // A client that closes its side without creating a stream has nothing to wait for.
-        if (this.phase === 'awaitingCreate') this.end(GrpcStatus.OK, 'OK');
-        else this.maybeFinish();
-      }),
-    );
-  }
-
   /** A half-closed call ends with OK once everything it sent is acknowledged. */
-  private maybeFinish(): void {
+  protected override maybeFinish(): void {
     if (
       this.halfClosed &&
       this.phase === 'streaming' &&
@@ -357,22 +268,6 @@ export class StreamSession implements CallSession {
 
   // -------------------------------------------------------------------------------------------
   // Acks
-
-  private scheduleAck(): void {
-    if (this.cancelAckTimer || this.phase !== 'streaming') return;
-    const flush = () => {
-      this.cancelAckTimer = undefined;
-      this.flushAck();
-    };
-    const delay = this.state.options.ackDelayMs;
-    if (delay > 0) {
-      const timer = setTimeout(flush, delay);
-      this.cancelAckTimer = () => clearTimeout(timer);
-    } else {
-      const immediate = setImmediate(flush);
-      this.cancelAckTimer = () => clearImmediate(immediate);
-    }
-  }
 
   /** Acknowledges everything stored so far, unless acking is stopped. */
   flushAck(): void {
@@ -393,25 +288,6 @@ export class StreamSession implements CallSession {
   // -------------------------------------------------------------------------------------------
   // Ending
 
-  /** Ends the call with an error status (fault hooks, close()). */
-  fail(code: number, details: string): void {
-    this.end(code, details);
-  }
-
-  /** Ends the call with a status; the client receives whatever was written before it. */
-  private end(code: number, details: string): void {
-    if (this.phase === 'ended') return;
-    const { call } = this;
-    this.markEnded(code, details);
-    if (call.cancelled || call.writableEnded || call.destroyed) return;
-    safe(() => {
-      if (code === GrpcStatus.OK) call.end();
-      // grpc-js's own 'error' listener turns this into the call's status and ends the call,
-      // after any response messages still queued.
-      else call.emit('error', { code, details, metadata: new Metadata() });
-    }, undefined);
-  }
-
   sendCloseSignal(durationMs: number, endCode: number, details: string): boolean {
     if (this.phase !== 'streaming') return false;
     this.send({ kind: 'closeStreamSignal', durationMs });
@@ -423,54 +299,10 @@ export class StreamSession implements CallSession {
     return true;
   }
 
-  /** The connection under the call is gone: record it, write nothing. */
-  markDropped(details: string): void {
-    this.markEnded(GrpcStatus.UNAVAILABLE, details);
-  }
-
-  private markEnded(code: number, details: string): void {
-    if (this.phase === 'ended') return;
-    this.phase = 'ended';
-    this.cancelAckTimer?.();
-    this.cancelAckTimer = undefined;
+  /** Stops the close, rotation and rate timers along with the ack timer when the call ends. */
+  protected override clearTimers(): void {
     clearTimeout(this.closeTimer);
     clearTimeout(this.rotationTimer);
     clearTimeout(this.rateTimer);
-    this.state.sessions.delete(this);
-    this.state.faults.detach(this);
-    this.record.endedAt = Date.now();
-    this.record.status = callStatus(code, details);
-    this.state.changed();
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Helpers
-
-  private send(response: StreamResponse): void {
-    const { call } = this;
-    if (this.phase === 'ended' || call.cancelled || call.writableEnded || call.destroyed) return;
-    safe(() => call.write(response), undefined);
-  }
-
-  private header(name: string): string | undefined {
-    const value = this.call.metadata.get(name)[0];
-    return typeof value === 'string' ? value : undefined;
-  }
-
-  /** Runs an event handler; an unexpected exception ends the call with INTERNAL, never the process. */
-  private guard(handler: () => void): void {
-    try {
-      handler();
-    } catch (error) {
-      this.fail(GrpcStatus.INTERNAL, `emulator error: ${(error as Error)?.message ?? String(error)}`);
-    }
-  }
-}
-
-function safe<T>(fn: () => T, fallback: T): T {
-  try {
-    return fn();
-  } catch {
-    return fallback;
   }
 }
