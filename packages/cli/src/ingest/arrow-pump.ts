@@ -18,7 +18,7 @@ import type { ArrowBatchBuilder } from './arrow-batch.js';
 import { InputError } from './coerce.js';
 import type { Progress } from './progress.js';
 import { OrdinalMap, type PumpResult } from './pump.js';
-import { type InputItem, type InputSource, LocatedInputError } from './sources.js';
+import { type InputSource, LocatedInputError, nextItems } from './sources.js';
 
 /** What the loop uses of an `ArrowStream` (a fake one in tests). */
 export interface ArrowSink {
@@ -90,14 +90,9 @@ export async function arrowPump(
   try {
     // Input problems end the reading (inputError); only the stream's own failures throw.
     reading: while (true) {
-      let next: IteratorResult<readonly InputItem[]>;
-      try {
-        next = await iterator.next();
-      } catch (error) {
-        inputError =
-          error instanceof LocatedInputError
-            ? error
-            : new LocatedInputError(`cannot read the input: ${(error as Error).message}`, lastOrdinal + 1, undefined);
+      const next = await nextItems(iterator, lastOrdinal);
+      if (next instanceof LocatedInputError) {
+        inputError = next;
         break;
       }
       if (next.done) break;

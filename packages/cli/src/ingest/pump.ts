@@ -11,7 +11,7 @@
 import { InvalidRecordError, type ZerobusStream } from '@zerobus/sdk';
 import { InputError } from './coerce.js';
 import type { Progress } from './progress.js';
-import { type InputItem, type InputSource, LocatedInputError } from './sources.js';
+import { type InputSource, LocatedInputError, nextItems } from './sources.js';
 
 /**
  * Stream offsets → input positions (`ordinal`s, what `--skip` counts). Offsets are consecutive;
@@ -91,14 +91,9 @@ export async function pump(
   const iterator = source.items()[Symbol.asyncIterator]();
   try {
     reading: while (true) {
-      let next: IteratorResult<readonly InputItem[]>;
-      try {
-        next = await iterator.next();
-      } catch (error) {
-        inputError =
-          error instanceof LocatedInputError
-            ? error
-            : new LocatedInputError(`cannot read the input: ${(error as Error).message}`, lastOrdinal + 1, undefined);
+      const next = await nextItems(iterator, lastOrdinal);
+      if (next instanceof LocatedInputError) {
+        inputError = next;
         break;
       }
       if (next.done) break;

@@ -58,6 +58,23 @@ export interface InputSource {
   decode(item: InputItem): unknown;
 }
 
+/**
+ * The next chunk of input items, or the reason reading stopped as a LocatedInputError (a source
+ * error without a position is placed just after the last item read, `lastOrdinal`).
+ */
+export async function nextItems(
+  iterator: AsyncIterator<readonly InputItem[]>,
+  lastOrdinal: number,
+): Promise<IteratorResult<readonly InputItem[]> | LocatedInputError> {
+  try {
+    return await iterator.next();
+  } catch (error) {
+    return error instanceof LocatedInputError
+      ? error
+      : new LocatedInputError(`cannot read the input: ${(error as Error).message}`, lastOrdinal + 1, undefined);
+  }
+}
+
 export interface SourceOptions {
   readonly name: string;
   readonly schema: TableSchema;
