@@ -4,7 +4,7 @@
  * so the tests pin down the server's wire behaviour on their own.
  */
 
-import { Client, type ClientDuplexStream, credentials, Metadata, type StatusObject } from '@grpc/grpc-js';
+import { Client, type ClientDuplexStream, credentials, type Metadata, type StatusObject } from '@grpc/grpc-js';
 import type { Emulator } from '@zerobus/emulator';
 import {
   decodeAckMetadata,
@@ -18,7 +18,7 @@ import {
   splitIpcStream,
 } from '@zerobus/sdk/wire';
 import { Message, type Table, tableToIPC } from 'apache-arrow';
-import { asBuffer } from './raw-client.js';
+import { asBuffer, callMetadata, type OpenOptions } from './raw-client.js';
 
 /** The IPC messages of a table: its schema, its dictionary batches, its record batches. */
 export interface TableMessages {
@@ -40,13 +40,8 @@ export function tableMessages(table: Table): TableMessages {
   return { schema, dictionaries, batches };
 }
 
-export interface FlightOpenOptions {
-  /** Bearer token; `null` sends no authorization header. Default: a token issued for `table`. */
-  token?: string | null;
-  /** Table-name header; `null` omits it. Default: `table`. */
-  tableHeader?: string | null;
-  extraHeaders?: Record<string, string>;
-}
+/** Headers of a DoPut call: the same choices as an EphemeralStream test call. */
+export type FlightOpenOptions = OpenOptions;
 
 /** One DoPut call with every PutResult recorded as it arrives. */
 export class FlightPut {
@@ -154,13 +149,7 @@ export class FlightClient {
   }
 
   open(table: string, options: FlightOpenOptions = {}): FlightPut {
-    const metadata = new Metadata();
-    const token = options.token === undefined ? this.emulator.issueToken(table) : options.token;
-    if (token !== null) metadata.set('authorization', `Bearer ${token}`);
-    const header = options.tableHeader === undefined ? table : options.tableHeader;
-    if (header !== null) metadata.set('x-databricks-zerobus-table-name', header);
-    metadata.set('x-zerobus-sdk', 'emulator-tests/0');
-    for (const [k, v] of Object.entries(options.extraHeaders ?? {})) metadata.set(k, v);
+    const metadata = callMetadata(this.emulator, table, options);
     const call = this.client.makeBidiStreamRequest<Uint8Array, Uint8Array>(
       FLIGHT_DO_PUT_PATH,
       (bytes) => asBuffer(bytes),

@@ -35,6 +35,18 @@ export interface OpenOptions {
   extraHeaders?: Record<string, string>;
 }
 
+/** The headers of a test call (EphemeralStream or Flight DoPut) as `options` asks for them. */
+export function callMetadata(emulator: Emulator, table: string, options: OpenOptions): Metadata {
+  const metadata = new Metadata();
+  const token = options.token === undefined ? emulator.issueToken(table) : options.token;
+  if (token !== null) metadata.set('authorization', `Bearer ${token}`);
+  const header = options.tableHeader === undefined ? table : options.tableHeader;
+  if (header !== null) metadata.set('x-databricks-zerobus-table-name', header);
+  metadata.set('x-zerobus-sdk', 'emulator-tests/0');
+  for (const [k, v] of Object.entries(options.extraHeaders ?? {})) metadata.set(k, v);
+  return metadata;
+}
+
 /** One EphemeralStream call with everything the server sent recorded as it arrives. */
 export class RawStream {
   readonly responses: StreamResponse[] = [];
@@ -133,13 +145,7 @@ export class RawClient {
   }
 
   open(table: string, options: OpenOptions = {}): RawStream {
-    const metadata = new Metadata();
-    const token = options.token === undefined ? this.emulator.issueToken(table) : options.token;
-    if (token !== null) metadata.set('authorization', `Bearer ${token}`);
-    const header = options.tableHeader === undefined ? table : options.tableHeader;
-    if (header !== null) metadata.set('x-databricks-zerobus-table-name', header);
-    metadata.set('x-zerobus-sdk', 'emulator-tests/0');
-    for (const [k, v] of Object.entries(options.extraHeaders ?? {})) metadata.set(k, v);
+    const metadata = callMetadata(this.emulator, table, options);
     const call = this.client.makeBidiStreamRequest<Uint8Array | StreamRequest, StreamResponse>(
       EPHEMERAL_STREAM_PATH,
       // Uint8Array requests go out as-is: lets tests send bytes that are not a valid request.
