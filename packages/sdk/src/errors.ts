@@ -197,3 +197,9 @@ export class InvalidRecordError extends NonRetriableError {
     this.field = options.field;
   }
 }
+
+/** @internal Any thrown value as a ZerobusError: itself, or an INTERNAL error caused by it. */
+export function toZerobusError(error: unknown): ZerobusError {
+  if (error instanceof ZerobusError) return error;
+  return new ZerobusError('INTERNAL', error instanceof Error ? error.message : String(error), { cause: error });
+}

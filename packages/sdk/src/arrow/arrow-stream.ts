@@ -17,7 +17,7 @@ import { AckWatchdog } from '../engine/ack-watchdog.js';
 import { headersFor } from '../engine/connect.js';
 import { OffsetWaiters } from '../engine/offset-waiters.js';
 import { RoomWaiters } from '../engine/room-waiters.js';
-import { NonRetriableError, ZerobusError } from '../errors.js';
+import { NonRetriableError, toZerobusError, ZerobusError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Channel, StreamCall } from '../transport/channel.js';
 import {
@@ -52,11 +52,6 @@ export type ArrowStreamState = 'opening' | 'open' | 'recovering' | 'closing' | '
 interface LiveFlightCall {
   readonly call: StreamCall;
   readonly token: object;
-}
-
-function asZerobusError(error: unknown): ZerobusError {
-  if (error instanceof ZerobusError) return error;
-  return new ZerobusError('INTERNAL', error instanceof Error ? error.message : String(error), { cause: error });
 }
 
 /**
@@ -136,7 +131,7 @@ export class ArrowStream {
         await stream.#openCall(signal);
         return stream;
       } catch (error) {
-        last = asZerobusError(error);
+        last = toZerobusError(error);
         if (!last.retriable || signal?.aborted) break;
       }
     }
@@ -326,7 +321,7 @@ export class ArrowStream {
     try {
       offset = this.#window.ack(ack);
     } catch (error) {
-      this.#onCallEnd(token, asZerobusError(error));
+      this.#onCallEnd(token, toZerobusError(error));
       return;
     }
     this.#attemptsInOutage = 0;
@@ -437,7 +432,7 @@ export class ArrowStream {
         await this.#openCall();
         return;
       } catch (error) {
-        last = asZerobusError(error);
+        last = toZerobusError(error);
         if (!last.retriable) break;
       }
     }

@@ -5,7 +5,7 @@
  * `maxStreamReplacements` times in a row without an acknowledgement), anything else fails the
  * pool, which then closes its other streams.
  */
-import { NonRetriableError, ZerobusError } from '../errors.js';
+import { NonRetriableError, toZerobusError, ZerobusError } from '../errors.js';
 import type { ZerobusSdk } from '../sdk.js';
 import { type PoolGeneration, poolGeneration } from './pool-offset.js';
 import { RoomWaiters } from './room-waiters.js';
@@ -21,11 +21,6 @@ export interface Slot {
   replacing: Promise<void> | undefined;
   /** Failures in a row without an acknowledgement in between. */
   strikes: number;
-}
-
-function asZerobusError(error: unknown): ZerobusError {
-  if (error instanceof ZerobusError) return error;
-  return new ZerobusError('INTERNAL', error instanceof Error ? error.message : String(error), { cause: error });
 }
 
 /** @internal */
@@ -161,7 +156,7 @@ export class PoolSlots {
       const failed = generation.stream;
       const error = await failed.close().then(
         () => new ZerobusError('INTERNAL', 'the stream ended'),
-        (e: unknown) => asZerobusError(e),
+        (e: unknown) => toZerobusError(e),
       );
       if (this.phase !== 'open') return;
       if (failed.ackedOffset >= 0) slot.strikes = 0;
@@ -175,7 +170,7 @@ export class PoolSlots {
       try {
         next = await this.#host.recreateStream(failed, { signal: this.lifetime.signal });
       } catch (e) {
-        return this.fail(asZerobusError(e));
+        return this.fail(toZerobusError(e));
       }
       const successor = poolGeneration(generation.pool, slot.index, generation.number + 1, next);
       generation.shift = failed.ackedOffset + 1;

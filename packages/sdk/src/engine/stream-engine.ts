@@ -13,7 +13,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { HeadersProvider } from '../auth/headers-provider.js';
-import { NonRetriableError, ZerobusError } from '../errors.js';
+import { NonRetriableError, toZerobusError, ZerobusError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ResolvedStreamOptions } from '../options.js';
 import type { RecordEncoder } from '../records/encoder.js';
@@ -50,11 +50,6 @@ export interface EngineContext {
 }
 
 type Phase = Exclude<StreamState, 'closing'>;
-
-function asZerobusError(error: unknown): ZerobusError {
-  if (error instanceof ZerobusError) return error;
-  return new ZerobusError('INTERNAL', error instanceof Error ? error.message : String(error), { cause: error });
-}
 
 export abstract class StreamEngine extends EventEmitter<StreamEvents> {
   protected readonly context: EngineContext;
@@ -150,7 +145,7 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
         await this.#openCall(signal);
         return;
       } catch (error) {
-        last = asZerobusError(error);
+        last = toZerobusError(error);
         if (!last.retriable || signal?.aborted) break;
         this.context.logger.warn(
           { table: this.context.table.tableName, attempt: attempt + 1, error: last.message },
@@ -397,7 +392,7 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
     try {
       await this.#openCall();
     } catch (error) {
-      await this.#recover(asZerobusError(error));
+      await this.#recover(toZerobusError(error));
     }
   }
 
@@ -437,7 +432,7 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
         }
         return;
       } catch (error) {
-        last = asZerobusError(error);
+        last = toZerobusError(error);
         if (!last.retriable) {
           this.#fail(last);
           return;
