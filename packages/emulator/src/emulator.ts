@@ -1,9 +1,10 @@
 /**
  * `startEmulator()`: a local Zerobus-compatible server for development and tests. It runs the
- * gRPC ingestion service and an HTTP server (OAuth token endpoint; Unity Catalog later) on
- * ephemeral 127.0.0.1 ports, keeps records in memory (ack-only with `storeRecords: false`), and
- * exposes everything a test wants to check (records, streams, calls, token requests, counters)
- * plus fault hooks.
+ * gRPC ingestion service (EphemeralStream and Arrow Flight DoPut) and an HTTP server (OAuth token
+ * endpoint, Unity Catalog REST API) on ephemeral 127.0.0.1 ports, writes Unity Catalog tables as
+ * Delta tables and keeps the records it received in memory (ack-only with `storeRecords: false`),
+ * and exposes everything a test wants to check (records, streams, calls, token requests,
+ * counters) plus fault hooks.
  */
 
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -39,14 +40,17 @@ function urlFor(host: string, port: number, secure: boolean): string {
  *
  * @example
  * ```ts
+ * import { startEmulator } from '@zerobus/emulator';
+ * import { TableProperties, ZerobusSdk } from '@zerobus/sdk';
+ *
  * await using emulator = await startEmulator();
  * const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint);
- * const stream = await sdk.createStream('emulator-client', 'emulator-secret', new TableProperties('main.default.t'), {
+ * const stream = await sdk.createStream('emulator-client', 'emulator-secret', new TableProperties('main.iot.readings'), {
  *   recordType: 'json',
  * });
- * await stream.ingestRecordOffset({ a: 1 });
- * await stream.close();
- * emulator.records('main.default.t'); // [{ tableName: 'main.default.t', payload: '{"a":1}', ... }]
+ * await stream.ingestRecordOffset({ device: 'a1', temp: 21.5 });
+ * await stream.close(); // flushes: the record is acknowledged, so stored
+ * emulator.records('main.iot.readings'); // [{ payload: '{"device":"a1","temp":21.5}', recordType: 'json', ... }]
  * ```
  */
 export class Emulator implements AsyncDisposable {
@@ -81,22 +85,75 @@ export class Emulator implements AsyncDisposable {
     this.faults = state.faults;
   }
 
-  /** The options it runs with, defaults filled in. */
+  /**
+   * The options it runs with, defaults filled in.
+   *
+   * @example
+   * ```ts
+   * import type { Emulator } from '@zerobus/emulator';
+   *
+   * // a helper for tests that run against emulators started with different options
+   * async function waitForRotation(emulator: Emulator): Promise<void> {
+   *   const { rotationIntervalMs } = emulator.options; // undefined: streams are never rotated
+   *   if (rotationIntervalMs === undefined) throw new Error('start the emulator with rotationIntervalMs');
+   *   await emulator.waitFor((e) => e.stats.closeSignalsSent > 0, { timeoutMs: rotationIntervalMs + 1_000 });
+   * }
+   * ```
+   */
   get options(): ResolvedOptions {
     return this.state.options;
   }
 
-  /** The OAuth clients the token endpoint accepts. */
+  /**
+   * The OAuth clients the token endpoint accepts.
+   *
+   * @example
+   * ```ts
+   * import { TableProperties, ZerobusSdk } from '@zerobus/sdk';
+   *
+   * // connect with credentials this emulator accepts, whatever it was started with
+   * const principal = emulator.principals.find((p) => p.tables === undefined); // one granted every table
+   * if (!principal) throw new Error('no principal may write to every table');
+   * const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint);
+   * const table = new TableProperties('main.iot.readings');
+   * const stream = await sdk.createStream(principal.clientId, principal.clientSecret, table, { recordType: 'json' });
+   * ```
+   */
   get principals(): readonly Principal[] {
     return this.state.options.principals;
   }
 
-  /** Records stored in `tableName`, in the order they were made durable (a copy). */
+  /**
+   * Records stored in `tableName`, in the order they were accepted (a copy); empty for an unknown
+   * table. A record of a Delta table shows here once it is validated and handed to the group
+   * commit, a moment before the commit makes it durable and the client gets its ack.
+   *
+   * @example
+   * ```ts
+   * import assert from 'node:assert/strict';
+   *
+   * await stream.flush(); // `stream` writes to this emulator: all it sent is acknowledged, so stored
+   * const readings = emulator.records('main.iot.readings').map((r) => JSON.parse(r.payload as string));
+   * assert.deepEqual(readings, [{ device: 'a1', temp: 21.5 }]);
+   * ```
+   */
   records(tableName: string): StoredRecord[] {
     return this.state.tables.records(tableName);
   }
 
-  /** Names of the existing tables. */
+  /**
+   * Names of the tables `records()` reads: schemaless in-memory tables (the `tables` option,
+   * `createTable`, or created by a first stream), and Unity Catalog tables once a stream opened
+   * them. `catalog.listTables()` lists every Delta table.
+   *
+   * @example
+   * ```ts
+   * import assert from 'node:assert/strict';
+   *
+   * // the code under test wrote to the table it was configured for, and to no other
+   * assert.deepEqual(emulator.tables, ['main.iot.readings']);
+   * ```
+   */
   get tables(): string[] {
     return this.state.tables.names();
   }
@@ -105,17 +162,49 @@ export class Emulator implements AsyncDisposable {
    * Creates a schemaless in-memory table (idempotent), for streams to write to when
    * `autoCreateTables` is off; throws a `TypeError` on a name that is not `catalog.schema.table`.
    * For a Delta table with columns, use {@link Emulator.createDeltaTable}.
+   *
+   * @example
+   * ```ts
+   * import { startEmulator } from '@zerobus/emulator';
+   *
+   * await using emulator = await startEmulator({ autoCreateTables: false });
+   * emulator.createTable('main.iot.readings'); // streams to any other table end with NOT_FOUND
+   * ```
    */
   createTable(name: string): void {
     this.state.tables.create(name);
   }
 
-  /** Drops every stored record (tables stay). */
+  /**
+   * Drops every stored record (tables stay): what `records()` returns. Delta tables keep their
+   * data on disk.
+   *
+   * @example
+   * ```ts
+   * import { afterEach } from 'node:test';
+   *
+   * // one emulator for the whole file, and every test starts with no records
+   * afterEach(() => emulator.clearRecords());
+   * ```
+   */
   clearRecords(): void {
     this.state.tables.clearRecords();
   }
 
-  /** Open streams (create_stream succeeded, or an Arrow Flight call's schema was accepted; call not ended yet). */
+  /**
+   * Open streams (create_stream succeeded, or an Arrow Flight call's schema was accepted; call not ended yet).
+   *
+   * @example
+   * ```ts
+   * import assert from 'node:assert/strict';
+   *
+   * // the code under test keeps one JSON stream open, not one per batch
+   * assert.equal(emulator.streams.length, 1);
+   * const [info] = emulator.streams;
+   * assert.equal(info?.tableName, 'main.iot.readings');
+   * assert.equal(info?.recordType, 'json');
+   * ```
+   */
   get streams(): StreamInfo[] {
     const out: StreamInfo[] = [];
     for (const session of this.state.sessions) {
@@ -125,17 +214,55 @@ export class Emulator implements AsyncDisposable {
     return out;
   }
 
-  /** Every gRPC call so far, in opening order, with its metadata and how it ended. */
+  /**
+   * Every gRPC call so far, in opening order, with its metadata and how it ended.
+   *
+   * @example
+   * ```ts
+   * import assert from 'node:assert/strict';
+   *
+   * emulator.faults.failActiveStreams('UNAVAILABLE');
+   * await stream.ingestRecordOffset(record); // the SDK reconnects: sent on a new call
+   * await stream.close();
+   * await emulator.waitFor((e) => e.calls.every((c) => c.status !== undefined)); // both calls ended
+   * assert.deepEqual(emulator.calls.map((c) => c.status?.name), ['UNAVAILABLE', 'OK']);
+   * ```
+   */
   get calls(): CallRecord[] {
     return this.state.calls.map((call) => ({ ...call }));
   }
 
-  /** Every request to the token endpoint, in order. */
+  /**
+   * Every request to the token endpoint, in order.
+   *
+   * @example
+   * ```ts
+   * import assert from 'node:assert/strict';
+   *
+   * const [request] = emulator.tokenRequests;
+   * assert.equal(request?.clientId, 'emulator-client'); // from HTTP Basic client authentication
+   * assert.equal(request?.form.grant_type, 'client_credentials');
+   * assert.equal(request?.form.scope, 'all-apis');
+   * ```
+   */
   get tokenRequests(): TokenRequestRecord[] {
     return [...this.state.tokenRequests];
   }
 
-  /** Counters since the server started (a copy). */
+  /**
+   * Counters since the server started (a copy).
+   *
+   * @example
+   * ```ts
+   * import assert from 'node:assert/strict';
+   *
+   * // a fresh emulator, and `stream` writes to it
+   * await stream.ingestRecordsOffset(records);
+   * await stream.flush();
+   * assert.equal(emulator.stats.requestsReceived, 1); // the batch went out as one request
+   * assert.equal(emulator.stats.recordsStored, records.length);
+   * ```
+   */
   get stats(): EmulatorStats {
     return { ...this.state.stats };
   }
@@ -143,6 +270,25 @@ export class Emulator implements AsyncDisposable {
   /**
    * Issues a token without the HTTP round trip, as if `clientId` (default: the first principal)
    * had asked for SELECT + MODIFY on `tableName`. For tests that build gRPC metadata themselves.
+   *
+   * @example
+   * ```ts
+   * import { TABLE_HEADER } from '@zerobus/emulator';
+   * import { ZerobusSdk } from '@zerobus/sdk';
+   *
+   * // no OAuth round trip: the SDK takes the call's headers from a provider
+   * const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint);
+   * const stream = await sdk.createStream({
+   *   table: 'main.iot.readings',
+   *   headersProvider: {
+   *     getHeaders: () => ({
+   *       authorization: `Bearer ${emulator.issueToken('main.iot.readings')}`,
+   *       [TABLE_HEADER]: 'main.iot.readings',
+   *     }),
+   *   },
+   *   options: { recordType: 'json' },
+   * });
+   * ```
    */
   issueToken(tableName: string, clientId = this.principals[0]?.clientId ?? 'emulator-client'): string {
     const [catalog = '', schema = ''] = tableName.split('.');
@@ -164,23 +310,65 @@ export class Emulator implements AsyncDisposable {
     return token.accessToken;
   }
 
-  /** Resolves once `predicate` holds; re-checked after every observable change, never polled. */
+  /**
+   * Resolves once `predicate` holds; re-checked after every observable change, never polled.
+   * Rejects when it still does not hold after `timeoutMs` (default 5,000 ms), when it throws, or
+   * when the emulator closes.
+   *
+   * @example
+   * ```ts
+   * // the code under test ingests in the background: cut its stream once something was acknowledged
+   * await emulator.waitFor((e) => e.stats.acksSent > 0, { timeoutMs: 2_000 });
+   * emulator.faults.failActiveStreams('UNAVAILABLE');
+   * ```
+   */
   waitFor(predicate: (emulator: this) => boolean, options?: WaitOptions): Promise<void> {
     return this.waiters.wait(() => predicate(this), options);
   }
 
-  /** Resolves with the table's records once it holds at least `count` of them. */
+  /**
+   * Resolves with the table's records once it holds at least `count` of them.
+   *
+   * @example
+   * ```ts
+   * import assert from 'node:assert/strict';
+   *
+   * // the code under test ingests in the background
+   * const stored = await emulator.waitForRecords('main.iot.readings', 3);
+   * const devices = stored.map((r) => (JSON.parse(r.payload as string) as { device: string }).device);
+   * assert.deepEqual(devices, ['a1', 'a2', 'a3']);
+   * ```
+   */
   async waitForRecords(tableName: string, count: number, options?: WaitOptions): Promise<StoredRecord[]> {
     await this.waitFor(() => this.state.tables.count(tableName) >= count, options);
     return this.records(tableName);
   }
 
-  /** The Unity Catalog: catalogs, schemas and Delta tables of this emulator's data directory. */
+  /**
+   * The Unity Catalog: catalogs, schemas and Delta tables of this emulator's data directory.
+   *
+   * @example
+   * ```ts
+   * const info = emulator.catalog.getTable('main.iot.readings'); // throws TABLE_DOES_NOT_EXIST if missing
+   * info.columns.map((c) => `${c.name} ${c.type_text}`); // ['device string', 'temp double']
+   * emulator.catalog.listTables('main', 'iot').map((t) => t.full_name); // ['main.iot.readings']
+   * ```
+   */
   get catalog(): UnityCatalog {
     return this.state.catalog;
   }
 
-  /** Where the Delta tables live. */
+  /**
+   * Where the Delta tables live.
+   *
+   * @example
+   * ```ts
+   * import { cp } from 'node:fs/promises';
+   *
+   * // keep the Delta tables to inspect them: close() removes a temporary data directory
+   * await cp(emulator.dataDir, './lake-snapshot', { recursive: true });
+   * ```
+   */
   get dataDir(): string {
     return this.state.catalog.dataDir;
   }
@@ -188,6 +376,21 @@ export class Emulator implements AsyncDisposable {
   /**
    * Creates a Unity Catalog table (a Delta table) with the given columns, creating its catalog
    * and schema when missing. Columns take Spark SQL types: `{ name: 'ts', type_text: 'timestamp' }`.
+   *
+   * @example
+   * ```ts
+   * const info = await emulator.createDeltaTable(
+   *   'main.shop.orders',
+   *   [
+   *     { name: 'order_id', type_text: 'bigint', nullable: false },
+   *     { name: 'amount', type_text: 'decimal(10,2)' },
+   *     { name: 'items', type_text: 'array<struct<sku:string,qty:int>>' },
+   *     { name: 'placed_at', type_text: 'timestamp' },
+   *   ],
+   *   { comment: 'orders from the checkout service' },
+   * );
+   * info.storage_location; // 'file:///tmp/zerobus-emulator-…/main/shop/orders'
+   * ```
    */
   async createDeltaTable(
     fullName: string,
@@ -206,6 +409,18 @@ export class Emulator implements AsyncDisposable {
   /**
    * Ends every open call with UNAVAILABLE, closes both servers (never waiting longer than the
    * grace period), then lets commits under way finish; a temporary data directory is removed.
+   *
+   * @example
+   * ```ts
+   * import { after, before } from 'node:test';
+   * import { type Emulator, startEmulator } from '@zerobus/emulator';
+   *
+   * let emulator: Emulator;
+   * before(async () => {
+   *   emulator = await startEmulator();
+   * });
+   * after(() => emulator.close());
+   * ```
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -220,7 +435,19 @@ export class Emulator implements AsyncDisposable {
     return this.closing;
   }
 
-  /** Same as {@link Emulator.close}, for `await using`. */
+  /**
+   * Same as {@link Emulator.close}, for `await using`.
+   *
+   * @example
+   * ```ts
+   * import { startEmulator } from '@zerobus/emulator';
+   *
+   * {
+   *   await using emulator = await startEmulator();
+   *   // ... the test
+   * } // emulator.close() has run here, even if the test threw
+   * ```
+   */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

@@ -35,7 +35,20 @@ export interface AfterRequestsFailure extends InjectedFailure {
   readonly ackFirst: boolean;
 }
 
-/** Options of {@link EmulatorFaults.failFlightAfterRows}. */
+/**
+ * Options of {@link EmulatorFaults.failFlightAfterRows}.
+ *
+ * @example
+ * ```ts
+ * import type { FlightRowsOptions } from '@zerobus/emulator';
+ *
+ * // two calls in a row commit 150 rows, then end with UNAVAILABLE
+ * const options: FlightRowsOptions = { status: 'UNAVAILABLE', message: 'server restarting', times: 2 };
+ * emulator.faults.failFlightAfterRows(150, options);
+ * await arrowStream.ingestBatchOffset(recordBatch);
+ * await arrowStream.flush(); // the SDK re-sent exactly the unacknowledged rows: none lost, none twice
+ * ```
+ */
 export interface FlightRowsOptions {
   /** Status the call ends with. Default UNAVAILABLE (retriable: the client reconnects and re-sends the rest). */
   status?: StatusInput;
@@ -53,7 +66,18 @@ export interface FlightRowsCut {
   readonly failure: InjectedFailure;
 }
 
-/** Options of {@link EmulatorFaults.sendCloseSignal}. */
+/**
+ * Options of {@link EmulatorFaults.sendCloseSignal}.
+ *
+ * @example
+ * ```ts
+ * import type { CloseSignalOptions } from '@zerobus/emulator';
+ *
+ * stream.once('closeSignal', ({ durationMs }) => console.log(`the server ends this call in ${durationMs} ms`));
+ * const options: CloseSignalOptions = { endStatus: 'UNAVAILABLE', message: 'server draining' };
+ * emulator.faults.sendCloseSignal(1_000, options); // a call still open 1 s later ends with UNAVAILABLE
+ * ```
+ */
 export interface CloseSignalOptions {
   /** Status the call ends with after the duration. Default CANCELLED. */
   endStatus?: StatusInput;
@@ -61,7 +85,23 @@ export interface CloseSignalOptions {
   message?: string;
 }
 
-/** The fault hooks, as tests see them on `emulator.faults`. */
+/**
+ * The fault hooks, as tests see them on `emulator.faults`.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { afterEach } from 'node:test';
+ *
+ * afterEach(() => emulator.faults.reset()); // nothing armed leaks into the next test
+ *
+ * await stream.ingestRecordOffset(record);
+ * emulator.faults.dropConnections(); // resets every TCP connection: a real transport failure
+ * await stream.ingestRecordOffset(record);
+ * await stream.flush(); // the SDK reconnected and replayed what was not acknowledged
+ * assert.ok(emulator.records('main.iot.readings').length >= 2); // at least once: a replay may store a record twice
+ * ```
+ */
 export interface EmulatorFaults {
   /** The next call ends with `status` right after the server sent its headers. Queues: call it n times for n calls. */
   failNextCall(status: StatusInput, message?: string): void;
@@ -79,6 +119,8 @@ export interface EmulatorFaults {
    * its create_stream_response. The n requests stay stored; an ack not yet sent for them is
    * dropped unless `ackFirst`. `times` (default 1) applies it to that many streams in a row, so
    * that every reconnect fails the same way. Arming again replaces the previous arming.
+   * On a Unity Catalog (Delta) table `ackFirst` acknowledges nothing: the requests' group commit
+   * is still under way when the call ends, so they stay unacknowledged (the client replays them).
    */
   failAfterRequests(
     n: number,

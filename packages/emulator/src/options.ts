@@ -5,10 +5,45 @@
 
 import { GrpcStatus, grpcStatusName } from '@zerobus/sdk/wire';
 
-/** `'OK'`, `'UNAVAILABLE'`, ...: the gRPC status names. */
+/**
+ * `'OK'`, `'UNAVAILABLE'`, ...: the gRPC status names.
+ *
+ * @example
+ * ```ts
+ * import { it } from 'node:test';
+ * import type { GrpcStatusName } from '@zerobus/emulator';
+ *
+ * const retriable: GrpcStatusName[] = ['UNAVAILABLE', 'INTERNAL', 'RESOURCE_EXHAUSTED'];
+ * for (const status of retriable) {
+ *   it(`recovers from ${status}`, async () => {
+ *     emulator.faults.failActiveStreams(status);
+ *     await stream.ingestRecordOffset(record); // the SDK reconnects and sends it on a new call
+ *     await stream.flush();
+ *   });
+ * }
+ * ```
+ */
 export type GrpcStatusName = keyof typeof GrpcStatus;
 
-/** An OAuth client the token endpoint accepts (PROTOCOL.md §4). */
+/**
+ * An OAuth client the token endpoint accepts (PROTOCOL.md §4).
+ *
+ * @example
+ * ```ts
+ * import { type Principal, startEmulator } from '@zerobus/emulator';
+ * import { NonRetriableError, TableProperties, ZerobusSdk } from '@zerobus/sdk';
+ *
+ * const ingestJob: Principal = { clientId: 'ingest-job', clientSecret: 'ingest-secret', tables: ['main.iot.readings'] };
+ * await using emulator = await startEmulator({ principals: [ingestJob] });
+ * const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint);
+ * const alerts = new TableProperties('main.iot.alerts');
+ * try {
+ *   await sdk.createStream(ingestJob.clientId, ingestJob.clientSecret, alerts, { recordType: 'json' });
+ * } catch (error) {
+ *   if (error instanceof NonRetriableError) console.log(error.code); // 'PERMISSION_DENIED': no grant on main.iot.alerts
+ * }
+ * ```
+ */
 export interface Principal {
   /** The OAuth client id (the SDK's `clientId`). */
   readonly clientId: string;
@@ -21,7 +56,24 @@ export interface Principal {
   readonly tables?: readonly string[] | undefined;
 }
 
-/** Options of {@link startEmulator}; every one is optional, with the default given. */
+/**
+ * Options of {@link startEmulator}; every one is optional, with the default given.
+ *
+ * @example
+ * ```ts
+ * import { startEmulator } from '@zerobus/emulator';
+ *
+ * await using emulator = await startEmulator({
+ *   port: 50051, // fixed ports, for a client started separately
+ *   httpPort: 8080,
+ *   dataDir: './lake', // kept after close(): a restart serves the same Delta tables
+ *   autoCreateTables: false, // unknown tables are NOT_FOUND; these and Unity Catalog tables exist
+ *   tables: ['main.iot.readings'],
+ *   ackDelayMs: 50, // acknowledge like a remote service, not at once
+ *   rotationIntervalMs: 60_000, // every stream gets a close signal a minute after it opened
+ * });
+ * ```
+ */
 export interface EmulatorOptions {
   /** Interface both servers listen on. Default `127.0.0.1`. */
   host?: string;
@@ -95,6 +147,19 @@ export interface EmulatorOptions {
 /**
  * The options an emulator runs with: {@link EmulatorOptions} validated, with the defaults filled in
  * (each property is the option of the same name).
+ *
+ * @example
+ * ```ts
+ * import type { ResolvedOptions } from '@zerobus/emulator';
+ *
+ * // print the server's configuration next to a failing test's output
+ * function describeServer(options: ResolvedOptions): string {
+ *   const rotation = options.rotationIntervalMs === undefined ? 'never' : `every ${options.rotationIntervalMs} ms`;
+ *   const dataDir = options.dataDir ?? 'a temporary directory';
+ *   return `auth ${options.auth}, acks after ${options.ackDelayMs} ms, rotation ${rotation}, data in ${dataDir}`;
+ * }
+ * console.log(describeServer(emulator.options));
+ * ```
  */
 export interface ResolvedOptions {
   /** Interface both servers listen on. */
@@ -153,6 +218,16 @@ export interface ResolvedOptions {
 /**
  * The principal an emulator accepts when `principals` is not given: `emulator-client` /
  * `emulator-secret`, with SELECT + MODIFY on every table.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_PRINCIPAL, startEmulator } from '@zerobus/emulator';
+ *
+ * // `principals` replaces the default one: keep it next to a second client
+ * await using emulator = await startEmulator({
+ *   principals: [DEFAULT_PRINCIPAL, { clientId: 'etl-job', clientSecret: 'etl-secret' }],
+ * });
+ * ```
  */
 export const DEFAULT_PRINCIPAL: Principal = Object.freeze({
   clientId: 'emulator-client',
@@ -214,7 +289,18 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   };
 }
 
-/** A gRPC status given by number (`14`) or by name (`'UNAVAILABLE'`). */
+/**
+ * A gRPC status given by number (`14`) or by name (`'UNAVAILABLE'`).
+ *
+ * @example
+ * ```ts
+ * import type { StatusInput } from '@zerobus/emulator';
+ * import { GrpcStatus } from '@zerobus/sdk';
+ *
+ * const status: StatusInput = GrpcStatus.UNAVAILABLE; // the same as 14 or 'UNAVAILABLE'
+ * emulator.faults.failNextCreates(2, status); // the next two stream creations fail; the SDK retries them
+ * ```
+ */
 export type StatusInput = number | GrpcStatusName;
 
 export function toStatusCode(status: StatusInput): number {
@@ -227,7 +313,21 @@ export function toStatusCode(status: StatusInput): number {
   return code;
 }
 
-/** The status a call ended with, as tests read it back. */
+/**
+ * The status a call ended with, as tests read it back.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { CallStatus } from '@zerobus/emulator';
+ *
+ * // the code under test sent a record without the NOT NULL column `device`
+ * await emulator.waitFor((e) => e.calls[0]?.status !== undefined);
+ * const status: CallStatus | undefined = emulator.calls[0]?.status;
+ * assert.equal(status?.name, 'INVALID_ARGUMENT'); // code 3
+ * assert.match(status?.details ?? '', /offset_id 0: field "device"/);
+ * ```
+ */
 export interface CallStatus {
   /** The numeric gRPC status code (`14` for UNAVAILABLE). */
   readonly code: number;

@@ -12,7 +12,20 @@ import type { CallStatus, ResolvedOptions } from './options.js';
 import type { DeltaSinks } from './tables/delta-sinks.js';
 import type { RecordKind, TableRegistry } from './tables/table-registry.js';
 
-/** Counters since the emulator started. */
+/**
+ * Counters since the emulator started.
+ *
+ * @example
+ * ```ts
+ * import type { EmulatorStats } from '@zerobus/emulator';
+ *
+ * const before: EmulatorStats = emulator.stats; // a snapshot: later changes do not show in it
+ * await arrowStream.ingestBatchOffset(recordBatch);
+ * await arrowStream.flush();
+ * const after = emulator.stats;
+ * console.log(`${after.flightRows - before.flightRows} rows in ${after.flightBatches - before.flightBatches} batch(es)`);
+ * ```
+ */
 export interface EmulatorStats {
   /** gRPC calls of both services (EphemeralStream and Arrow Flight DoPut). */
   callsOpened: number;
@@ -40,7 +53,20 @@ export interface EmulatorStats {
   flightAcksSent: number;
 }
 
-/** One gRPC call as the emulator saw it. */
+/**
+ * One gRPC call as the emulator saw it.
+ *
+ * @example
+ * ```ts
+ * import type { CallRecord } from '@zerobus/emulator';
+ *
+ * // one line per call, to print when a test fails
+ * const describeCall = (call: CallRecord) =>
+ *   `#${call.id} ${call.path} ${call.tableName ?? '-'}: ${call.status?.name ?? 'open'}, ` +
+ *   `${(call.endedAt ?? Date.now()) - call.openedAt} ms`;
+ * console.log(emulator.calls.map(describeCall).join('\n'));
+ * ```
+ */
 export interface CallRecord {
   /** 1, 2, ... in the order calls opened. */
   readonly id: number;
@@ -64,7 +90,21 @@ export interface CallRecord {
   status?: CallStatus;
 }
 
-/** An open, created stream. */
+/**
+ * An open, created stream.
+ *
+ * @example
+ * ```ts
+ * import type { StreamInfo } from '@zerobus/emulator';
+ *
+ * // requests the server holds without having acknowledged them
+ * const unacked = (info: StreamInfo) => info.nextOffsetId - 1 - info.ackedUpTo;
+ * emulator.faults.stopAcking();
+ * stream.ingestRecordNowait(record);
+ * await emulator.waitFor((e) => e.streams.some((info) => unacked(info) > 0));
+ * emulator.faults.resumeAcking(); // every open stream gets its cumulative ack
+ * ```
+ */
 export interface StreamInfo {
   /** The stream id the server gave it (a UUID). */
   readonly streamId: string;

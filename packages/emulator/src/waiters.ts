@@ -4,7 +4,19 @@
  * on a timer, so tests wait exactly as long as needed.
  */
 
-/** Options of `Emulator.waitFor` and `Emulator.waitForRecords`. */
+/**
+ * Options of `Emulator.waitFor` and `Emulator.waitForRecords`.
+ *
+ * @example
+ * ```ts
+ * import type { WaitOptions } from '@zerobus/emulator';
+ *
+ * // a load test stores 100,000 records: more than the default 5 s
+ * const patient: WaitOptions = { timeoutMs: 60_000 };
+ * await emulator.waitForRecords('main.iot.readings', 100_000, patient);
+ * await emulator.waitFor((e) => e.streams.length === 0, patient); // rejects if still not true after 60 s
+ * ```
+ */
 export interface WaitOptions {
   /** How long to wait before rejecting. Default 5000 ms. */
   timeoutMs?: number;

@@ -3,7 +3,20 @@
  * original `cause`, in the style of `@connectrpc/connect`'s `ConnectError`.
  */
 
-/** gRPC status codes by number, as sent on the wire. */
+/**
+ * gRPC status codes by number, as sent on the wire.
+ *
+ * @example
+ * ```ts
+ * import { GrpcStatus } from '@zerobus/sdk';
+ *
+ * // How often the server ended the call with a throughput limit (the stream recovers by itself).
+ * let throttled = 0;
+ * stream.on('recovering', ({ error }) => {
+ *   if (error.grpcStatus === GrpcStatus.RESOURCE_EXHAUSTED) throttled++;
+ * });
+ * ```
+ */
 export const GrpcStatus = {
   /** The call succeeded. */
   OK: 0,
@@ -41,10 +54,46 @@ export const GrpcStatus = {
   UNAUTHENTICATED: 16,
 } as const;
 
-/** The gRPC status names: `'OK'`, `'UNAVAILABLE'`, ... (the keys of {@link GrpcStatus}). */
+/**
+ * The gRPC status names: `'OK'`, `'UNAVAILABLE'`, ... (the keys of {@link GrpcStatus}).
+ *
+ * @example
+ * ```ts
+ * import type { GrpcStatusName } from '@zerobus/sdk';
+ *
+ * // A test against the local server: the stream rides out each of these statuses by itself.
+ * const retriable: GrpcStatusName[] = ['UNAVAILABLE', 'INTERNAL', 'RESOURCE_EXHAUSTED', 'ABORTED'];
+ * for (const status of retriable) {
+ *   stream.ingestRecordNowait(record);
+ *   emulator.faults.failActiveStreams(status, `injected ${status}`);
+ *   await stream.flush(); // reconnects, re-sends what was not acknowledged, resolves once durable
+ * }
+ * ```
+ */
 export type GrpcStatusName = keyof typeof GrpcStatus;
 
-/** Codes the SDK raises itself, next to the gRPC status names the server can end a call with. */
+/**
+ * Codes the SDK raises itself, next to the gRPC status names the server can end a call with.
+ *
+ * @example
+ * ```ts
+ * import { type SdkErrorCode, TableProperties, ZerobusError } from '@zerobus/sdk';
+ *
+ * // Codes that point at this program's own setup, not at the service: exit instead of retrying.
+ * const setupErrors = new Set<string>([
+ *   'INVALID_OPTIONS',
+ *   'INVALID_TABLE_NAME',
+ *   'INVALID_DESCRIPTOR',
+ *   'AUTH_FAILED',
+ * ] satisfies SdkErrorCode[]);
+ * try {
+ *   await sdk.createStream(clientId, clientSecret, new TableProperties('main.iot.readings'), { recordType: 'json' });
+ * } catch (error) {
+ *   if (error instanceof ZerobusError && setupErrors.has(error.code)) process.exit(2);
+ *   throw error;
+ * }
+ * ```
+ */
 export type SdkErrorCode =
   | 'INVALID_OPTIONS' // an option has the wrong type, range or name
   | 'INVALID_TABLE_NAME' // not catalog.schema.table
@@ -68,6 +117,29 @@ export type SdkErrorCode =
 /**
  * The `code` of a {@link ZerobusError}: the gRPC status name the server ended the call with, or
  * one of the SDK's own codes ({@link SdkErrorCode}).
+ *
+ * @example
+ * ```ts
+ * import type { ZerobusErrorCode } from '@zerobus/sdk';
+ *
+ * // What to tell an operator, for the codes a bad deployment produces.
+ * function hint(code: ZerobusErrorCode): string | undefined {
+ *   switch (code) {
+ *     case 'AUTH_FAILED': // the token endpoint refused the client id or secret
+ *     case 'UNAUTHENTICATED':
+ *       return 'check DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET';
+ *     case 'PERMISSION_DENIED':
+ *       return 'grant the service principal USE CATALOG, USE SCHEMA, MODIFY and SELECT';
+ *     case 'NOT_FOUND':
+ *       return 'create the table first';
+ *     case 'PROXY':
+ *       return 'check https_proxy / no_proxy';
+ *     default:
+ *       return undefined;
+ *   }
+ * }
+ * stream.on('error', (error) => console.error(error.message, hint(error.code) ?? ''));
+ * ```
  */
 export type ZerobusErrorCode = GrpcStatusName | SdkErrorCode;
 
@@ -105,16 +177,19 @@ export interface ZerobusErrorOptions {
  *
  * @example
  * ```ts
+ * import { ZerobusError, type ZerobusStream } from '@zerobus/sdk';
+ *
+ * let current: ZerobusStream = stream;
+ * for (const record of records) if (!current.ingestRecordNowait(record)) await current.ready();
  * try {
- *   await stream.ingestRecordOffset(record);
+ *   await current.flush();
  * } catch (error) {
- *   if (error instanceof InvalidRecordError) {
- *     console.error(`record ${error.recordIndex}, field ${error.field}: ${error.message}`);
- *   } else if (error instanceof ZerobusError && error.code === 'PERMISSION_DENIED') {
- *     console.error('missing grant on the table');
- *   } else {
- *     throw error;
- *   }
+ *   // Retriable (an outage past the recovery budget, a flush timeout): nothing unacknowledged is
+ *   // lost; a new stream re-sends it, in order.
+ *   if (!(error instanceof ZerobusError && error.retriable)) throw error;
+ *   console.warn(`stream failed (${error.code}); re-sending ${current.getUnackedRecords().length} records`);
+ *   current = await sdk.recreateStream(current);
+ *   await current.flush();
  * }
  * ```
  */
@@ -135,7 +210,21 @@ export class ZerobusError extends Error {
     this.grpcStatus = options.grpcStatus;
   }
 
-  /** Builds the error for a call the server ended with a gRPC status. */
+  /**
+   * Builds the error for a call the server ended with a gRPC status: a {@link NonRetriableError}
+   * for the statuses reconnecting cannot fix, a retriable `ZerobusError` otherwise.
+   *
+   * @example
+   * ```ts
+   * import { GrpcStatus, NonRetriableError, ZerobusError } from '@zerobus/sdk';
+   *
+   * // The error a stream fails with when the principal lacks a grant, e.g. to test a handler.
+   * const error = ZerobusError.fromGrpcStatus(GrpcStatus.PERMISSION_DENIED, 'no MODIFY on main.iot.readings');
+   * console.log(error.code, error.retriable, error.message);
+   * // PERMISSION_DENIED false PERMISSION_DENIED: no MODIFY on main.iot.readings
+   * console.log(error instanceof NonRetriableError); // true
+   * ```
+   */
   static fromGrpcStatus(code: number, details: string, cause?: unknown): ZerobusError {
     const name = grpcStatusName(code);
     const message = `${name}: ${details || 'stream ended by the server'}`;
@@ -151,11 +240,19 @@ export class ZerobusError extends Error {
  *
  * @example
  * ```ts
+ * import { writeFile } from 'node:fs/promises';
+ * import { NonRetriableError } from '@zerobus/sdk';
+ *
  * try {
- *   await sdk.createStream(clientId, clientSecret, new TableProperties('main.iot.readings'), { recordType: 'json' });
+ *   await stream.flush();
  * } catch (error) {
- *   // e.g. NOT_FOUND, UNAUTHENTICATED, PERMISSION_DENIED
- *   if (error instanceof NonRetriableError) console.error(`giving up: ${error.code}`);
+ *   if (!(error instanceof NonRetriableError)) throw error;
+ *   // e.g. INVALID_ARGUMENT (the table refuses a record), PERMISSION_DENIED: a new stream would
+ *   // fail the same way. Keep what was not acknowledged to look at, then stop.
+ *   const unacked = stream.getUnackedRecords(); // JSON text, or protobuf bytes
+ *   const lines = unacked.map((r) => (typeof r === 'string' ? r : Buffer.from(r).toString('base64')));
+ *   await writeFile('dead-letter.txt', lines.join('\n'));
+ *   throw error;
  * }
  * ```
  */
@@ -174,12 +271,15 @@ export class NonRetriableError extends ZerobusError {
  *
  * @example
  * ```ts
+ * import { InvalidRecordError } from '@zerobus/sdk';
+ *
  * try {
- *   await stream.ingestRecordsOffset(batch);
+ *   await stream.ingestRecordsOffset(records);
  * } catch (error) {
- *   if (error instanceof InvalidRecordError) {
- *     console.error(`batch[${error.recordIndex}].${error.field ?? ''}: ${error.message}`);
- *   }
+ *   if (!(error instanceof InvalidRecordError)) throw error;
+ *   // Nothing of the batch was queued: set the bad record aside and send the others.
+ *   console.error(`records[${error.recordIndex}] (field ${error.field ?? '?'}): ${error.message}`);
+ *   await stream.ingestRecordsOffset(records.filter((_, i) => i !== error.recordIndex));
  * }
  * ```
  */
@@ -202,4 +302,16 @@ export class InvalidRecordError extends NonRetriableError {
 export function toZerobusError(error: unknown): ZerobusError {
   if (error instanceof ZerobusError) return error;
   return new ZerobusError('INTERNAL', error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+/**
+ * @internal The error of a call made after a stream (or pool) failed: `STREAM_FAILED`, with the
+ * failure as `cause` and its `retriable` flag, so that `error.retriable` keeps answering "would a
+ * new stream (`recreateStream`) get past this?" whether a call began before the failure or after.
+ */
+export function streamFailedError(what: string, failure: ZerobusError | undefined): ZerobusError {
+  const message = `${what} has failed: ${failure?.message}`;
+  return failure?.retriable
+    ? new ZerobusError('STREAM_FAILED', message, { cause: failure })
+    : new NonRetriableError('STREAM_FAILED', message, { cause: failure });
 }

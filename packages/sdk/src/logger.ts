@@ -3,6 +3,17 @@
  * `logger.warn({ streamId }, 'message')`. The default writes to stderr at the level named by
  * `ZEROBUS_LOG` (silent, error, warn, info, debug; default warn). Callers never pass secrets:
  * tokens, client secrets and header values stay out of every field.
+ *
+ * @example
+ * ```ts
+ * import { type Logger, ZerobusSdk } from '@zerobus/sdk';
+ *
+ * // The SDK's entries as JSON lines on stdout, next to the application's own; debug dropped.
+ * const entry = (level: string) => (fields: object, message?: string) =>
+ *   process.stdout.write(`${JSON.stringify({ level, time: new Date().toISOString(), msg: message, ...fields })}\n`);
+ * const logger: Logger = { error: entry('error'), warn: entry('warn'), info: entry('info'), debug: () => {} };
+ * const sdk = new ZerobusSdk(serverEndpoint, unityCatalogEndpoint, { logger });
+ * ```
  */
 export interface Logger {
   /** Logs at error level: `fields` are structured context, `message` the text. */
@@ -15,7 +26,20 @@ export interface Logger {
   debug(fields: object, message?: string): void;
 }
 
-/** A log level of {@link createConsoleLogger}, from quietest to most verbose. */
+/**
+ * A log level of {@link createConsoleLogger}, from quietest to most verbose.
+ *
+ * @example
+ * ```ts
+ * import { createConsoleLogger, type LogLevel } from '@zerobus/sdk';
+ *
+ * const LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const satisfies readonly LogLevel[];
+ * function toLogLevel(value: string | undefined): LogLevel {
+ *   return LEVELS.find((level) => level === value?.toLowerCase()) ?? 'warn';
+ * }
+ * const logger = createConsoleLogger(toLogLevel(process.env.INGEST_LOG_LEVEL));
+ * ```
+ */
 export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
 
 const LEVELS: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 };
@@ -25,7 +49,19 @@ function levelFromEnv(): LogLevel {
   return value in LEVELS ? (value as LogLevel) : 'warn';
 }
 
-/** A logger that writes one line per entry to stderr, prefixed with `zerobus`. */
+/**
+ * A logger that writes one line per entry to stderr, prefixed with `zerobus`. Its level is
+ * `level`, or else `ZEROBUS_LOG`'s (default `warn`).
+ *
+ * @example
+ * ```ts
+ * import { createConsoleLogger, ZerobusSdk } from '@zerobus/sdk';
+ *
+ * // Info and above, whatever ZEROBUS_LOG says; one line per entry on stderr, such as
+ * // zerobus warn: stream connection failed; recovering {"streamId":"…","error":"UNAVAILABLE: …"}
+ * const sdk = new ZerobusSdk(serverEndpoint, unityCatalogEndpoint, { logger: createConsoleLogger('info') });
+ * ```
+ */
 export function createConsoleLogger(level: LogLevel = levelFromEnv()): Logger {
   const threshold = LEVELS[level];
   const write = (name: Exclude<LogLevel, 'silent'>) => (fields: object, message?: string) => {

@@ -4,16 +4,64 @@
  */
 import { NonRetriableError } from './errors.js';
 
-/** What a stream carries: JSON text records or Protocol Buffers messages. */
+/**
+ * What a stream carries: JSON text records or Protocol Buffers messages. The values are the
+ * strings `'proto'` and `'json'`, which the `recordType` option also takes as they are.
+ *
+ * @example
+ * ```ts
+ * import { RecordType, TableProperties } from '@zerobus/sdk';
+ *
+ * // Python: StreamConfigurationOptions(record_type=RecordType.JSON)
+ * const stream = await sdk.createStream(clientId, clientSecret, new TableProperties('main.iot.events'), {
+ *   recordType: RecordType.Json, // the same as 'json'
+ * });
+ * ```
+ */
 export const RecordType = {
   /** Protocol Buffers messages, encoded with the table's descriptor. */
   Proto: 'proto',
   /** JSON text records. */
   Json: 'json',
 } as const;
+/**
+ * A record type: `'proto'` or `'json'`.
+ *
+ * @example
+ * ```ts
+ * import type { RecordType } from '@zerobus/sdk';
+ *
+ * const recordType: RecordType = process.env.RECORD_FORMAT === 'json' ? 'json' : 'proto';
+ * const stream = await sdk.createStream({ table: 'main.iot.readings', clientId, clientSecret, options: { recordType } });
+ * ```
+ */
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 
-/** Called as acknowledgements arrive or as a failure makes records undeliverable. */
+/**
+ * Called as acknowledgements arrive or as a failure makes records undeliverable.
+ *
+ * @example
+ * ```ts
+ * import { type AckCallback, TableProperties } from '@zerobus/sdk';
+ *
+ * // How far the table has everything, for a health check or a progress report.
+ * class DurableProgress implements AckCallback {
+ *   durable = -1;
+ *   lost: { offset: number; reason: string }[] = [];
+ *   onAck(offset: number): void {
+ *     this.durable = offset; // acks are cumulative: 0..offset are all in the table
+ *   }
+ *   onError(offset: number, message: string): void {
+ *     this.lost.push({ offset, reason: message }); // its records stay in getUnackedRecords()
+ *   }
+ * }
+ * const progress = new DurableProgress();
+ * const stream = await sdk.createStream(clientId, clientSecret, new TableProperties('main.iot.readings'), {
+ *   recordType: 'json',
+ *   ackCallback: progress,
+ * });
+ * ```
+ */
 export interface AckCallback {
   /** Every record up to and including `offset` is durable (acks are cumulative). */
   onAck?(offset: number): void | Promise<void>;
@@ -25,6 +73,26 @@ export interface AckCallback {
  * Options of a stream ({@link ZerobusSdk.createStream}); every one is optional. The defaults are
  * those of the official SDKs ({@link DEFAULT_STREAM_OPTIONS}); unknown keys, wrong types and
  * out-of-range numbers fail `createStream` with an `INVALID_OPTIONS` error.
+ *
+ * @example
+ * ```ts
+ * import { type StreamConfigurationOptions, TableProperties } from '@zerobus/sdk';
+ *
+ * const options: StreamConfigurationOptions = {
+ *   recordType: 'json',
+ *   maxInflightRecords: 20_000, // unacknowledged requests (a batch is one); then ingest waits
+ *   maxInflightBytes: 32 * 1024 * 1024, // and at most 32 MiB of payload held for replay
+ *   recovery: true, // reconnect and replay after retriable failures (the default)
+ *   recoveryRetries: 5, // failed attempts in one outage before the stream fails
+ *   recoveryBackoffMs: 1_000,
+ *   recoveryTimeoutMs: 15_000, // each attempt: token, connect, create stream
+ *   flushTimeoutMs: 120_000,
+ *   ackCallback: {
+ *     onError: (offset, message) => console.error(`offset ${offset} not acknowledged: ${message}`),
+ *   },
+ * };
+ * const stream = await sdk.createStream(clientId, clientSecret, new TableProperties('main.iot.readings'), options);
+ * ```
  */
 export interface StreamConfigurationOptions {
   /** Record encoding on this stream. Default `'proto'`. */
@@ -90,7 +158,19 @@ export type ResolvedStreamOptions = Required<Omit<StreamConfigurationOptions, 'a
   validate: boolean | undefined;
 };
 
-/** The stream options' defaults, as a stream resolves them (frozen). */
+/**
+ * The stream options' defaults, as a stream resolves them (frozen).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_STREAM_OPTIONS, type StreamConfigurationOptions } from '@zerobus/sdk';
+ *
+ * const options: StreamConfigurationOptions = { recordType: 'json', recoveryRetries: 5 };
+ * // The settings in force, for the startup log: the defaults, overridden by ours.
+ * console.info('stream options', { ...DEFAULT_STREAM_OPTIONS, ...options });
+ * const stream = await sdk.createStream({ table: 'main.iot.readings', clientId, clientSecret, options });
+ * ```
+ */
 export const DEFAULT_STREAM_OPTIONS: Readonly<ResolvedStreamOptions> = Object.freeze({
   recordType: RecordType.Proto,
   maxInflightRecords: 50_000,

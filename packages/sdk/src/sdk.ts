@@ -23,7 +23,22 @@ import { type MeterLike, resolveMeter } from './telemetry/meter.js';
 import { bindStreamTelemetry } from './telemetry/stream-telemetry.js';
 import { Channel, type Endpoint, parseEndpoint } from './transport/channel.js';
 
-/** Connection settings of a {@link ZerobusSdk}, shared by every stream it creates; every one is optional. */
+/**
+ * Connection settings of a {@link ZerobusSdk}, shared by every stream it creates; every one is optional.
+ *
+ * @example
+ * ```ts
+ * import { ZerobusSdk, type ZerobusSdkOptions } from '@zerobus/sdk';
+ *
+ * const options: ZerobusSdkOptions = {
+ *   tokenTimeoutMs: 10_000, // each OAuth token request
+ *   grpcChannelOptions: { 'grpc.keepalive_time_ms': 15_000 }, // pings under a load balancer's idle timeout
+ *   proxy: 'http://proxy.corp.example:3128', // every connection through this proxy
+ *   meter: null, // no OpenTelemetry metrics, even with a global MeterProvider
+ * };
+ * const sdk = new ZerobusSdk(serverEndpoint, unityCatalogEndpoint, options);
+ * ```
+ */
 export interface ZerobusSdkOptions {
   /**
    * Trusted CA certificates (PEM) in place of the system roots, for the Zerobus endpoint and the
@@ -37,7 +52,8 @@ export interface ZerobusSdkOptions {
   /** Time limit of one token request. Default 30,000 ms. */
   tokenTimeoutMs?: number;
   /**
-   * OpenTelemetry metrics of every stream (README "Node.js idioms"): a `Meter` to report to, or
+   * OpenTelemetry metrics of every stream of `createStream` and `createStreamPool` (Arrow streams
+   * report none; README "Node.js idioms"): a `Meter` to report to, or
    * `null` for none. Not set: the global MeterProvider's meter if one is registered when a stream
    * is created; otherwise none, and nothing from `@opentelemetry/api` is loaded.
    */
@@ -54,6 +70,20 @@ export interface ZerobusSdkOptions {
 /**
  * The inputs of {@link ZerobusSdk.createStream} (and {@link ZerobusSdk.createStreamPool}) in
  * options-object form.
+ *
+ * @example
+ * ```ts
+ * import type { CreateStreamParams } from '@zerobus/sdk';
+ *
+ * const params: CreateStreamParams = {
+ *   table: 'main.iot.readings', // a name is enough for JSON streams
+ *   clientId,
+ *   clientSecret,
+ *   options: { recordType: 'json', maxInflightRecords: 20_000 },
+ * };
+ * const stream = await sdk.createStream(params); // one stream...
+ * const pool = await sdk.createStreamPool(params, { size: 4 }); // ...or four, from the same inputs
+ * ```
  */
 export interface CreateStreamParams {
   /** The table, as `TableProperties` or its full name (JSON streams need no descriptor). */
@@ -70,7 +100,30 @@ export interface CreateStreamParams {
   signal?: AbortSignal;
 }
 
-/** The inputs of {@link ZerobusSdk.createArrowStream}. */
+/**
+ * The inputs of {@link ZerobusSdk.createArrowStream}.
+ *
+ * @example
+ * ```ts
+ * import type { CreateArrowStreamParams } from '@zerobus/sdk';
+ * import { Field, Float64, Schema, TimestampMicrosecond, Utf8 } from 'apache-arrow';
+ *
+ * // The Arrow types the table's columns take: STRING NOT NULL, DOUBLE, TIMESTAMP.
+ * const schema = new Schema([
+ *   new Field('device', new Utf8(), false),
+ *   new Field('temp', new Float64(), true),
+ *   new Field('at', new TimestampMicrosecond('UTC'), true),
+ * ]);
+ * const params: CreateArrowStreamParams = {
+ *   table: 'main.iot.readings', // a name suffices when the schema is given
+ *   schema,
+ *   clientId,
+ *   clientSecret,
+ *   signal: AbortSignal.timeout(60_000), // give up opening after a minute
+ * };
+ * const arrowStream = await sdk.createArrowStream(params);
+ * ```
+ */
 export interface CreateArrowStreamParams {
   /** The table, as `TableProperties` (with its schema, the Arrow schema can be derived) or its full name. */
   table: TableProperties | string;
@@ -144,6 +197,8 @@ export class ZerobusSdk {
    *
    * @example
    * ```ts
+   * import { TableProperties } from '@zerobus/sdk';
+   *
    * const stream = await sdk.createStream(clientId, clientSecret, new TableProperties('main.iot.readings'), {
    *   recordType: 'json',
    * });
@@ -238,6 +293,19 @@ export class ZerobusSdk {
   /**
    * Opens a new stream with the settings of a failed or closed one and re-ingests its
    * unacknowledged requests, in order and with their batch structure; they get new offsets.
+   * On a stream that is still open it rejects with an `INVALID_STATE` error. The new stream is
+   * created with the inputs of the old one, its `signal` included: pass `options.signal` when
+   * the original creation had one, which may have fired since.
+   *
+   * @example
+   * ```ts
+   * // `stream` failed (or was closed) with records not acknowledged.
+   * const carried = stream.getUnackedRecords().length;
+   * const next = await sdk.recreateStream(stream, { signal: AbortSignal.timeout(60_000) });
+   * // The carried requests are queued first, in order, at offsets 0, 1, ... of the new stream.
+   * await next.flush();
+   * console.log(`${carried} records re-sent, durable up to offset ${next.ackedOffset} of the new stream`);
+   * ```
    */
   async recreateStream(stream: ZerobusStream, options: { signal?: AbortSignal } = {}): Promise<ZerobusStream> {
     const origin = this.#origins.get(stream);
@@ -258,10 +326,19 @@ export class ZerobusSdk {
    *
    * @example
    * ```ts
-   * const table = await TableProperties.fromTable('main.iot.readings', { unityCatalogEndpoint, clientId, clientSecret, recordType: 'json' });
-   * const stream = await sdk.createArrowStream({ table, clientId, clientSecret });
-   * await stream.ingestBatchOffset(recordBatch); // or a Table, or an array of plain objects
-   * await stream.close();
+   * import { TableProperties } from '@zerobus/sdk';
+   *
+   * // The table's columns give the Arrow schema; no descriptor needed ('json').
+   * const table = await TableProperties.fromTable('main.iot.readings', {
+   *   unityCatalogEndpoint,
+   *   clientId,
+   *   clientSecret,
+   *   recordType: 'json',
+   * });
+   * const arrowStream = await sdk.createArrowStream({ table, clientId, clientSecret });
+   * console.log(arrowStream.schema.fields.map(String)); // e.g. [ 'device: Utf8', 'temp: Float64', ... ]
+   * await arrowStream.ingestBatchOffset(recordBatch); // or a Table, or an array of plain objects
+   * await arrowStream.close(); // flushes first
    * ```
    */
   async createArrowStream(params: CreateArrowStreamParams): Promise<ArrowStream> {

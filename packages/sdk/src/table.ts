@@ -7,7 +7,25 @@ import { parseTableName, type TableName } from './table-name.js';
 
 export { parseTableName, type TableName } from './table-name.js';
 
-/** Options of the {@link TableProperties} constructor. */
+/**
+ * Options of the {@link TableProperties} constructor.
+ *
+ * @example
+ * ```ts
+ * import { TableProperties } from '@zerobus/sdk';
+ * import { schemaFromUcColumns } from '@zerobus/sdk/schema';
+ *
+ * // The columns as Unity Catalog lists them, without a call to it.
+ * const schema = schemaFromUcColumns([
+ *   { name: 'device', type_text: 'string', nullable: false },
+ *   { name: 'temp', type_text: 'double' },
+ *   { name: 'at', type_text: 'timestamp' },
+ * ]);
+ * const table = new TableProperties('main.iot.readings', undefined, { schema });
+ * const stream = await sdk.createStream(clientId, clientSecret, table, { recordType: 'json' });
+ * await stream.ingestRecordOffset({ device: 'pump-7', temp: 21.5, at: new Date() }); // checked; Date → microseconds
+ * ```
+ */
 export interface TablePropertiesOptions {
   /**
    * The table's columns (from Unity Catalog, `zerobus generate-proto --lang ts`, or
@@ -19,6 +37,21 @@ export interface TablePropertiesOptions {
 /**
  * Options of {@link TableProperties.fromTable}: how to reach Unity Catalog, and what kind of
  * stream the properties are for.
+ *
+ * @example
+ * ```ts
+ * import { type FromTableOptions, TableProperties } from '@zerobus/sdk';
+ *
+ * const options: FromTableOptions = {
+ *   unityCatalogEndpoint,
+ *   clientId,
+ *   clientSecret,
+ *   recordType: 'proto', // the default: a descriptor is generated from the columns
+ *   messageName: 'Reading', // instead of 'readings', the table's name
+ * };
+ * const table = await TableProperties.fromTable('main.iot.readings', options);
+ * const stream = await sdk.createStream(clientId, clientSecret, table); // a protobuf stream
+ * ```
  */
 export interface FromTableOptions extends UnityCatalogAccess {
   /**
@@ -38,10 +71,16 @@ export interface FromTableOptions extends UnityCatalogAccess {
  *
  * @example
  * ```ts
+ * import { TableProperties } from '@zerobus/sdk';
+ * import protobuf from 'protobufjs';
+ *
  * // JSON stream: the name is enough.
  * const events = new TableProperties('main.iot.events');
- * // Protobuf stream: the record's message descriptor too.
- * const readings = new TableProperties('main.iot.readings', await descriptorFromProtoText(protoText, 'Reading'));
+ * // Protobuf stream: the record's message descriptor too (here a protobufjs Type).
+ * const Reading = protobuf
+ *   .parse('syntax = "proto2"; message Reading { required string device = 1; optional double temp = 2; }')
+ *   .root.lookupType('Reading');
+ * const readings = new TableProperties('main.iot.readings', Reading);
  * // Or everything from the table itself (columns from Unity Catalog):
  * const table = await TableProperties.fromTable('main.iot.readings', { unityCatalogEndpoint, clientId, clientSecret });
  * ```
@@ -70,6 +109,8 @@ export class TableProperties {
    *
    * @example
    * ```ts
+   * import { TableProperties } from '@zerobus/sdk';
+   *
    * const table = await TableProperties.fromTable('main.iot.events', {
    *   unityCatalogEndpoint, clientId, clientSecret,
    * });

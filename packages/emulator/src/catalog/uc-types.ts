@@ -3,7 +3,20 @@
  * errors it answers with: `{ error_code, message }` with the HTTP status the real API uses.
  */
 
-/** A column of a table, as Unity Catalog's `GET /tables/{full_name}` describes it. */
+/**
+ * A column of a table, as Unity Catalog's `GET /tables/{full_name}` describes it.
+ *
+ * @example
+ * ```ts
+ * import type { ColumnInfo } from '@zerobus/emulator';
+ *
+ * const columns: readonly ColumnInfo[] = emulator.catalog.getTable('main.shop.orders').columns;
+ * const amount = columns.find((c) => c.name === 'amount');
+ * amount?.type_name; // 'DECIMAL'
+ * amount?.type_precision; // 10, for decimal(10,2)
+ * amount?.type_scale; // 2
+ * ```
+ */
 export interface ColumnInfo {
   /** The column name. */
   readonly name: string;
@@ -25,7 +38,19 @@ export interface ColumnInfo {
   readonly comment?: string;
 }
 
-/** A table, as Unity Catalog's `GET /tables/{full_name}` answers (the fields the local server fills). */
+/**
+ * A table, as Unity Catalog's `GET /tables/{full_name}` answers (the fields the local server fills).
+ *
+ * @example
+ * ```ts
+ * import { fileURLToPath } from 'node:url';
+ * import type { TableInfo } from '@zerobus/emulator';
+ *
+ * const info: TableInfo = emulator.catalog.getTable('main.iot.readings');
+ * const dir = fileURLToPath(info.storage_location); // the Delta table's directory
+ * console.log(`DuckDB: SELECT * FROM delta_scan('${dir}')`);
+ * ```
+ */
 export interface TableInfo {
   /** The table name (the last part of `full_name`). */
   readonly name: string;
@@ -53,7 +78,21 @@ export interface TableInfo {
   readonly comment?: string;
 }
 
-/** A catalog, as Unity Catalog's `GET /catalogs/{name}` answers. */
+/**
+ * A catalog, as Unity Catalog's `GET /catalogs/{name}` answers.
+ *
+ * @example
+ * ```ts
+ * import type { CatalogInfo } from '@zerobus/emulator';
+ *
+ * // what a Databricks REST client sees; any token the emulator issued is accepted
+ * const response = await fetch(`${emulator.unityCatalogEndpoint}/api/2.1/unity-catalog/catalogs`, {
+ *   headers: { authorization: `Bearer ${emulator.issueToken('main.iot.readings')}` },
+ * });
+ * const { catalogs } = (await response.json()) as { catalogs: CatalogInfo[] };
+ * catalogs.map((c) => c.name); // ['main']
+ * ```
+ */
 export interface CatalogInfo {
   /** The catalog name. */
   readonly name: string;
@@ -65,7 +104,18 @@ export interface CatalogInfo {
   readonly created_at: number;
 }
 
-/** A schema, as Unity Catalog's `GET /schemas/{full_name}` answers. */
+/**
+ * A schema, as Unity Catalog's `GET /schemas/{full_name}` answers.
+ *
+ * @example
+ * ```ts
+ * import type { SchemaInfo } from '@zerobus/emulator';
+ *
+ * const staging: SchemaInfo = await emulator.catalog.createSchema('main', 'staging', 'tables under test');
+ * staging.full_name; // 'main.staging'
+ * emulator.catalog.listSchemas('main').map((s) => s.name); // ['iot', 'staging']
+ * ```
+ */
 export interface SchemaInfo {
   /** The schema name. */
   readonly name: string;

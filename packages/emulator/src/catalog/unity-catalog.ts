@@ -20,7 +20,27 @@ import {
 import { DeltaTable } from '../tables/delta/delta-table.js';
 import { type CatalogInfo, type ColumnInfo, checkName, type SchemaInfo, type TableInfo, UcError } from './uc-types.js';
 
-/** What `POST /tables` (or `Emulator.createTable`) takes. */
+/**
+ * What `POST /tables` (or `UnityCatalog.createTable`) takes; `Emulator.createDeltaTable` takes
+ * its `columns`.
+ *
+ * @example
+ * ```ts
+ * import type { CreateTableRequest } from '@zerobus/emulator';
+ *
+ * const request: CreateTableRequest = {
+ *   catalog_name: 'main', // the catalog and the schema must exist
+ *   schema_name: 'iot',
+ *   name: 'readings',
+ *   columns: [
+ *     { name: 'device', type_text: 'string', nullable: false, comment: 'sensor id' },
+ *     { name: 'temp', type_text: 'double' },
+ *   ],
+ *   comment: 'sensor readings',
+ * };
+ * const info = await emulator.catalog.createTable(request);
+ * ```
+ */
 export interface CreateTableRequest {
   /** The catalog to create the table in; it must exist. */
   readonly catalog_name: string;
@@ -101,6 +121,18 @@ export function columnInfo(field: StructField, position: number): ColumnInfo {
  * `<dataDir>/<catalog>/<schema>/<table>/`, all on disk (a server restarted on the same directory
  * serves the same tables). Reach it as {@link Emulator.catalog}; its methods throw a `UcError`
  * (`{ error_code, message }` over REST) when a name is invalid, missing or already taken.
+ *
+ * @example
+ * ```ts
+ * import type { UnityCatalog } from '@zerobus/emulator';
+ *
+ * const uc: UnityCatalog = emulator.catalog;
+ * await uc.createCatalog('dev', 'scratch space for tests');
+ * await uc.createSchema('dev', 'iot');
+ * await emulator.createDeltaTable('dev.iot.readings', [{ name: 'device', type_text: 'string' }]);
+ * uc.listTables('dev', 'iot').map((t) => t.full_name); // ['dev.iot.readings']
+ * await uc.deleteCatalog('dev', true); // its schemas and tables go too, files included
+ * ```
  */
 export class UnityCatalog {
   /** The data directory the catalogs live under. */

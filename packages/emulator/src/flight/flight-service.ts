@@ -29,6 +29,29 @@ function deserializeFlightData(bytes: Buffer): DecodedFlightData {
  * The grpc-js service definition of `arrow.flight.protocol.FlightService` (only `DoPut`), as the
  * local server serves it: for `server.addService`, or `makeGenericClientConstructor` to build a
  * raw client in protocol tests.
+ *
+ * @example
+ * ```ts
+ * import { Client, credentials, Metadata } from '@grpc/grpc-js';
+ * import { flightServiceDefinition, TABLE_HEADER } from '@zerobus/emulator';
+ * import { decodeAckMetadata, decodePutResult, splitIpcStream } from '@zerobus/sdk/wire';
+ * import { tableFromArrays, tableToIPC } from 'apache-arrow';
+ *
+ * // a raw DoPut call: its first FlightData is the Arrow schema
+ * const { path, requestSerialize, responseDeserialize } = flightServiceDefinition.DoPut;
+ * const metadata = new Metadata();
+ * metadata.set('authorization', `Bearer ${emulator.issueToken('main.iot.readings')}`);
+ * metadata.set(TABLE_HEADER, 'main.iot.readings');
+ * const client = new Client(emulator.grpcTarget, credentials.createInsecure());
+ * const call = client.makeBidiStreamRequest(path, requestSerialize, responseDeserialize, metadata);
+ * call.on('data', (putResult: Uint8Array) => console.log(decodeAckMetadata(decodePutResult(putResult))));
+ * const [schema] = splitIpcStream(tableToIPC(tableFromArrays({ device: ['a1'] }), 'stream'));
+ * if (schema) {
+ *   // messageBytes is filled by the server's decoder; a client's value is not sent
+ *   call.write({ kind: 'flightData', data: { dataHeader: schema.header, dataBody: schema.body }, messageBytes: 0 });
+ * }
+ * // logs { ackUpToOffset: -1, ackUpToRecords: 0 }: the schema was accepted
+ * ```
  */
 export const flightServiceDefinition = {
   /** The bidirectional-streaming `DoPut` method. */

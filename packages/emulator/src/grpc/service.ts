@@ -37,6 +37,24 @@ function deserializeRequest(bytes: Buffer): DecodedRequest {
 /**
  * The grpc-js service definition of `databricks.zerobus.Zerobus`, as the local server serves it: for
  * `server.addService`, or `makeGenericClientConstructor` to build a raw client in protocol tests.
+ *
+ * @example
+ * ```ts
+ * import { Client, credentials, Metadata } from '@grpc/grpc-js';
+ * import { TABLE_HEADER, zerobusServiceDefinition } from '@zerobus/emulator';
+ * import type { StreamResponse } from '@zerobus/sdk/wire';
+ *
+ * // a raw EphemeralStream call, to test the server's wire behaviour without the SDK
+ * const { EphemeralStream } = zerobusServiceDefinition;
+ * const metadata = new Metadata();
+ * metadata.set('authorization', `Bearer ${emulator.issueToken('main.iot.readings')}`);
+ * metadata.set(TABLE_HEADER, 'main.iot.readings');
+ * const client = new Client(emulator.grpcTarget, credentials.createInsecure());
+ * const { path, requestSerialize, responseDeserialize } = EphemeralStream;
+ * const call = client.makeBidiStreamRequest(path, requestSerialize, responseDeserialize, metadata);
+ * call.on('data', (response: StreamResponse) => console.log(response)); // { kind: 'createStreamResponse', streamId }, ...
+ * call.write({ kind: 'createStream', tableName: 'main.iot.readings', recordType: 2 }); // 2: JSON
+ * ```
  */
 export const zerobusServiceDefinition = {
   /** The bidirectional-streaming `EphemeralStream` method. */

@@ -17,6 +17,15 @@ import { checkDescriptor, checkProtoRecord, parseJsonRecord } from './record-val
 /**
  * The request header that must name the stream's table (`catalog.schema.table`) on every
  * EphemeralStream and Arrow Flight `DoPut` call.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import { TABLE_HEADER } from '@zerobus/emulator';
+ *
+ * // every call of the code under test names the table it writes to
+ * for (const call of emulator.calls) assert.equal(call.headers[TABLE_HEADER], 'main.iot.readings');
+ * ```
  */
 export const TABLE_HEADER = 'x-databricks-zerobus-table-name';
 

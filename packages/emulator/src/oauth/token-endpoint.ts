@@ -10,10 +10,45 @@ import { jsonError, type RouteRequest, type RouteResponse, type Router } from '.
 import type { Principal } from '../options.js';
 import { type AuthorizationDetail, parseAuthorizationDetails, type TokenRegistry } from './tokens.js';
 
-/** The path of the OAuth token endpoint on the HTTP server (`POST`, client credentials grant). */
+/**
+ * The path of the OAuth token endpoint on the HTTP server (`POST`, client credentials grant).
+ *
+ * @example
+ * ```ts
+ * import { TOKEN_PATH } from '@zerobus/emulator';
+ *
+ * // what a client other than the SDK sends for a token scoped to one table
+ * const grant = { type: 'unity_catalog_privileges', privileges: ['SELECT', 'MODIFY'] };
+ * const response = await fetch(new URL(TOKEN_PATH, emulator.unityCatalogEndpoint), {
+ *   method: 'POST',
+ *   headers: { authorization: `Basic ${Buffer.from('emulator-client:emulator-secret').toString('base64')}` },
+ *   body: new URLSearchParams({
+ *     grant_type: 'client_credentials',
+ *     authorization_details: JSON.stringify([{ ...grant, object_type: 'TABLE', object_full_path: 'main.iot.readings' }]),
+ *   }),
+ * });
+ * const { access_token } = (await response.json()) as { access_token: string };
+ * ```
+ */
 export const TOKEN_PATH = '/oidc/v1/token';
 
-/** A token request as the emulator received it. */
+/**
+ * A token request as the emulator received it.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { TokenRequestRecord } from '@zerobus/emulator';
+ * import { TableProperties, ZerobusSdk } from '@zerobus/sdk';
+ *
+ * emulator.faults.tokenEndpointFailures(1); // the next token request is answered HTTP 503
+ * const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint);
+ * const table = new TableProperties('main.iot.readings');
+ * await sdk.createStream('emulator-client', 'emulator-secret', table, { recordType: 'json' });
+ * const requests: TokenRequestRecord[] = emulator.tokenRequests;
+ * assert.deepEqual(requests.map((r) => r.status), [503, 200]); // the SDK asked again
+ * ```
+ */
 export interface TokenRequestRecord {
   /** The HTTP method. */
   readonly method: string;

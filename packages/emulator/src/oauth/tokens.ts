@@ -8,7 +8,21 @@
 import { randomBytes } from 'node:crypto';
 import type { Principal } from '../options.js';
 
-/** One entry of the `authorization_details` JSON array. */
+/**
+ * One entry of the `authorization_details` JSON array.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { AuthorizationDetail } from '@zerobus/emulator';
+ *
+ * // the SDK asks for a token scoped to the one table it writes to
+ * const details = emulator.tokenRequests[0]?.authorizationDetails as AuthorizationDetail[] | undefined;
+ * const grant = details?.find((d) => d.object_type === 'TABLE');
+ * assert.equal(grant?.object_full_path, 'main.iot.readings');
+ * assert.deepEqual(grant?.privileges, ['SELECT', 'MODIFY']);
+ * ```
+ */
 export interface AuthorizationDetail {
   /** The kind of grant; the SDK asks for `unity_catalog_privileges`. */
   readonly type: string;

@@ -1,15 +1,47 @@
 /**
- * In-memory tables. Each table keeps the records made durable by any stream, in the order the
- * emulator accepted them. A later issue replaces the storage with Delta tables; the registry's
- * interface (resolve a name, append a request's records, read them back) is what stays.
+ * In-memory tables. Each table keeps the records any stream wrote to it, in the order the
+ * emulator accepted them: the only storage of schemaless tables, and what `records()` shows of
+ * Unity Catalog tables, whose data goes to Delta tables on disk.
  */
 
 import type { NormalizedValue } from '@zerobus/sdk/schema';
 
-/** How records reached the table: JSON or protobuf EphemeralStream requests, or Arrow Flight batches. */
+/**
+ * How records reached the table: JSON or protobuf EphemeralStream requests, or Arrow Flight batches.
+ *
+ * @example
+ * ```ts
+ * import assert from 'node:assert/strict';
+ * import type { RecordKind } from '@zerobus/emulator';
+ *
+ * const counts: Record<RecordKind, number> = { json: 0, proto: 0, arrow: 0 };
+ * for (const { recordType } of emulator.records('main.iot.readings')) counts[recordType]++;
+ * assert.deepEqual(counts, { json: 0, proto: 0, arrow: 400 }); // everything came through Arrow Flight
+ * ```
+ */
 export type RecordKind = 'json' | 'proto' | 'arrow';
 
-/** One record as it was made durable. */
+/**
+ * One record as the emulator stored it.
+ *
+ * @example
+ * ```ts
+ * import type { StoredRecord } from '@zerobus/emulator';
+ *
+ * // the record's values, whichever way it arrived
+ * function valuesOf(record: StoredRecord): unknown {
+ *   switch (record.recordType) {
+ *     case 'json':
+ *       return JSON.parse(record.payload as string); // the JSON text sent
+ *     case 'arrow':
+ *       return record.row; // BIGINT as bigint, TIMESTAMP as microseconds...
+ *     case 'proto':
+ *       return record.payload; // the encoded message: decode it with the stream's descriptor
+ *   }
+ * }
+ * console.log(emulator.records('main.iot.readings').map(valuesOf));
+ * ```
+ */
 export interface StoredRecord {
   /** The table the record was written to. */
   readonly tableName: string;
@@ -30,7 +62,20 @@ export interface StoredRecord {
   readonly row?: Readonly<Record<string, NormalizedValue>>;
 }
 
-/** A table name split into its three parts, as {@link parseTableName} returns it. */
+/**
+ * A table name split into its three parts, as {@link parseTableName} returns it.
+ *
+ * @example
+ * ```ts
+ * import { join } from 'node:path';
+ * import { parseTableName, type TableName } from '@zerobus/emulator';
+ *
+ * // where a Unity Catalog table's Delta files are: <dataDir>/<catalog>/<schema>/<table>
+ * const deltaDir = (name: TableName) => join(emulator.dataDir, name.catalog, name.schema, name.table);
+ * const name = parseTableName('main.iot.readings');
+ * if (typeof name !== 'string') console.log(deltaDir(name));
+ * ```
+ */
 export interface TableName {
   /** The catalog part. */
   readonly catalog: string;
@@ -40,7 +85,19 @@ export interface TableName {
   readonly table: string;
 }
 
-/** Splits `catalog.schema.table`; returns an explanation instead when the name is malformed. */
+/**
+ * Splits `catalog.schema.table`; returns an explanation instead when the name is malformed.
+ *
+ * @example
+ * ```ts
+ * import { parseTableName } from '@zerobus/emulator';
+ *
+ * const parsed = parseTableName(process.argv[2] ?? 'main.iot.readings');
+ * // e.g. "table name 'readings' must have exactly three parts (catalog.schema.table), found 1"
+ * if (typeof parsed === 'string') throw new TypeError(parsed);
+ * console.log(`catalog ${parsed.catalog}, schema ${parsed.schema}, table ${parsed.table}`);
+ * ```
+ */
 export function parseTableName(name: string): TableName | string {
   if (typeof name !== 'string' || name.length === 0) return 'table name is empty';
   const parts = name.split('.');

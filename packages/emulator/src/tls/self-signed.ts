@@ -6,7 +6,22 @@
 import { isIP } from 'node:net';
 import { generate } from 'selfsigned';
 
-/** A PEM certificate and its private key. */
+/**
+ * A PEM certificate and its private key.
+ *
+ * @example
+ * ```ts
+ * import { readFile } from 'node:fs/promises';
+ * import { startEmulator, type TlsKeyPair } from '@zerobus/emulator';
+ *
+ * // serve with a certificate of your own (e.g. from mkcert) rather than a generated one
+ * const tls: TlsKeyPair = {
+ *   cert: await readFile('certs/localhost.pem', 'utf8'),
+ *   key: await readFile('certs/localhost-key.pem', 'utf8'),
+ * };
+ * await using emulator = await startEmulator({ tls }); // endpoints are https://
+ * ```
+ */
 export interface TlsKeyPair {
   /** PEM certificate; also what clients trust as their CA. */
   readonly cert: string;
@@ -21,6 +36,9 @@ export interface TlsKeyPair {
  *
  * @example
  * ```ts
+ * import { generateSelfSignedCertificate, startEmulator } from '@zerobus/emulator';
+ * import { ZerobusSdk } from '@zerobus/sdk';
+ *
  * const tls = await generateSelfSignedCertificate();
  * await using emulator = await startEmulator({ tls }); // endpoints are https://
  * const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint, { tlsRootCerts: tls.cert });

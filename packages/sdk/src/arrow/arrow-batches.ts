@@ -16,6 +16,19 @@ import { checkBatchSchema } from './arrow-schema.js';
  * What an Arrow stream ingests: an apache-arrow `RecordBatch`, a `Table` (each of its batches), or
  * an array of plain objects (one row each, keyed by column name) built into one batch with the
  * stream's schema.
+ *
+ * @example
+ * ```ts
+ * import type { ArrowInput } from '@zerobus/sdk';
+ * import { Table } from 'apache-arrow';
+ *
+ * const inputs: ArrowInput[] = [
+ *   recordBatch, // one batch: one offset
+ *   new Table([recordBatch, recordBatch]), // each of its batches: two offsets
+ *   [{ device: 'pump-7', temp: 21.5, at: new Date() }], // rows by column name: one batch, one offset
+ * ];
+ * for (const input of inputs) await arrowStream.ingestBatchOffset(input); // resolves with the last offset taken
+ * ```
  */
 export type ArrowInput = RecordBatch | Table | readonly Record<string, unknown>[];
 

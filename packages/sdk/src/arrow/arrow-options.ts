@@ -10,6 +10,21 @@ import { type AckCallback, resolveStreamOptions } from '../options.js';
  * Options of an Arrow stream ({@link ZerobusSdk.createArrowStream}); every one is optional. The
  * shared ones mean what they mean for a gRPC stream ({@link StreamConfigurationOptions}), with the
  * same defaults.
+ *
+ * @example
+ * ```ts
+ * import { type ArrowStreamOptions, TableProperties } from '@zerobus/sdk';
+ *
+ * const options: ArrowStreamOptions = {
+ *   maxInflightBatches: 100, // 100 batches of 10,000 rows held for replay at most
+ *   recoveryRetries: 5, // failed reconnection attempts in one outage before the stream fails
+ *   recoveryBackoffMs: 1_000,
+ *   serverLackOfAckTimeoutMs: 120_000, // large batches: allow the server longer per ack
+ *   ackCallback: { onAck: (offset) => console.info(`batches 0..${offset} durable`) },
+ * };
+ * const table = await TableProperties.fromTable('main.iot.readings', { unityCatalogEndpoint, clientId, clientSecret, recordType: 'json' });
+ * const arrowStream = await sdk.createArrowStream({ table, clientId, clientSecret, options });
+ * ```
  */
 export interface ArrowStreamOptions {
   /** Most batches sent or queued and not yet acknowledged. Default 1,000. */

@@ -46,6 +46,19 @@ export interface ArrowStreamContext {
 /**
  * Where an Arrow stream is in its life: `opening`, `open`, `recovering` (reconnecting), `closing`
  * (`close()` under way), then `closed` or `failed` (both final).
+ *
+ * @example
+ * ```ts
+ * import type { ArrowStreamState } from '@zerobus/sdk';
+ *
+ * // An Arrow stream emits no events: log its transitions by polling.
+ * let last: ArrowStreamState = arrowStream.state;
+ * setInterval(() => {
+ *   const now = arrowStream.state;
+ *   if (now !== last) console.info(`Arrow stream to ${arrowStream.tableName}: ${last} → ${now}`);
+ *   last = now;
+ * }, 1_000).unref();
+ * ```
  */
 export type ArrowStreamState = 'opening' | 'open' | 'recovering' | 'closing' | 'closed' | 'failed';
 
@@ -63,18 +76,21 @@ interface LiveFlightCall {
  *
  * @example
  * ```ts
+ * import { TableProperties } from '@zerobus/sdk';
+ *
  * const table = await TableProperties.fromTable('main.iot.readings', {
  *   unityCatalogEndpoint,
  *   clientId,
  *   clientSecret,
  *   recordType: 'json',
  * });
- * await using stream = await sdk.createArrowStream({ table, clientId, clientSecret });
+ * const stream = await sdk.createArrowStream({ table, clientId, clientSecret }); // Arrow schema from the columns
  * const offset = await stream.ingestBatchOffset([
  *   { device: 'a1', temp: 21.5 },
  *   { device: 'a2', temp: 19.0 },
  * ]); // or a RecordBatch, or a Table
- * if (offset !== null) await stream.waitForOffset(offset);
+ * if (offset !== null) await stream.waitForOffset(offset); // both rows durable
+ * await stream.close();
  * ```
  */
 export class ArrowStream {
@@ -140,17 +156,51 @@ export class ArrowStream {
     throw last;
   }
 
-  /** The stream's current state. */
+  /**
+   * The stream's current state.
+   *
+   * @example
+   * ```ts
+   * import { createServer } from 'node:http';
+   *
+   * // Readiness probe: ready while batches are accepted (reconnecting included).
+   * createServer((_request, response) => {
+   *   const { state } = arrowStream;
+   *   response.writeHead(state === 'open' || state === 'recovering' ? 200 : 503).end(state);
+   * }).listen(8080);
+   * ```
+   */
   get state(): ArrowStreamState {
     return this.#closing && this.#state !== 'failed' && this.#state !== 'closed' ? 'closing' : this.#state;
   }
 
-  /** The offset of the last batch ingested, or -1. */
+  /**
+   * The offset of the last batch ingested, or -1.
+   *
+   * @example
+   * ```ts
+   * // ingestBatchNowait returns room, not the offset: lastOffset is the one it took.
+   * arrowStream.ingestBatchNowait(recordBatch);
+   * const offset = arrowStream.lastOffset;
+   * await arrowStream.waitForOffset(offset); // that batch, and every one before it, is durable
+   * ```
+   */
   get lastOffset(): number {
     return this.#nextOffset - 1;
   }
 
-  /** The highest offset acknowledged in full, or -1. */
+  /**
+   * The highest offset acknowledged in full, or -1.
+   *
+   * @example
+   * ```ts
+   * // Progress, every 10 s: batches durable and batches still in flight.
+   * setInterval(() => {
+   *   const inFlight = arrowStream.lastOffset - arrowStream.ackedOffset;
+   *   console.info(`${arrowStream.ackedOffset + 1} batches durable, ${inFlight} in flight`);
+   * }, 10_000).unref();
+   * ```
+   */
   get ackedOffset(): number {
     return this.#ackedUpTo;
   }
@@ -162,6 +212,18 @@ export class ArrowStream {
    * built into one batch) without waiting. Returns false once the window is full: await
    * `ready()` before the next call. Throws an InvalidRecordError, queueing nothing, for input
    * that does not fit the stream's schema.
+   *
+   * @example
+   * ```ts
+   * import { readFile } from 'node:fs/promises';
+   * import { tableFromIPC } from 'apache-arrow';
+   *
+   * const table = tableFromIPC(await readFile('export.arrow')); // an Arrow IPC file of the table's rows
+   * for (const batch of table.batches) {
+   *   if (!arrowStream.ingestBatchNowait(batch)) await arrowStream.ready(); // window full: wait for acks
+   * }
+   * await arrowStream.flush();
+   * ```
    */
   ingestBatchNowait(input: ArrowInput): boolean {
     this.#assertAccepting();
@@ -169,7 +231,21 @@ export class ArrowStream {
     return this.#hasRoom();
   }
 
-  /** Queues the batches of `input` once there is room; resolves with the last one's offset, or null for no rows. */
+  /**
+   * Queues the batches of `input` once there is room; resolves with the last one's offset, or null for no rows.
+   *
+   * @example
+   * ```ts
+   * const offset = await arrowStream.ingestBatchOffset(
+   *   [
+   *     { device: 'pump-7', temp: 21.5, at: new Date() },
+   *     { device: 'pump-8', temp: 19.0, at: new Date() },
+   *   ],
+   *   { signal: AbortSignal.timeout(10_000) }, // give up waiting for room after 10 s
+   * );
+   * if (offset !== null) await arrowStream.waitForOffset(offset);
+   * ```
+   */
   async ingestBatchOffset(input: ArrowInput, options: { signal?: AbortSignal } = {}): Promise<number | null> {
     this.#assertAccepting();
     const batches = this.#batches(input);
@@ -186,14 +262,48 @@ export class ArrowStream {
     return offset;
   }
 
-  /** Resolves when `ingestBatchNowait` would return true again. */
+  /**
+   * Resolves when `ingestBatchNowait` would return true again. Rejects with the failure if the
+   * stream has failed.
+   *
+   * @example
+   * ```ts
+   * import type { Readable } from 'node:stream';
+   * import type { RecordBatch } from 'apache-arrow';
+   *
+   * // Event-driven back-pressure: pause an object-mode source of batches while the window is full.
+   * function ingestFrom(source: Readable): void {
+   *   source.on('data', (batch: RecordBatch) => {
+   *     try {
+   *       if (arrowStream.ingestBatchNowait(batch)) return;
+   *     } catch (error) {
+   *       return void source.destroy(error as Error); // a batch that does not fit, or a failed stream
+   *     }
+   *     source.pause();
+   *     arrowStream.ready().then(() => source.resume(), (error: unknown) => source.destroy(error as Error));
+   *   });
+   * }
+   * ```
+   */
   ready(options: { signal?: AbortSignal } = {}): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
     if (this.#hasRoom()) return Promise.resolve();
     return this.#room.wait(options.signal, 'ready');
   }
 
-  /** Resolves once every batch up to and including `offset` is durable. */
+  /**
+   * Resolves with `offset` once every batch up to and including it is durable. Rejects with the
+   * stream's failure if it fails first, and with a `TIMEOUT` error after `timeoutMs`.
+   *
+   * @example
+   * ```ts
+   * const offset = await arrowStream.ingestBatchOffset(recordBatch);
+   * if (offset !== null) {
+   *   await arrowStream.waitForOffset(offset, { timeoutMs: 30_000 });
+   *   // Durable: now acknowledge the upstream message the batch came from.
+   * }
+   * ```
+   */
   waitForOffset(offset: number, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<number> {
     if (!Number.isSafeInteger(offset) || offset < 0 || offset >= this.#nextOffset) {
       return Promise.reject(
@@ -208,7 +318,28 @@ export class ArrowStream {
     return this.#waiters.wait(offset, { ...options, what: `wait for offset ${offset}` });
   }
 
-  /** Waits for every batch ingested before the call; a timeout fails the stream (batches stay retrievable). */
+  /**
+   * Waits for every batch ingested before the call; a timeout fails the stream (batches stay retrievable).
+   *
+   * @example
+   * ```ts
+   * import { writeFile } from 'node:fs/promises';
+   * import type { RecordBatch } from 'apache-arrow';
+   *
+   * // A checkpoint every 100 batches: a restart resumes after the last one written.
+   * async function send(batches: AsyncIterable<RecordBatch>): Promise<void> {
+   *   let sent = 0;
+   *   for await (const batch of batches) {
+   *     if (!arrowStream.ingestBatchNowait(batch)) await arrowStream.ready();
+   *     if (++sent % 100 === 0) {
+   *       await arrowStream.flush(); // every batch so far is durable
+   *       await writeFile('export.checkpoint', String(sent));
+   *     }
+   *   }
+   *   await arrowStream.flush();
+   * }
+   * ```
+   */
   async flush(options: { signal?: AbortSignal } = {}): Promise<void> {
     if (this.#failure) throw this.#failure;
     const target = this.#nextOffset - 1;
@@ -225,7 +356,25 @@ export class ArrowStream {
     }
   }
 
-  /** Flushes, then ends the call. On a failed stream it rejects with the failure. */
+  /**
+   * Flushes, then ends the call. On a failed stream it rejects with the failure. When `signal`
+   * aborts the flush, the call ends anyway and what was not acknowledged stays in
+   * `getUnackedBatches()`.
+   *
+   * @example
+   * ```ts
+   * // On SIGTERM: deliver what is in flight within the grace period, then exit.
+   * process.once('SIGTERM', () => {
+   *   arrowStream.close({ signal: AbortSignal.timeout(25_000) }).then(
+   *     () => process.exit(0),
+   *     (error: unknown) => {
+   *       console.error('batches left undelivered', error);
+   *       process.exit(1);
+   *     },
+   *   );
+   * });
+   * ```
+   */
   close(options: { signal?: AbortSignal } = {}): Promise<void> {
     this.#closing ??= (async () => {
       try {
@@ -242,7 +391,22 @@ export class ArrowStream {
     return this.#closing;
   }
 
-  /** `await using stream = await sdk.createArrowStream(...)` closes the stream at the end of the block. */
+  /**
+   * `await using stream = await sdk.createArrowStream(...)` closes the stream at the end of the block.
+   *
+   * @example
+   * ```ts
+   * import { readFile } from 'node:fs/promises';
+   * import { tableFromIPC } from 'apache-arrow';
+   *
+   * async function ingestFile(path: string): Promise<void> {
+   *   const table = tableFromIPC(await readFile(path));
+   *   await using stream = await sdk.createArrowStream({ table: 'main.iot.readings', schema: table.schema, clientId, clientSecret });
+   *   await stream.ingestBatchOffset(table); // each of its batches
+   * } // here the stream closes: flushed first, so the file is in the table once this resolves
+   * await ingestFile('export.arrow');
+   * ```
+   */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
@@ -250,6 +414,22 @@ export class ArrowStream {
   /**
    * The batches not durably acknowledged, in order, sliced to the rows the server has not
    * made durable; for a new stream after a failure or close.
+   *
+   * @example
+   * ```ts
+   * import { ZerobusError } from '@zerobus/sdk';
+   *
+   * try {
+   *   await arrowStream.close();
+   * } catch (error) {
+   *   // The table refuses these rows: a new stream would too.
+   *   if (error instanceof ZerobusError && error.code === 'INVALID_ARGUMENT') throw error;
+   *   const unacked = arrowStream.getUnackedBatches(); // a partly durable batch keeps only its other rows
+   *   const { tableName, schema } = arrowStream;
+   *   await using retry = await sdk.createArrowStream({ table: tableName, schema, clientId, clientSecret });
+   *   for (const batch of unacked) if (!retry.ingestBatchNowait(batch)) await retry.ready();
+   * } // retry closes here, flushed
+   * ```
    */
   getUnackedBatches(): RecordBatch[] {
     if (this.#state !== 'failed' && this.#state !== 'closed') {

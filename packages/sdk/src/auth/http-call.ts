@@ -1,6 +1,6 @@
 /**
  * One HTTP(S) request to the workspace (token endpoint, Unity Catalog REST), with a bound on its
- * time, an AbortSignal, and extra trusted CAs. `node:http(s)` rather than `fetch`: Node's fetch
+ * time, an AbortSignal, and trusted CAs of its own. `node:http(s)` rather than `fetch`: Node's fetch
  * cannot take extra CA certificates without undici's own Agent (another dependency).
  *
  * Through a proxy (the same rules as the gRPC channel: net/proxy-config.ts) every request, http
@@ -22,7 +22,7 @@ export interface HttpCall {
   readonly url: URL;
   readonly headers: Record<string, string>;
   readonly body?: string | undefined;
-  /** Extra trusted CA certificates (PEM). */
+  /** Trusted CA certificates (PEM), in place of Node's default roots. */
   readonly ca?: string | Buffer | undefined;
   /** Bound on the whole request. Default 30,000 ms. */
   readonly timeoutMs?: number | undefined;

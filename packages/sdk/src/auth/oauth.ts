@@ -15,7 +15,7 @@ export interface OAuthSettings {
   clientSecret: string;
   workspaceId: string;
   table: TableName;
-  /** Extra trusted CA certificates (PEM) for the token endpoint. */
+  /** Trusted CA certificates (PEM) for the token endpoint, in place of Node's default roots. */
   ca?: string | Buffer | undefined;
   /** Bound on one token request. */
   timeoutMs?: number;

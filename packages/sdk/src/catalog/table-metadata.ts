@@ -15,6 +15,23 @@ import { parseTableName } from '../table-name.js';
 /**
  * How to reach Unity Catalog to read a table's columns ({@link fetchTableSchema},
  * {@link TableProperties.fromTable}): the workspace URL and a service principal's OAuth credentials.
+ *
+ * @example
+ * ```ts
+ * import { TableProperties, type UnityCatalogAccess } from '@zerobus/sdk';
+ *
+ * const catalog: UnityCatalogAccess = {
+ *   unityCatalogEndpoint,
+ *   clientId,
+ *   clientSecret,
+ *   timeoutMs: 10_000, // each HTTP request: the token, then the table
+ *   signal: AbortSignal.timeout(60_000), // all of startup
+ * };
+ * const [readings, events] = await Promise.all([
+ *   TableProperties.fromTable('main.iot.readings', catalog),
+ *   TableProperties.fromTable('main.iot.events', { ...catalog, recordType: 'json' }),
+ * ]);
+ * ```
  */
 export interface UnityCatalogAccess {
   /** The workspace URL (`https://dbc-….cloud.databricks.com`), or the local server's HTTP endpoint. */
@@ -23,7 +40,7 @@ export interface UnityCatalogAccess {
   readonly clientId: string;
   /** OAuth client secret. */
   readonly clientSecret: string;
-  /** Extra trusted CA certificates (PEM), for a server with a private CA. */
+  /** Trusted CA certificates (PEM) in place of Node's default roots, for a server with a private CA. */
   readonly tlsRootCerts?: string | Buffer | undefined;
   /** Bound on each HTTP request. Default 30,000 ms. */
   readonly timeoutMs?: number | undefined;
@@ -33,7 +50,20 @@ export interface UnityCatalogAccess {
   readonly proxy?: ProxyOption;
 }
 
-/** The columns of `tableName` (`catalog.schema.table`) as the SDK's table schema. */
+/**
+ * The columns of `tableName` (`catalog.schema.table`) as the SDK's table schema.
+ *
+ * @example
+ * ```ts
+ * import { fetchTableSchema } from '@zerobus/sdk';
+ * import { typeText } from '@zerobus/sdk/schema';
+ *
+ * const schema = await fetchTableSchema('main.iot.readings', { unityCatalogEndpoint, clientId, clientSecret });
+ * for (const field of schema.fields) {
+ *   console.log(`${field.name} ${typeText(field.type)}${field.nullable ? '' : ' NOT NULL'}`); // e.g. device string NOT NULL
+ * }
+ * ```
+ */
 export async function fetchTableSchema(tableName: string, access: UnityCatalogAccess): Promise<TableSchema> {
   parseTableName(tableName); // a bad name fails before any network call
   const settings = { ...access, ca: access.tlsRootCerts };

@@ -13,10 +13,34 @@ import type { ZerobusStream } from './stream.js';
 /**
  * What `ingestAll` takes: records from any iterable (an array, a generator) or async iterable (an
  * async generator, a `Readable` in object mode).
+ *
+ * @example
+ * ```ts
+ * import { Readable } from 'node:stream';
+ * import type { IngestSource } from '@zerobus/sdk';
+ *
+ * async function ingestDurably(source: IngestSource): Promise<void> {
+ *   const last = await stream.ingestAll(source); // null when the source was empty
+ *   if (last !== null) await stream.waitForOffset(last);
+ * }
+ * await ingestDurably(records); // an array
+ * await ingestDurably(Readable.from(records)); // an object-mode Readable
+ * ```
  */
 export type IngestSource = Iterable<unknown> | AsyncIterable<unknown>;
 
-/** Options of {@link ZerobusStream.ingestAll}. */
+/**
+ * Options of {@link ZerobusStream.ingestAll}.
+ *
+ * @example
+ * ```ts
+ * const interrupt = new AbortController();
+ * process.once('SIGINT', () => interrupt.abort());
+ * // On Ctrl-C: stops between records and rejects with ABORTED; the records taken stay ingested.
+ * await stream.ingestAll(records, { signal: interrupt.signal });
+ * await stream.flush();
+ * ```
+ */
 export interface IngestAllOptions {
   /** Stops between records and while waiting for room; rejects with an ABORTED error. */
   signal?: AbortSignal | undefined;

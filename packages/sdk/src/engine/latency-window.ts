@@ -4,7 +4,21 @@
  * same however long the stream runs. Percentiles are computed only when asked for, on a copy.
  */
 
-/** Percentiles of recent latencies, in milliseconds (all 0 before the first sample). */
+/**
+ * Percentiles of recent latencies, in milliseconds (all 0 before the first sample).
+ *
+ * @example
+ * ```ts
+ * import type { LatencySummary } from '@zerobus/sdk';
+ *
+ * function formatLatency({ count, p50, p99, max }: LatencySummary): string {
+ *   if (count === 0) return 'no acknowledgements yet';
+ *   return `p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms over ${count} requests`;
+ * }
+ * console.log(`stream: ${formatLatency(stream.stats().ackLatencyMs)}`);
+ * console.log(`pool: ${formatLatency(pool.stats().ackLatencyMs)}`);
+ * ```
+ */
 export interface LatencySummary {
   /** Samples the figures below are computed from (at most the window's capacity). */
   readonly count: number;

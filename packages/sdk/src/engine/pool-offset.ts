@@ -46,6 +46,13 @@ let generationOf: (offset: PoolOffset) => PoolGeneration;
 /**
  * Where a record ingested through a `StreamPool` went: pass it to `pool.waitForOffset`. Offsets
  * of different streams are not ordered with respect to each other.
+ *
+ * @example
+ * ```ts
+ * const offset = await pool.ingestRecordOffset(record);
+ * console.log(offset.stream, offset.generation, offset.offset); // e.g. 2 0 17: the third stream, never replaced
+ * await pool.waitForOffset(offset); // follows the record onto a replacement of that stream
+ * ```
  */
 export class PoolOffset {
   /** The stream's position in the pool, 0..size-1. */
@@ -69,12 +76,29 @@ export class PoolOffset {
     Object.freeze(this);
   }
 
-  /** `stream.generation:offset`, e.g. `2.0:17`. */
+  /**
+   * `stream.generation:offset`, e.g. `2.0:17`.
+   *
+   * @example
+   * ```ts
+   * const offset = await pool.ingestRecordOffset(record);
+   * console.log(`queued at ${offset}`); // "queued at 2.0:17"
+   * ```
+   */
   toString(): string {
     return `${this.stream}.${this.generation}:${this.offset}`;
   }
 
-  /** Its fields, for `JSON.stringify` (a log line, a checkpoint). */
+  /**
+   * Its fields, for `JSON.stringify` (a log line, a checkpoint).
+   *
+   * @example
+   * ```ts
+   * const offset = await pool.ingestRecordOffset(record);
+   * console.log(JSON.stringify({ event: 'ingested', offset }));
+   * // {"event":"ingested","offset":{"stream":2,"generation":0,"offset":17}}
+   * ```
+   */
   toJSON(): {
     /** {@link PoolOffset.stream}. */
     stream: number;
@@ -99,7 +123,20 @@ export class PoolOffset {
   }
 }
 
-/** Options of `ZerobusSdk.createStreamPool`, next to the usual stream inputs. */
+/**
+ * Options of `ZerobusSdk.createStreamPool`, next to the usual stream inputs.
+ *
+ * @example
+ * ```ts
+ * await using pool = await sdk.createStreamPool(
+ *   { clientId, clientSecret, table: 'main.iot.readings', options: { recordType: 'json' } },
+ *   {
+ *     size: 8, // streams, opened concurrently
+ *     maxStreamReplacements: 5, // one position may fail and be replaced 5 times in a row before the pool fails
+ *   },
+ * );
+ * ```
+ */
 export interface StreamPoolOptions {
   /** Streams in the pool, opened concurrently. Default 4. */
   size?: number;

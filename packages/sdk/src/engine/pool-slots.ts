@@ -5,7 +5,7 @@
  * `maxStreamReplacements` times in a row without an acknowledgement), anything else fails the
  * pool, which then closes its other streams.
  */
-import { NonRetriableError, toZerobusError, ZerobusError } from '../errors.js';
+import { NonRetriableError, streamFailedError, toZerobusError, ZerobusError } from '../errors.js';
 import type { ZerobusSdk } from '../sdk.js';
 import { type PoolGeneration, poolGeneration } from './pool-offset.js';
 import { RoomWaiters } from './room-waiters.js';
@@ -222,10 +222,8 @@ export class PoolSlots {
     return this.failure as ZerobusError;
   }
 
-  failedError(): NonRetriableError {
-    return new NonRetriableError('STREAM_FAILED', `the stream pool has failed: ${this.failure?.message}`, {
-      cause: this.failure,
-    });
+  failedError(): ZerobusError {
+    return streamFailedError('the stream pool', this.failure);
   }
 
   assertAccepting(): void {

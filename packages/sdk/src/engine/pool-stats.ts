@@ -10,6 +10,17 @@ import type { StreamStats } from './stream-metrics.js';
  * The counters of a {@link StreamPool} (`pool.stats()`): each {@link StreamStats} counter added up
  * over its streams (of a replaced stream, only what it got acknowledged), the ack latency combined,
  * and each stream's own stats.
+ *
+ * @example
+ * ```ts
+ * import type { StreamPoolStats } from '@zerobus/sdk';
+ *
+ * const stats: StreamPoolStats = pool.stats();
+ * console.log(`${stats.recordsAcked} records acked over ${stats.streams.length} streams`);
+ * stats.streams.forEach((s, position) => {
+ *   console.log(`  stream ${position}: ${s.inflightRequests} in flight, ack p99 ${s.ackLatencyMs.p99.toFixed(1)} ms`);
+ * });
+ * ```
  */
 export interface StreamPoolStats extends StreamStats {
   /**

@@ -13,7 +13,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { HeadersProvider } from '../auth/headers-provider.js';
-import { NonRetriableError, toZerobusError, ZerobusError } from '../errors.js';
+import { NonRetriableError, streamFailedError, toZerobusError, ZerobusError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ResolvedStreamOptions } from '../options.js';
 import type { RecordEncoder } from '../records/encoder.js';
@@ -35,6 +35,19 @@ import { nextWireRequest, WireOffsets } from './wire-requests.js';
  * Where a stream is in its life: `opening` (first call being opened), `open`, `paused` (the
  * server sent a close signal; waiting before moving to a new call), `recovering` (reconnecting),
  * `closing` (`close()` under way), then `closed` or `failed` (both final).
+ *
+ * @example
+ * ```ts
+ * switch (stream.state) {
+ *   case 'paused': // the server announced the end of the call: moving to a new one
+ *   case 'recovering': // reconnecting: records are still taken, and sent once reconnected
+ *     console.warn(`stream ${stream.state}, ${stream.pendingRequests} requests awaiting acknowledgement`);
+ *     break;
+ *   case 'failed': // final: what was not durable is in getUnackedRecords()
+ *     console.error(`stream failed, ${stream.getUnackedRecords().length} records not durable`);
+ *     break;
+ * }
+ * ```
  */
 export type StreamState = 'opening' | 'open' | 'paused' | 'recovering' | 'closing' | 'closed' | 'failed';
 
@@ -161,9 +174,7 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
 
   protected assertUsable(): void {
     if (this.#phase === 'failed') {
-      throw new NonRetriableError('STREAM_FAILED', `the stream has failed: ${this.failure?.message}`, {
-        cause: this.failure,
-      });
+      throw streamFailedError('the stream', this.failure);
     }
   }
 

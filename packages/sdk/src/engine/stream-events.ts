@@ -9,7 +9,19 @@ import type { EventEmitter } from 'node:events';
 import type { ZerobusError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
-/** The argument of the `recovering` event: a reconnection attempt begins. */
+/**
+ * The argument of the `recovering` event: a reconnection attempt begins.
+ *
+ * @example
+ * ```ts
+ * import type { RecoveringEvent } from '@zerobus/sdk';
+ *
+ * function onRecovering({ attempt, error }: RecoveringEvent): void {
+ *   console.warn(`${stream.tableName}: reconnecting, attempt ${attempt} (${error.code}: ${error.message})`);
+ * }
+ * stream.on('recovering', onRecovering);
+ * ```
+ */
 export interface RecoveringEvent {
   /** Why the stream is reconnecting: the connection's failure, then each failed attempt's. */
   readonly error: ZerobusError;
@@ -17,7 +29,18 @@ export interface RecoveringEvent {
   readonly attempt: number;
 }
 
-/** The argument of the `recovered` event: the stream is on a new call. */
+/**
+ * The argument of the `recovered` event: the stream is on a new call.
+ *
+ * @example
+ * ```ts
+ * import type { RecoveredEvent } from '@zerobus/sdk';
+ *
+ * stream.on('recovered', ({ streamId, attempts, replayed }: RecoveredEvent) => {
+ *   console.info(`reconnected as ${streamId} after ${attempts} attempt(s), ${replayed} requests sent again`);
+ * });
+ * ```
+ */
 export interface RecoveredEvent {
   /** The server's id for the new call. */
   readonly streamId: string;
@@ -27,13 +50,40 @@ export interface RecoveredEvent {
   readonly replayed: number;
 }
 
-/** The argument of the `closeSignal` event: the server announced it will close the call. */
+/**
+ * The argument of the `closeSignal` event: the server announced it will close the call.
+ *
+ * @example
+ * ```ts
+ * import type { CloseSignalEvent } from '@zerobus/sdk';
+ *
+ * stream.on('closeSignal', ({ durationMs }: CloseSignalEvent) => {
+ *   const when = durationMs === undefined ? 'soon' : `in ${durationMs} ms`;
+ *   console.info(`server ends the call ${when}; with recovery on, the stream moves to a new one`);
+ * });
+ * ```
+ */
 export interface CloseSignalEvent {
   /** How long the server said it would keep the call open, when it said. */
   readonly durationMs: number | undefined;
 }
 
-/** Event names and listener arguments of `ZerobusStream`. */
+/**
+ * Event names and listener arguments of `ZerobusStream`.
+ *
+ * @example
+ * ```ts
+ * let durable = -1;
+ * stream.on('ack', (offset) => {
+ *   durable = offset; // every offset up to here is durable
+ * });
+ * // Emitted only while a listener exists, so an unwatched failure never crashes the process.
+ * stream.on('error', (error) => {
+ *   const unacked = stream.getUnackedRecords().length;
+ *   console.error(`stream failed (${error.code}), durable through ${durable}, ${unacked} records not`);
+ * });
+ * ```
+ */
 export interface StreamEvents {
   /** The acknowledged offset moved forward: every offset up to `offset` is durable. Once per ack that advances. */
   ack: [offset: number];

@@ -7,7 +7,23 @@
 import { type LatencySummary, LatencyWindow } from './latency-window.js';
 import type { RequestQueue } from './request-queue.js';
 
-/** A snapshot of a stream's counters. "Requests" are ingest calls: a batch is one request, one offset. */
+/**
+ * A snapshot of a stream's counters. "Requests" are ingest calls: a batch is one request, one offset.
+ *
+ * @example
+ * ```ts
+ * import type { StreamStats } from '@zerobus/sdk';
+ *
+ * // Durable throughput between two snapshots, every 10 s.
+ * let previous: StreamStats = stream.stats();
+ * setInterval(() => {
+ *   const current = stream.stats();
+ *   const perSecond = (current.recordsAcked - previous.recordsAcked) / 10;
+ *   console.log(`${perSecond} records/s durable, ${(current.bytesAcked - previous.bytesAcked) / 10} bytes/s`);
+ *   previous = current;
+ * }, 10_000).unref();
+ * ```
+ */
 export interface StreamStats {
   /** Records taken by ingest calls (each record of a batch counts). */
   readonly recordsIngested: number;

@@ -18,6 +18,25 @@ import type { SignalOptions, WaitForOffsetOptions, ZerobusStream } from './strea
  * Where a pool is in its life: `open`, `closing` (`close()` under way), then `closed` or `failed`
  * (a stream failed with a non-retriable error, or was replaced more than `maxStreamReplacements`
  * times in a row).
+ *
+ * @example
+ * ```ts
+ * import type { StreamPoolState } from '@zerobus/sdk';
+ *
+ * function describe(state: StreamPoolState): string {
+ *   switch (state) {
+ *     case 'open':
+ *       return 'taking records';
+ *     case 'closing':
+ *       return 'flushing its streams before closing them';
+ *     case 'closed':
+ *       return 'closed, every record acknowledged';
+ *     case 'failed':
+ *       return 'failed: getUnackedRecords() holds what was not acknowledged';
+ *   }
+ * }
+ * console.log(`pool ${describe(pool.state)}`);
+ * ```
  */
 export type StreamPoolState = 'open' | 'closing' | 'closed' | 'failed';
 
@@ -33,7 +52,7 @@ export type StreamPoolState = 'open' | 'closing' | 'closed' | 'failed';
  *   { clientId, clientSecret, table: 'main.iot.readings', options: { recordType: 'json' } },
  *   { size: 4 },
  * );
- * for (const reading of readings) {
+ * for (const reading of records) {
  *   if (!pool.ingestRecordNowait(reading)) await pool.ready();
  * }
  * await pool.flush();
@@ -99,30 +118,77 @@ export class StreamPool {
     return pool;
   }
 
-  /** How many streams the pool has. */
+  /**
+   * How many streams the pool has.
+   *
+   * @example
+   * ```ts
+   * const { replacements } = pool.stats();
+   * console.log(`${pool.size} streams, ${replacements} replaced after failing`);
+   * ```
+   */
   get size(): number {
     return this.#core.slots.length;
   }
 
-  /** The pool's current state. */
+  /**
+   * The pool's current state.
+   *
+   * @example
+   * ```ts
+   * import { createServer } from 'node:http';
+   *
+   * // A health check: 503 once the pool is closing, closed or failed.
+   * createServer((_request, response) => {
+   *   response.statusCode = pool.state === 'open' ? 200 : 503;
+   *   response.end(pool.state);
+   * }).listen(8080);
+   * ```
+   */
   get state(): StreamPoolState {
     const core = this.#core;
     return core.closing && core.phase === 'open' ? 'closing' : core.phase;
   }
 
-  /** The current stream at each position (a replacement takes the failed stream's place); for inspection. */
+  /**
+   * The current stream at each position (a replacement takes the failed stream's place); for inspection.
+   *
+   * @example
+   * ```ts
+   * // A snapshot: listeners added to these streams do not carry over to their replacements.
+   * for (const [position, s] of pool.streams.entries()) {
+   *   console.log(`stream ${position}: ${s.state}, ${s.pendingRequests} pending, acked through ${s.ackedOffset}`);
+   * }
+   * ```
+   */
   get streams(): ZerobusStream[] {
     return this.#core.slots.map((slot) => slot.current.stream);
   }
 
-  /** Requests sent or queued and not yet acknowledged, over all streams. */
+  /**
+   * Requests sent or queued and not yet acknowledged, over all streams.
+   *
+   * @example
+   * ```ts
+   * setInterval(() => console.log(`${pool.pendingRequests} requests awaiting acknowledgement`), 10_000).unref();
+   * ```
+   */
   get pendingRequests(): number {
     let sum = 0;
     for (const slot of this.#core.slots) sum += slot.current.stream.pendingRequests;
     return sum;
   }
 
-  /** Counters added up over the streams, ack latency combined, and each stream's own stats. */
+  /**
+   * Counters added up over the streams, ack latency combined, and each stream's own stats.
+   *
+   * @example
+   * ```ts
+   * const { recordsIngested, recordsAcked, reconnects, replacements } = pool.stats();
+   * console.log(`${recordsAcked}/${recordsIngested} records durable`);
+   * console.log(`${reconnects} reconnects, ${replacements} streams replaced`);
+   * ```
+   */
   stats(): StreamPoolStats {
     return combineStats(
       this.#core.slots.map((slot) => slot.current.stream.stats()),
@@ -133,6 +199,17 @@ export class StreamPool {
   /**
    * Ingests one record without waiting, on the least-loaded stream with room. Returns false once
    * no stream has room (await `ready()`); past twice a stream's window it throws `QUEUE_FULL`.
+   *
+   * @example
+   * ```ts
+   * import { createInterface } from 'node:readline';
+   *
+   * // One JSON object per line of stdin, as fast as the pool's streams take them.
+   * for await (const line of createInterface({ input: process.stdin })) {
+   *   if (!pool.ingestRecordNowait(line)) await pool.ready(); // a JSON stream takes JSON text as is
+   * }
+   * await pool.flush();
+   * ```
    */
   ingestRecordNowait(record: unknown): boolean {
     const generation = this.#route().current;
@@ -140,7 +217,17 @@ export class StreamPool {
     return this.#core.hasRoom();
   }
 
-  /** Ingests a batch (one request on one stream, one offset) without waiting. */
+  /**
+   * Ingests a batch (one request on one stream, one offset) without waiting.
+   *
+   * @example
+   * ```ts
+   * // Each batch goes to one stream as one request: its records are acknowledged together.
+   * for (let i = 0; i < records.length; i += 1_000) {
+   *   if (!pool.ingestRecordsNowait(records.slice(i, i + 1_000))) await pool.ready(); // no stream has room
+   * }
+   * ```
+   */
   ingestRecordsNowait(records: Iterable<unknown>): boolean {
     const generation = this.#route().current;
     this.#core.afterIngest(generation, generation.stream.ingestRecordsNowait(records));
@@ -163,12 +250,34 @@ export class StreamPool {
     return offset as PoolOffset;
   }
 
-  /** Ingests a batch once a stream has room; resolves with its pool offset, or `null` for an empty batch. */
+  /**
+   * Ingests a batch once a stream has room; resolves with its pool offset, or `null` for an empty batch.
+   *
+   * @example
+   * ```ts
+   * // Waits for room 10 s at most (then rejects with ABORTED, the batch not taken).
+   * const offset = await pool.ingestRecordsOffset(records, { signal: AbortSignal.timeout(10_000) });
+   * if (offset !== null) {
+   *   await pool.waitForOffset(offset);
+   *   console.log(`batch durable at ${offset}`); // e.g. "batch durable at 1.0:42"
+   * }
+   * ```
+   */
   ingestRecordsOffset(records: Iterable<unknown>, options: SignalOptions = {}): Promise<PoolOffset | null> {
     return this.#ingestWithRoom(options.signal, 'ingestRecordsOffset', (s) => s.ingestRecordsNowait(records));
   }
 
-  /** Resolves when a `*Nowait` call would return true again (some stream has room). */
+  /**
+   * Resolves when a `*Nowait` call would return true again (some stream has room).
+   *
+   * @example
+   * ```ts
+   * if (!pool.ingestRecordNowait(record)) {
+   *   // every stream's window is full: wait for room, a minute at most (then an ABORTED error)
+   *   await pool.ready({ signal: AbortSignal.timeout(60_000) });
+   * }
+   * ```
+   */
   ready(options: SignalOptions = {}): Promise<void> {
     try {
       this.#core.assertAccepting();
@@ -182,6 +291,16 @@ export class StreamPool {
   /**
    * Resolves with `offset` once its record (and everything before it on the same stream) is
    * acknowledged, following it onto the replacement if its stream was replaced.
+   *
+   * @example
+   * ```ts
+   * import type { PoolOffset } from '@zerobus/sdk';
+   *
+   * const offsets: PoolOffset[] = [];
+   * for (const record of records) offsets.push(await pool.ingestRecordOffset(record));
+   * // Offsets of different streams are not ordered: wait for each of them (or flush()), not the last one.
+   * await Promise.all(offsets.map((offset) => pool.waitForOffset(offset, { timeoutMs: 30_000 })));
+   * ```
    */
   async waitForOffset(offset: PoolOffset, options: WaitForOffsetOptions = {}): Promise<PoolOffset> {
     let generation = PoolOffset.generationIn(this, offset);
@@ -204,14 +323,39 @@ export class StreamPool {
     }
   }
 
-  /** Waits until every record ingested before this call is acknowledged, on every stream. */
+  /**
+   * Waits until every record ingested before this call is acknowledged, on every stream.
+   *
+   * @example
+   * ```ts
+   * for (const record of records) if (!pool.ingestRecordNowait(record)) await pool.ready();
+   * // Durable on every stream; the signal abandons only the wait (ABORTED), not the records.
+   * await pool.flush({ signal: AbortSignal.timeout(120_000) });
+   * ```
+   */
   async flush(options: SignalOptions = {}): Promise<void> {
     const core = this.#core;
     if (core.phase === 'failed') throw core.failedError();
     await Promise.all(core.slots.map((slot) => core.untilDone(slot, (s) => s.flush(options))));
   }
 
-  /** Flushes every stream, then closes them all. On a failed pool it rejects with the failure. */
+  /**
+   * Flushes every stream, then closes them all. On a failed pool it rejects with the failure.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', () => {
+   *   // new ingest calls now throw STREAM_CLOSED; what was taken is flushed, then every stream ends
+   *   pool.close().then(
+   *     () => process.exit(0),
+   *     (error: unknown) => {
+   *       console.error('pool failed; see pool.getUnackedRecords()', error);
+   *       process.exit(1);
+   *     },
+   *   );
+   * });
+   * ```
+   */
   async close(options: SignalOptions = {}): Promise<void> {
     const core = this.#core;
     if (core.phase === 'failed') throw await core.failed();
@@ -230,7 +374,20 @@ export class StreamPool {
     await this.#closed;
   }
 
-  /** `await using pool = await sdk.createStreamPool(...)` closes the pool at the end of the block. */
+  /**
+   * `await using pool = await sdk.createStreamPool(...)` closes the pool at the end of the block.
+   *
+   * @example
+   * ```ts
+   * {
+   *   await using pool = await sdk.createStreamPool(
+   *     { clientId, clientSecret, table: 'main.iot.readings', options: { recordType: 'json' } },
+   *     { size: 8 },
+   *   );
+   *   for (const record of records) if (!pool.ingestRecordNowait(record)) await pool.ready();
+   * } // closed here, every stream flushed first; a failed pool makes the block throw its failure
+   * ```
+   */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
@@ -238,12 +395,35 @@ export class StreamPool {
   /**
    * Every record not acknowledged, once the pool has failed or closed and its streams have
    * ended: stream after stream, each in its ingest order (there is no order across streams).
+   *
+   * @example
+   * ```ts
+   * import { writeFile } from 'node:fs/promises';
+   *
+   * try {
+   *   await pool.close();
+   * } catch (error) {
+   *   // A failed pool's close() rejects once all its streams have ended: this list is final.
+   *   await writeFile('unacked.ndjson', pool.getUnackedRecords().join('\n')); // JSON records as their text
+   *   throw error;
+   * }
+   * ```
    */
   getUnackedRecords(): (string | Uint8Array)[] {
     return this.getUnackedBatches().flat();
   }
 
-  /** The unacknowledged requests of every stream, stream after stream, each as a list of records. */
+  /**
+   * The unacknowledged requests of every stream, stream after stream, each as a list of records.
+   *
+   * @example
+   * ```ts
+   * // Once the pool has failed and its close() rejected: the requests not acknowledged, batches kept whole.
+   * const batches = pool.getUnackedBatches();
+   * const count = batches.reduce((sum, batch) => sum + batch.length, 0);
+   * console.error(`${batches.length} requests (${count} records) not acknowledged`);
+   * ```
+   */
   getUnackedBatches(): (string | Uint8Array)[][] {
     if (!this.#core.ended()) {
       throw new NonRetriableError(

@@ -15,13 +15,39 @@ import { createWritable, type StreamWritableOptions } from './writable.js';
 
 export type { EngineContext as StreamContext, StreamState } from './stream-engine.js';
 
-/** Options of a wait: every wait can be abandoned through an `AbortSignal`. */
+/**
+ * Options of a wait: every wait can be abandoned through an `AbortSignal`.
+ *
+ * @example
+ * ```ts
+ * import { ZerobusError } from '@zerobus/sdk';
+ *
+ * try {
+ *   await stream.ingestRecordOffset(record, { signal: AbortSignal.timeout(5_000) }); // waits for room 5 s at most
+ * } catch (error) {
+ *   if (!(error instanceof ZerobusError && error.code === 'ABORTED')) throw error;
+ *   console.warn('in-flight window still full after 5 s: the record was not taken');
+ * }
+ * ```
+ */
 export interface SignalOptions {
   /** Abandons the wait when it aborts: the promise rejects with an `ABORTED` error (the stream goes on). */
   signal?: AbortSignal | undefined;
 }
 
-/** Options of {@link ZerobusStream.waitForOffset}. */
+/**
+ * Options of {@link ZerobusStream.waitForOffset}.
+ *
+ * @example
+ * ```ts
+ * const shutdown = new AbortController();
+ * process.once('SIGTERM', () => shutdown.abort());
+ *
+ * const offset = await stream.ingestRecordOffset(record);
+ * // TIMEOUT after 30 s, ABORTED on SIGTERM: only the wait ends, the record stays in flight
+ * await stream.waitForOffset(offset, { timeoutMs: 30_000, signal: shutdown.signal });
+ * ```
+ */
 export interface WaitForOffsetOptions extends SignalOptions {
   /** Reject with a TIMEOUT error after this long. Default: no limit. */
   timeoutMs?: number | undefined;
@@ -47,12 +73,14 @@ export const enqueueEncoded = Symbol('zerobus.enqueueEncoded');
  *
  * @example
  * ```ts
+ * import { TableProperties, ZerobusSdk } from '@zerobus/sdk';
+ *
  * const sdk = new ZerobusSdk(serverEndpoint, unityCatalogEndpoint);
  * await using stream = await sdk.createStream(clientId, clientSecret, new TableProperties('main.iot.readings'), {
  *   recordType: 'json',
  * });
  * stream.on('recovering', ({ attempt, error }) => console.warn(`reconnecting (${attempt}): ${error.message}`));
- * for (const reading of readings) await stream.ingestRecordOffset(reading); // waits only for room in the window
+ * for (const reading of records) await stream.ingestRecordOffset(reading); // waits only for room in the window
  * await stream.flush(); // every record so far is durable
  * ```
  */
@@ -64,22 +92,63 @@ export class ZerobusStream extends StreamEngine {
     return stream;
   }
 
-  /** The table's full name. */
+  /**
+   * The table's full name.
+   *
+   * @example
+   * ```ts
+   * setInterval(() => {
+   *   const { recordsAcked, inflightRecords } = stream.stats();
+   *   console.log(`${stream.tableName}: ${recordsAcked} records durable, ${inflightRecords} in flight`);
+   * }, 10_000).unref();
+   * ```
+   */
   get tableName(): string {
     return this.context.table.tableName;
   }
 
-  /** The highest offset handed out so far, or -1 before the first ingest. */
+  /**
+   * The highest offset handed out so far, or -1 before the first ingest.
+   *
+   * @example
+   * ```ts
+   * stream.ingestRecordNowait(record); // returns whether there is room, not the offset
+   * const offset = stream.lastOffset; // the offset that record took
+   * await stream.waitForOffset(offset);
+   * ```
+   */
   get lastOffset(): number {
     return this.nextOffset - 1;
   }
 
-  /** The highest offset acknowledged as durable, or -1. */
+  /**
+   * The highest offset acknowledged as durable, or -1.
+   *
+   * @example
+   * ```ts
+   * const progress = setInterval(() => {
+   *   console.log(`durable through offset ${stream.ackedOffset} of ${stream.lastOffset}`);
+   * }, 5_000);
+   * await stream.flush();
+   * clearInterval(progress);
+   * ```
+   */
   get ackedOffset(): number {
     return this.ackedUpTo;
   }
 
-  /** Counters and ack latency so far; cheap to call, it computes percentiles over 1,024 samples. */
+  /**
+   * Counters and ack latency so far; cheap to call, it computes percentiles over 1,024 samples.
+   *
+   * @example
+   * ```ts
+   * const { ackLatencyMs, reconnects, inflightBytes } = stream.stats();
+   * if (ackLatencyMs.p99 > 1_000) {
+   *   console.warn(`slow acks: p99 ${ackLatencyMs.p99.toFixed(0)} ms, ${reconnects} reconnects`);
+   *   console.warn(`${inflightBytes} bytes awaiting acknowledgement`);
+   * }
+   * ```
+   */
   stats(): StreamStats {
     return this.metrics.snapshot(this.queue, this.nextOffset);
   }
@@ -95,9 +164,15 @@ export class ZerobusStream extends StreamEngine {
    *
    * @example
    * ```ts
+   * import { createReadStream } from 'node:fs';
+   * import { createInterface } from 'node:readline';
    * import { pipeline } from 'node:stream/promises';
    *
-   * await pipeline(source, stream.writable({ close: true })); // source: any object-mode Readable of records
+   * async function* ndjson(path: string) {
+   *   for await (const line of createInterface({ input: createReadStream(path) })) if (line) yield JSON.parse(line);
+   * }
+   * // The file is read only as fast as the server acknowledges; the stream is flushed, then closed.
+   * await pipeline(ndjson('readings.ndjson'), stream.writable({ close: true }));
    * ```
    */
   writable(options: StreamWritableOptions = {}): Writable {
@@ -145,7 +220,18 @@ export class ZerobusStream extends StreamEngine {
     return this.hasRoom();
   }
 
-  /** Ingests a batch (one request, one offset) without waiting. An empty batch does nothing. */
+  /**
+   * Ingests a batch (one request, one offset) without waiting. An empty batch does nothing.
+   *
+   * @example
+   * ```ts
+   * for (let i = 0; i < records.length; i += 500) {
+   *   // 500 records, one request: acknowledged together, under one offset
+   *   if (!stream.ingestRecordsNowait(records.slice(i, i + 500))) await stream.ready();
+   * }
+   * await stream.flush();
+   * ```
+   */
   ingestRecordsNowait(records: Iterable<unknown>): boolean {
     this.assertAccepting();
     const payloads = this.#encodeBatch(records);
@@ -178,8 +264,8 @@ export class ZerobusStream extends StreamEngine {
    *
    * @example
    * ```ts
-   * const offset = await stream.ingestRecordsOffset([{ device: 'a1', temp: 21.5 }, { device: 'a2', temp: 19 }]);
-   * if (offset !== null) await stream.waitForOffset(offset);
+   * const offset = await stream.ingestRecordsOffset(records); // null when `records` is empty
+   * if (offset !== null) await stream.waitForOffset(offset); // the whole batch is durable
    * ```
    */
   ingestRecordsOffset(records: readonly [unknown, ...unknown[]], options?: SignalOptions): Promise<number>;
@@ -195,6 +281,17 @@ export class ZerobusStream extends StreamEngine {
   /**
    * @deprecated Use `ingestRecordOffset` and `waitForOffset`, or `ingestRecordNowait` and `flush`.
    * Ingests one record and returns a handle on its acknowledgement.
+   *
+   * @example
+   * ```ts
+   * // Python-style: resolves once the record is queued, with a handle on its acknowledgement.
+   * const ack = await stream.ingestRecord({ device: 'a1', temp: 21.5 });
+   * await ack.waitForAck(30_000); // resolves with the offset once durable
+   *
+   * // The same with the current API: the offset itself, and one wait on the stream.
+   * const offset = await stream.ingestRecordOffset({ device: 'a1', temp: 21.5 });
+   * await stream.waitForOffset(offset, { timeoutMs: 30_000 });
+   * ```
    */
   async ingestRecord(record: unknown, options: SignalOptions = {}): Promise<RecordAcknowledgment> {
     const offset = await this.ingestRecordOffset(record, options);
@@ -203,9 +300,26 @@ export class ZerobusStream extends StreamEngine {
     return new RecordAcknowledgment(offset, acked);
   }
 
-  /** Resolves when a `*Nowait` call would return true again (the window has room). */
+  /**
+   * Resolves when a `*Nowait` call would return true again (the window has room).
+   *
+   * @example
+   * ```ts
+   * const shutdown = new AbortController();
+   * process.once('SIGTERM', () => shutdown.abort());
+   * for (const record of records) {
+   *   // rejects with an ABORTED error on SIGTERM; what was ingested stays in flight
+   *   if (!stream.ingestRecordNowait(record)) await stream.ready({ signal: shutdown.signal });
+   * }
+   * ```
+   */
   ready(options: SignalOptions = {}): Promise<void> {
-    this.assertUsable();
+    // Not `async` (the back-pressure loop calls this often), so a failure is returned, not thrown.
+    try {
+      this.assertUsable();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (this.hasRoom()) return Promise.resolve();
     return this.readyWaiters.wait(options.signal, 'ready');
   }
@@ -247,10 +361,11 @@ export class ZerobusStream extends StreamEngine {
    *
    * @example
    * ```ts
-   * for (const record of records) {
-   *   if (!stream.ingestRecordNowait(record)) await stream.ready();
-   * }
+   * import { writeFile } from 'node:fs/promises';
+   *
+   * for (const record of records) if (!stream.ingestRecordNowait(record)) await stream.ready();
    * await stream.flush(); // everything ingested above is durable
+   * await writeFile('checkpoint.json', JSON.stringify({ done: records.length })); // only now move the checkpoint
    * ```
    */
   async flush(options: SignalOptions = {}): Promise<void> {
@@ -276,17 +391,66 @@ export class ZerobusStream extends StreamEngine {
     return this.shutdown(options.signal);
   }
 
-  /** `await using stream = await sdk.createStream(...)` closes the stream at the end of the block. */
+  /**
+   * `await using stream = await sdk.createStream(...)` closes the stream at the end of the block.
+   *
+   * @example
+   * ```ts
+   * import { TableProperties } from '@zerobus/sdk';
+   *
+   * async function ingestReadings(readings: Record<string, unknown>[]): Promise<void> {
+   *   await using stream = await sdk.createStream(clientId, clientSecret, new TableProperties('main.iot.readings'), {
+   *     recordType: 'json',
+   *   });
+   *   for (const reading of readings) if (!stream.ingestRecordNowait(reading)) await stream.ready();
+   * } // leaving, normally or by an exception, closes the stream: a flush first; a failed stream throws its failure
+   * ```
+   */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
 
-  /** Every record not durably acknowledged, in ingest order (JSON as strings, protobuf as bytes). */
+  /**
+   * Every record not durably acknowledged, in ingest order (JSON as strings, protobuf as bytes).
+   * Available once the stream has failed or closed; before that it throws an `INVALID_STATE` error.
+   *
+   * @example
+   * ```ts
+   * import { ZerobusError } from '@zerobus/sdk';
+   *
+   * try {
+   *   await stream.flush();
+   * } catch (error) {
+   *   if (!(error instanceof ZerobusError)) throw error;
+   *   console.error(`stream failed (${error.code}), ${stream.getUnackedRecords().length} records not durable`);
+   *   // STREAM_FAILED: the stream had failed before this call, and `cause` says why
+   *   const why = error.code === 'STREAM_FAILED' && error.cause instanceof ZerobusError ? error.cause : error;
+   *   if (!why.retriable) throw error; // e.g. a record the table refuses: a new stream would fail the same way
+   *   const next = await sdk.recreateStream(stream); // re-sends those records first, under new offsets
+   *   await next.flush();
+   * }
+   * ```
+   */
   getUnackedRecords(): (string | Uint8Array)[] {
     return this.getUnackedBatches().flat();
   }
 
-  /** The unacknowledged requests, in order, each as a list of records (a single record is a list of one). */
+  /**
+   * The unacknowledged requests, in order, each as a list of records (a single record is a list of one).
+   *
+   * @example
+   * ```ts
+   * import { TableProperties } from '@zerobus/sdk';
+   *
+   * // The stream failed: re-send what it did not make durable on a new stream with other options,
+   * // each batch still one request (sdk.recreateStream does the same with the old options).
+   * await using retry = await sdk.createStream(clientId, clientSecret, new TableProperties(stream.tableName), {
+   *   recordType: 'json',
+   *   recoveryRetries: 10,
+   * });
+   * for (const batch of stream.getUnackedBatches()) await retry.ingestRecordsOffset(batch); // JSON text is sent as is
+   * ```
+   */
   getUnackedBatches(): (string | Uint8Array)[][] {
     return this[unackedRequests]().map((request) => request.payloads.map((p) => this.encoder.toUserRecord(p)));
   }

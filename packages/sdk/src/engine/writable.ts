@@ -9,7 +9,24 @@ import type { ZerobusError } from '../errors.js';
 import { ingestAt } from './internal-symbols.js';
 import type { ZerobusStream } from './stream.js';
 
-/** Options of {@link ZerobusStream.writable}. */
+/**
+ * Options of {@link ZerobusStream.writable}.
+ *
+ * @example
+ * ```ts
+ * import { Readable } from 'node:stream';
+ * import { pipeline } from 'node:stream/promises';
+ *
+ * await pipeline(
+ *   Readable.from(records),
+ *   stream.writable({
+ *     close: true, // close the stream when the pipeline ends (a flush first)
+ *     highWaterMark: 1_000, // records buffered before write() returns false
+ *     signal: AbortSignal.timeout(10 * 60_000), // give up after 10 minutes; `close` still closes the stream
+ *   }),
+ * );
+ * ```
+ */
 export interface StreamWritableOptions {
   /**
    * Close the stream when the writable finishes or is destroyed (by an error or `destroy()`).

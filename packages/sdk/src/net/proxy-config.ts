@@ -24,13 +24,37 @@
 import { BlockList, isIP } from 'node:net';
 import { NonRetriableError } from '../errors.js';
 
-/** Environment variables, as `process.env`. */
+/**
+ * Environment variables, as `process.env`.
+ *
+ * @example
+ * ```ts
+ * import { type ProxyEnv, ZerobusSdk } from '@zerobus/sdk';
+ *
+ * // This service's own proxy rules, from its configuration rather than the process environment.
+ * const proxyEnv: ProxyEnv = {
+ *   https_proxy: 'http://proxy.corp.example:3128',
+ *   no_proxy: '.internal.example,10.0.0.0/8', // direct to these
+ * };
+ * const sdk = new ZerobusSdk(serverEndpoint, unityCatalogEndpoint, { proxy: { env: proxyEnv } });
+ * ```
+ */
 export type ProxyEnv = Readonly<Record<string, string | undefined>>;
 
 /**
  * The SDK's `proxy` option: `undefined` reads the environment (`process.env`), a URL is that
  * proxy for every connection (the environment is not read), `false` connects directly, and
  * `{ env }` applies the environment rules to the given variables instead of `process.env`.
+ *
+ * @example
+ * ```ts
+ * import { fetchTableSchema, type ProxyOption, ZerobusSdk } from '@zerobus/sdk';
+ *
+ * // This service's egress proxy if configured, else direct: https_proxy & co. are ignored either way.
+ * const proxy: ProxyOption = process.env.EGRESS_PROXY_URL || false;
+ * const sdk = new ZerobusSdk(serverEndpoint, unityCatalogEndpoint, { proxy }); // streams and tokens
+ * const schema = await fetchTableSchema('main.iot.readings', { unityCatalogEndpoint, clientId, clientSecret, proxy });
+ * ```
  */
 export type ProxyOption =
   | string

@@ -63,6 +63,23 @@ async function loadProtobufJs(): Promise<ProtobufJsModule> {
  * The message `messageName` of proto text (proto2 or proto3). Field names are kept as written
  * (`keepCase`): the server matches them to column names exactly. Imports are not followed; put
  * every type the record uses in the text.
+ *
+ * @example
+ * ```ts
+ * import { descriptorFromProtoText, TableProperties } from '@zerobus/sdk';
+ *
+ * const descriptor = await descriptorFromProtoText(
+ *   `syntax = "proto2";
+ *    message Reading {
+ *      required string device_id = 1; // stays device_id, the column's name
+ *      optional double temp = 2;
+ *      optional int64 at = 3; // TIMESTAMP: microseconds since the epoch
+ *    }`,
+ *   'Reading',
+ * );
+ * const stream = await sdk.createStream(clientId, clientSecret, new TableProperties('main.iot.readings', descriptor));
+ * stream.ingestRecordNowait({ device_id: 'pump-7', temp: 21.5, at: Date.now() * 1000 });
+ * ```
  */
 export async function descriptorFromProtoText(text: string, messageName?: string): Promise<ProtobufJsTypeLike> {
   const protobuf = await loadProtobufJs();
@@ -93,7 +110,19 @@ export async function descriptorFromProtoText(text: string, messageName?: string
   return pick(candidates, messageName, 'the .proto text') as unknown as ProtobufJsTypeLike;
 }
 
-/** The message `messageName` of a `.proto` file. */
+/**
+ * The message `messageName` of a `.proto` file, read as {@link descriptorFromProtoText} reads
+ * text: field names as written, imports not followed. Errors name the file.
+ *
+ * @example
+ * ```ts
+ * import { descriptorFromProtoFile, TableProperties } from '@zerobus/sdk';
+ *
+ * // Written by `zerobus generate-proto --table main.iot.readings --output readings.proto --proto-msg Reading`.
+ * const descriptor = await descriptorFromProtoFile('readings.proto', 'Reading');
+ * const table = new TableProperties('main.iot.readings', descriptor);
+ * ```
+ */
 export async function descriptorFromProtoFile(path: string, messageName?: string): Promise<ProtobufJsTypeLike> {
   const text = await readFile(path, 'utf8');
   try {
@@ -106,7 +135,20 @@ export async function descriptorFromProtoFile(path: string, messageName?: string
   }
 }
 
-/** The message `messageName` of a serialized FileDescriptorSet holding its file and the files it imports. */
+/**
+ * The message `messageName` of a serialized FileDescriptorSet holding its file and the files it
+ * imports: the way to use a schema whose `.proto` files import others.
+ *
+ * @example
+ * ```ts
+ * import { readFile } from 'node:fs/promises';
+ * import { descriptorFromFileDescriptorSet, TableProperties } from '@zerobus/sdk';
+ *
+ * // Written by `buf build -o readings.binpb`, or `protoc --include_imports --descriptor_set_out=readings.binpb ...`.
+ * const descriptor = descriptorFromFileDescriptorSet(await readFile('readings.binpb'), 'acme.iot.v1.Reading');
+ * const stream = await sdk.createStream(clientId, clientSecret, new TableProperties('main.iot.readings', descriptor));
+ * ```
+ */
 export function descriptorFromFileDescriptorSet(bytes: Uint8Array, messageName?: string): DescMessage {
   let messages: Map<string, DescMessage>;
   try {

@@ -39,7 +39,23 @@ export type { ProtobufJsTypeLike } from './descriptor-protobufjs.js';
 
 export type RecordMode = 'json' | 'proto';
 
-/** protobufjs `Type` (duck-typed), a protobuf-es v2 message schema (`DescMessage`), or serialized DescriptorProto bytes. */
+/**
+ * protobufjs `Type` (duck-typed), a protobuf-es v2 message schema (`DescMessage`), or serialized DescriptorProto bytes.
+ *
+ * @example
+ * ```ts
+ * import { readFile, writeFile } from 'node:fs/promises';
+ * import { type DescriptorInput, fetchTableSchema, TableProperties } from '@zerobus/sdk';
+ * import { schemaToDescriptorProto } from '@zerobus/sdk/schema';
+ *
+ * // At build time: the table's record message, as DescriptorProto bytes.
+ * const schema = await fetchTableSchema('main.iot.readings', { unityCatalogEndpoint, clientId, clientSecret });
+ * await writeFile('readings.desc', schemaToDescriptorProto(schema, 'Reading'));
+ * // At startup, with no Unity Catalog call:
+ * const descriptor: DescriptorInput = await readFile('readings.desc');
+ * const table = new TableProperties('main.iot.readings', descriptor);
+ * ```
+ */
 export type DescriptorInput = ProtobufJsTypeLike | DescMessage | Uint8Array;
 
 export interface RecordEncoder {

@@ -208,7 +208,7 @@ export function recordCheck(schema: TableSchema, mode: CheckMode): RecordCheck {
  * themselves (`zerobus ingest --arrow`). The returned function checks one record against
  * `schema` as a stream of `mode` would and returns it converted to the forms that stream sends:
  * TINYINT/SMALLINT/INT and DATE (days) as numbers, BIGINT and TIMESTAMP/TIMESTAMP_NTZ
- * (microseconds) as numbers or bigints (BIGINT also as integer text), DECIMAL as exact decimal
+ * (microseconds) as numbers or bigints (integer text becomes a bigint), DECIMAL as exact decimal
  * text, VARIANT as JSON text, BINARY as a Uint8Array, ARRAY as an array, MAP as a `Map` or a
  * plain object (object keys stay text), STRUCT and the record as objects. Values that need no
  * conversion are returned as given. A record that does not fit throws an `InvalidRecordError`
@@ -218,6 +218,28 @@ export function recordCheck(schema: TableSchema, mode: CheckMode): RecordCheck {
  * @param mode - The stream's record type: `'json'` (NaN and ±Infinity refused) or `'proto'`
  *   (no nulls inside arrays or as map values; camelCase keys accepted).
  * @returns The check of one record.
+ *
+ * @example
+ * ```ts
+ * import { InvalidRecordError } from '@zerobus/sdk';
+ * import { createRecordCheck, schemaFromUcColumns } from '@zerobus/sdk/schema';
+ *
+ * const schema = schemaFromUcColumns([
+ *   { name: 'device', type_text: 'string', nullable: false },
+ *   { name: 'day', type_text: 'date' },
+ *   { name: 'price', type_text: 'decimal(10,2)' },
+ * ]);
+ * const check = createRecordCheck(schema, 'json');
+ * check({ device: 'pump-7', day: '2024-03-01', price: 12.5 }); // { device: 'pump-7', day: 19783, price: '12.50' }
+ * try {
+ *   check({ device: 'pump-7', price: 12.345 }, 3);
+ * } catch (error) {
+ *   if (!(error instanceof InvalidRecordError)) throw error;
+ *   // record 3: field "price": expected DECIMAL(10,2), got number 12.345,
+ *   // which has more than 2 fractional digits (values are not rounded)
+ *   console.error(error.message, error.recordIndex, error.field); // recordIndex 3, field 'price'
+ * }
+ * ```
  */
 export function createRecordCheck(
   schema: TableSchema,

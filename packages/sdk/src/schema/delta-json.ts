@@ -8,7 +8,24 @@ import { SchemaError } from './schema-error.js';
 import { MAX_DECIMAL_PRECISION } from './type-text.js';
 import type { DeltaType, PrimitiveTypeName, StructField, TableSchema } from './types.js';
 
-/** A field of a Delta `struct` type, as the schema JSON writes it. */
+/**
+ * A field of a Delta `struct` type, as the schema JSON writes it. Unity Catalog's `type_json` of
+ * a column is one.
+ *
+ * @example
+ * ```ts
+ * import { type DeltaStructFieldJson, deltaTypeFromJson } from '@zerobus/sdk/schema';
+ *
+ * // A column of a Unity Catalog table response; its type_json keeps what type_text cannot say.
+ * const column = {
+ *   name: 'tags',
+ *   type_text: 'array<string>',
+ *   type_json: '{"name":"tags","type":{"type":"array","elementType":"string","containsNull":false},"nullable":true,"metadata":{}}',
+ * };
+ * const field = JSON.parse(column.type_json) as DeltaStructFieldJson;
+ * const type = deltaTypeFromJson(field.type, field.name); // an array with containsNull: false
+ * ```
+ */
 export interface DeltaStructFieldJson {
   /** The field name. */
   readonly name: string;
@@ -20,7 +37,29 @@ export interface DeltaStructFieldJson {
   readonly metadata: { readonly [key: string]: unknown };
 }
 
-/** A Delta `struct` type in the schema JSON (a table's schema is one). */
+/**
+ * A Delta `struct` type in the schema JSON (a table's schema is one).
+ *
+ * @example
+ * ```ts
+ * import { type DeltaStructTypeJson, fromDeltaSchemaJson } from '@zerobus/sdk/schema';
+ *
+ * // A test fixture's schema, type-checked as Delta writes it.
+ * const readings: DeltaStructTypeJson = {
+ *   type: 'struct',
+ *   fields: [
+ *     { name: 'device', type: 'string', nullable: false, metadata: {} },
+ *     {
+ *       name: 'temps',
+ *       type: { type: 'array', elementType: 'double', containsNull: false },
+ *       nullable: true,
+ *       metadata: { comment: 'degrees Celsius' },
+ *     },
+ *   ],
+ * };
+ * const schema = fromDeltaSchemaJson(readings); // the object works as well as its JSON text
+ * ```
+ */
 export interface DeltaStructTypeJson {
   /** Always `struct`. */
   readonly type: 'struct';
@@ -28,7 +67,20 @@ export interface DeltaStructTypeJson {
   readonly fields: readonly DeltaStructFieldJson[];
 }
 
-/** A Delta `array` type in the schema JSON. */
+/**
+ * A Delta `array` type in the schema JSON.
+ *
+ * @example
+ * ```ts
+ * import { type DeltaArrayTypeJson, deltaTypeFromJson, typeText } from '@zerobus/sdk/schema';
+ *
+ * // An array whose elements are never null: the schema JSON can say so, type text cannot.
+ * const temps: DeltaArrayTypeJson = { type: 'array', elementType: 'double', containsNull: false };
+ * const type = deltaTypeFromJson(temps);
+ * // { kind: 'array', elementType: { kind: 'primitive', name: 'double' }, containsNull: false }
+ * typeText(type); // 'array<double>': read back as nullable elements
+ * ```
+ */
 export interface DeltaArrayTypeJson {
   /** Always `array`. */
   readonly type: 'array';
@@ -38,7 +90,25 @@ export interface DeltaArrayTypeJson {
   readonly containsNull: boolean;
 }
 
-/** A Delta `map` type in the schema JSON. */
+/**
+ * A Delta `map` type in the schema JSON.
+ *
+ * @example
+ * ```ts
+ * import {
+ *   type DeltaMapTypeJson,
+ *   type DeltaTypeJson,
+ *   schemaFromUcColumns,
+ *   toDeltaSchemaObject,
+ * } from '@zerobus/sdk/schema';
+ *
+ * const isMap = (type: DeltaTypeJson): type is DeltaMapTypeJson => typeof type === 'object' && type.type === 'map';
+ * const schema = schemaFromUcColumns([{ name: 'attrs', type_text: 'map<string,double>' }]);
+ * for (const field of toDeltaSchemaObject(schema).fields) {
+ *   if (isMap(field.type)) console.log(field.name, field.type.keyType, field.type.valueType); // attrs string double
+ * }
+ * ```
+ */
 export interface DeltaMapTypeJson {
   /** Always `map`. */
   readonly type: 'map';
@@ -50,7 +120,27 @@ export interface DeltaMapTypeJson {
   readonly valueContainsNull: boolean;
 }
 
-/** A primitive is its name (`"long"`, `"decimal(10,2)"`), anything else an object. */
+/**
+ * A primitive is its name (`"long"`, `"decimal(10,2)"`), anything else an object.
+ *
+ * @example
+ * ```ts
+ * import { type DeltaTypeJson, deltaTypeToJson, parseTypeText } from '@zerobus/sdk/schema';
+ *
+ * function describe(type: DeltaTypeJson): string {
+ *   if (typeof type === 'string') return type; // 'long', 'decimal(10,2)'...
+ *   switch (type.type) {
+ *     case 'array':
+ *       return `array of ${describe(type.elementType)}${type.containsNull ? '' : ' (no nulls)'}`;
+ *     case 'map':
+ *       return `map from ${describe(type.keyType)} to ${describe(type.valueType)}`;
+ *     case 'struct':
+ *       return `struct of ${type.fields.map((field) => field.name).join(', ')}`;
+ *   }
+ * }
+ * describe(deltaTypeToJson(parseTypeText('map<string,array<bigint>>'))); // 'map from string to array of long'
+ * ```
+ */
 export type DeltaTypeJson = string | DeltaArrayTypeJson | DeltaMapTypeJson | DeltaStructTypeJson;
 
 const PRIMITIVE_NAMES: ReadonlySet<string> = new Set<PrimitiveTypeName>([
@@ -69,7 +159,18 @@ const PRIMITIVE_NAMES: ReadonlySet<string> = new Set<PrimitiveTypeName>([
   'variant',
 ]);
 
-/** A type as the Delta schema JSON writes it (the inverse of {@link deltaTypeFromJson}). */
+/**
+ * A type as the Delta schema JSON writes it (the inverse of {@link deltaTypeFromJson}).
+ *
+ * @example
+ * ```ts
+ * import { deltaTypeToJson, parseTypeText } from '@zerobus/sdk/schema';
+ *
+ * deltaTypeToJson(parseTypeText('bigint')); // 'long'
+ * deltaTypeToJson(parseTypeText('map<string,decimal(10,2)>'));
+ * // { type: 'map', keyType: 'string', valueType: 'decimal(10,2)', valueContainsNull: true }
+ * ```
+ */
 export function deltaTypeToJson(type: DeltaType): DeltaTypeJson {
   switch (type.kind) {
     case 'primitive':
@@ -99,17 +200,69 @@ function fieldToJson(field: StructField): DeltaStructFieldJson {
   };
 }
 
-/** The schema as the Delta `struct` object (before `JSON.stringify`). */
+/**
+ * The schema as the Delta `struct` object (before `JSON.stringify`).
+ *
+ * @example
+ * ```ts
+ * import { writeFile } from 'node:fs/promises';
+ * import { fetchTableSchema } from '@zerobus/sdk';
+ * import { toDeltaSchemaObject } from '@zerobus/sdk/schema';
+ *
+ * // A readable, diffable snapshot of the table's columns (read it back with fromDeltaSchemaJson).
+ * const schema = await fetchTableSchema('main.iot.readings', { unityCatalogEndpoint, clientId, clientSecret });
+ * await writeFile('readings.schema.json', `${JSON.stringify(toDeltaSchemaObject(schema), null, 2)}\n`);
+ * ```
+ */
 export function toDeltaSchemaObject(schema: TableSchema): DeltaStructTypeJson {
   return { type: 'struct', fields: schema.fields.map(fieldToJson) };
 }
 
-/** The schema as Delta's `schemaString`. */
+/**
+ * The schema as Delta's `schemaString`.
+ *
+ * @example
+ * ```ts
+ * import { randomUUID } from 'node:crypto';
+ * import { schemaFromUcColumns, toDeltaSchemaJson } from '@zerobus/sdk/schema';
+ *
+ * const schema = schemaFromUcColumns([{ name: 'id', type_text: 'bigint', nullable: false }]);
+ * toDeltaSchemaJson(schema);
+ * // '{"type":"struct","fields":[{"name":"id","type":"long","nullable":false,"metadata":{}}]}'
+ * // The metaData action of a new Delta table's first commit.
+ * const metaData = {
+ *   id: randomUUID(),
+ *   format: { provider: 'parquet', options: {} },
+ *   schemaString: toDeltaSchemaJson(schema),
+ *   partitionColumns: [],
+ *   configuration: {},
+ *   createdTime: Date.now(),
+ * };
+ * ```
+ */
 export function toDeltaSchemaJson(schema: TableSchema): string {
   return JSON.stringify(toDeltaSchemaObject(schema));
 }
 
-/** Reads a `schemaString` (text, or the already parsed object). */
+/**
+ * Reads a `schemaString` (text, or the already parsed object). Throws a {@link SchemaError} for
+ * invalid JSON, a type the model cannot hold, or a schema that is not a struct.
+ *
+ * @example
+ * ```ts
+ * import { readFile } from 'node:fs/promises';
+ * import { fromDeltaSchemaJson } from '@zerobus/sdk/schema';
+ *
+ * // A Delta table's first commit holds its metaData action (one JSON action per line).
+ * const log = await readFile('/data/readings/_delta_log/00000000000000000000.json', 'utf8');
+ * const actions = log.split('\n').filter(Boolean);
+ * const metaData = actions
+ *   .map((line) => JSON.parse(line) as { metaData?: { schemaString: string } })
+ *   .find((action) => action.metaData !== undefined)?.metaData;
+ * if (metaData === undefined) throw new Error('no metaData action');
+ * const schema = fromDeltaSchemaJson(metaData.schemaString);
+ * ```
+ */
 export function fromDeltaSchemaJson(json: string | unknown): TableSchema {
   let parsed: unknown = json;
   if (typeof json === 'string') {
@@ -124,7 +277,23 @@ export function fromDeltaSchemaJson(json: string | unknown): TableSchema {
   return { fields: type.fields };
 }
 
-/** Reads one Delta type; `path` names where it sits, for errors (empty for the top level). */
+/**
+ * Reads one Delta type; `path` names where it sits, for errors (empty for the top level).
+ * Throws a {@link SchemaError}, whose `field` names the offending type's path when it has one.
+ *
+ * @example
+ * ```ts
+ * import { deltaTypeFromJson, SchemaError } from '@zerobus/sdk/schema';
+ *
+ * deltaTypeFromJson('decimal(10,2)'); // { kind: 'decimal', precision: 10, scale: 2 }
+ * try {
+ *   deltaTypeFromJson({ type: 'array', elementType: 'int', containsNull: true }, 'scores');
+ * } catch (error) {
+ *   // Delta schema field 'scores[]': unknown type 'int' (the Delta name is 'integer')
+ *   if (error instanceof SchemaError) console.error(error.message, error.field); // field: 'scores[]'
+ * }
+ * ```
+ */
 export function deltaTypeFromJson(json: unknown, path = ''): DeltaType {
   const where = path === '' ? 'Delta schema' : `Delta schema field '${path}'`;
   const fail = (problem: string): never => {

@@ -33,7 +33,22 @@ const SCALAR_TYPES: Readonly<Record<ProtoScalarType, Type>> = {
 
 const LABELS = { optional: Label.OPTIONAL, required: Label.REQUIRED, repeated: Label.REPEATED } as const;
 
-/** The serialized DescriptorProto of a table's record message; throws SchemaError as schemaToProtoFile does. */
+/**
+ * The serialized DescriptorProto of a table's record message; throws SchemaError as schemaToProtoFile does.
+ *
+ * @example
+ * ```ts
+ * import { readFile } from 'node:fs/promises';
+ * import { TableProperties } from '@zerobus/sdk';
+ * import { fromDeltaSchemaJson, schemaToDescriptorProto } from '@zerobus/sdk/schema';
+ *
+ * // Columns saved earlier (see toDeltaSchemaObject): no Unity Catalog call at startup.
+ * const schema = fromDeltaSchemaJson(await readFile('readings.schema.json', 'utf8'));
+ * const table = new TableProperties('main.iot.readings', schemaToDescriptorProto(schema, 'Reading'), { schema });
+ * const stream = await sdk.createStream(clientId, clientSecret, table); // a proto stream, the default
+ * await stream.ingestRecordOffset({ device: 'pump-7', temp: 21.5, price: '12.34' });
+ * ```
+ */
 export function schemaToDescriptorProto(schema: TableSchema, messageName: string): Uint8Array {
   return planToDescriptorProto(planProtoMessage(schema, messageName));
 }

@@ -8,7 +8,21 @@ import { commentLines, oneLine } from './proto-notes.js';
 import { type ProtoFieldPlan, type ProtoMessagePlan, type ProtoValuePlan, planProtoMessage } from './proto-plan.js';
 import type { TableSchema } from './types.js';
 
-/** Options of {@link schemaToProtoFile}. */
+/**
+ * Options of {@link schemaToProtoFile}.
+ *
+ * @example
+ * ```ts
+ * import { writeFile } from 'node:fs/promises';
+ * import { fetchTableSchema } from '@zerobus/sdk';
+ * import { type ProtoFileOptions, schemaToProtoFile } from '@zerobus/sdk/schema';
+ *
+ * const tableName = 'main.iot.readings';
+ * const schema = await fetchTableSchema(tableName, { unityCatalogEndpoint, clientId, clientSecret });
+ * const options: ProtoFileOptions = { messageName: 'Reading', tableName }; // the header names the table
+ * await writeFile('proto/reading.proto', schemaToProtoFile(schema, options));
+ * ```
+ */
 export interface ProtoFileOptions {
   /** Name of the record message (a protobuf identifier), e.g. the table's name. */
   readonly messageName: string;
@@ -18,7 +32,27 @@ export interface ProtoFileOptions {
 
 const INDENT = '  ';
 
-/** The proto2 file for a table's records; throws SchemaError (naming the column) for what protobuf cannot express. */
+/**
+ * The proto2 file for a table's records; throws SchemaError (naming the column) for what protobuf cannot express.
+ *
+ * @example
+ * ```ts
+ * import { schemaFromUcColumns, schemaToProtoFile } from '@zerobus/sdk/schema';
+ *
+ * const schema = schemaFromUcColumns([
+ *   { name: 'device', type_text: 'string', nullable: false },
+ *   { name: 'price', type_text: 'decimal(10,2)' },
+ * ]);
+ * const proto = schemaToProtoFile(schema, { messageName: 'Reading' });
+ * // proto, after its header comment:
+ * // syntax = "proto2";
+ * //
+ * // message Reading {
+ * //   required string device = 1; // STRING
+ * //   optional string price = 2; // DECIMAL(10,2): exact decimal text, e.g. "12.34"
+ * // }
+ * ```
+ */
 export function schemaToProtoFile(schema: TableSchema, options: ProtoFileOptions): string {
   const plan = planProtoMessage(schema, options.messageName);
   const source = options.tableName === undefined ? 'a table schema' : `table ${oneLine(options.tableName)}`;

@@ -7,10 +7,15 @@ import { NonRetriableError } from '../errors.js';
  *
  * @example
  * ```ts
+ * import { parseTypeText, SchemaError } from '@zerobus/sdk/schema';
+ *
+ * const text = 'array<int';
  * try {
- *   parseTypeText('array<int');
+ *   parseTypeText(text);
  * } catch (error) {
- *   if (error instanceof SchemaError) console.error(`at ${error.position}: ${error.message}`);
+ *   if (!(error instanceof SchemaError)) throw error;
+ *   console.error(error.message); // invalid type 'array<int' at position 9: expected '>' but found end of input
+ *   console.error(`${text}\n${' '.repeat(error.position ?? 0)}^`); // points at the problem
  * }
  * ```
  */

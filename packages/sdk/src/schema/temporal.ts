@@ -16,7 +16,19 @@
 
 const MICROS_PER_SECOND = 1_000_000n;
 
-/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+/**
+ * Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil). The date is
+ * not checked (February 30 counts on into March): {@link parseDateText} checks text dates.
+ *
+ * @example
+ * ```ts
+ * import { daysFromCivil } from '@zerobus/sdk/schema';
+ *
+ * daysFromCivil(2024, 3, 1); // 19783
+ * // A DATE column from its parts, with no `Date` and no time zone involved.
+ * await stream.ingestRecordOffset({ device: 'pump-7', day: daysFromCivil(2024, 3, 1) });
+ * ```
+ */
 export function daysFromCivil(year: number, month: number, day: number): number {
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
@@ -37,7 +49,18 @@ function validDate(year: number, month: number, day: number): boolean {
 
 const DATE_TEXT = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** Days since the epoch of a `YYYY-MM-DD` date, or undefined when `text` is not a valid one. */
+/**
+ * Days since the epoch of a `YYYY-MM-DD` date, or undefined when `text` is not a valid one.
+ *
+ * @example
+ * ```ts
+ * import { parseDateText } from '@zerobus/sdk/schema';
+ *
+ * parseDateText('2024-03-01'); // 19783 (days since 1970-01-01)
+ * parseDateText('2024-02-30'); // undefined: no such day
+ * parseDateText('2024-3-1'); // undefined: YYYY-MM-DD only
+ * ```
+ */
 export function parseDateText(text: string): number | undefined {
   const m = DATE_TEXT.exec(text);
   if (!m) return undefined;
@@ -52,6 +75,16 @@ const TIMESTAMP_TEXT = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\
 /**
  * Microseconds since the epoch of an ISO-8601 date-time, or the reason it is not acceptable
  * for a column of the given kind (`zoned`: `timestamp`; not zoned: `timestamp_ntz`).
+ *
+ * @example
+ * ```ts
+ * import { parseTimestampText } from '@zerobus/sdk/schema';
+ *
+ * const at = parseTimestampText('2024-03-01T13:00:00.5+01:00', true); // 1709294400500000n
+ * if (typeof at === 'string') throw new Error(`column at: ${at}`);
+ * parseTimestampText('2024-03-01T12:00:00', true); // 'has no UTC offset (Z or ±HH:MM), which a timestamp needs'
+ * parseTimestampText('2024-03-01 12:00:00', false); // 1709294400000000n: wall-clock time, for a timestamp_ntz
+ * ```
  */
 export function parseTimestampText(text: string, zoned: boolean): bigint | string {
   const m = TIMESTAMP_TEXT.exec(text);

@@ -5,7 +5,8 @@
  * code generator, and the descriptor can never be out of step with the interfaces.
  *
  * Value types are the forms the SDK takes at ingest time: `bigint | number` for BIGINT, a
- * `Date` or a number for DATE and TIMESTAMP, decimal text (or a number/bigint) for DECIMAL.
+ * `Date` or a number for DATE, a `Date`, bigint or number for TIMESTAMP, decimal text (or a
+ * number/bigint) for DECIMAL.
  */
 
 import { parseTableName } from '../table-name.js';
@@ -16,7 +17,26 @@ import { SchemaError } from './schema-error.js';
 import { LINE_WIDTH, type Literal, printLiteral, printStringConst } from './ts-literal.js';
 import type { DeltaType, StructField, TableSchema } from './types.js';
 
-/** Options of {@link schemaToTypeScript}. */
+/**
+ * Options of {@link schemaToTypeScript}.
+ *
+ * @example
+ * ```ts
+ * import { writeFile } from 'node:fs/promises';
+ * import { fetchTableSchema } from '@zerobus/sdk';
+ * import { schemaToTypeScript, type TypeScriptModuleOptions } from '@zerobus/sdk/schema';
+ *
+ * // A build step: one module per table, regenerated when the tables change.
+ * const modules: TypeScriptModuleOptions[] = [
+ *   { tableName: 'main.iot.readings', messageName: 'Reading' },
+ *   { tableName: 'main.iot.events', messageName: 'Event' },
+ * ];
+ * for (const options of modules) {
+ *   const schema = await fetchTableSchema(options.tableName, { unityCatalogEndpoint, clientId, clientSecret });
+ *   await writeFile(`src/generated/${options.messageName}.ts`, schemaToTypeScript(schema, options));
+ * }
+ * ```
+ */
 export interface TypeScriptModuleOptions {
   /** Name of the record message and of the record interface (an identifier), e.g. the table's name. */
   readonly messageName: string;
@@ -39,7 +59,28 @@ const UNUSABLE_NAMES = new Set([
 
 const INDENT = '  ';
 
-/** The TypeScript module for a table's records; throws SchemaError as schemaToProtoFile does. */
+/**
+ * The TypeScript module for a table's records; throws SchemaError as schemaToProtoFile does.
+ * The module exports the record interface (named `messageName`), `tableName`,
+ * `descriptorProto`, `tableSchema` and a ready `tableProperties`. Throws a `NonRetriableError`
+ * (code `INVALID_TABLE_NAME`) for a `tableName` that is not `catalog.schema.table`.
+ *
+ * @example
+ * ```ts
+ * import { writeFile } from 'node:fs/promises';
+ * import { fetchTableSchema } from '@zerobus/sdk';
+ * import { SchemaError, schemaToTypeScript } from '@zerobus/sdk/schema';
+ *
+ * const schema = await fetchTableSchema('main.iot.readings', { unityCatalogEndpoint, clientId, clientSecret });
+ * try {
+ *   const source = schemaToTypeScript(schema, { messageName: 'Reading', tableName: 'main.iot.readings' });
+ *   await writeFile('src/readings.ts', source); // exports Reading, tableSchema, tableProperties...
+ * } catch (error) {
+ *   if (!(error instanceof SchemaError)) throw error;
+ *   console.error(`cannot generate: ${error.message}`); // e.g. a nested array, which protobuf cannot express
+ * }
+ * ```
+ */
 export function schemaToTypeScript(schema: TableSchema, options: TypeScriptModuleOptions): string {
   // A bad table name would make the generated module throw when imported: refuse it now.
   parseTableName(options.tableName);

@@ -8,7 +8,20 @@
 import { SchemaError } from './schema-error.js';
 import type { DeltaType, PrimitiveTypeName, StructField } from './types.js';
 
-/** Largest precision of a Spark / Delta decimal. */
+/**
+ * Largest precision of a Spark / Delta decimal.
+ *
+ * @example
+ * ```ts
+ * import { MAX_DECIMAL_PRECISION } from '@zerobus/sdk/schema';
+ *
+ * // Refuses a --precision flag no Delta table could hold, before any request.
+ * const precision = Number(process.argv[2] ?? '10');
+ * if (!Number.isInteger(precision) || precision < 1 || precision > MAX_DECIMAL_PRECISION) {
+ *   throw new RangeError(`precision must be 1 to ${MAX_DECIMAL_PRECISION}, got ${process.argv[2]}`);
+ * }
+ * ```
+ */
 export const MAX_DECIMAL_PRECISION = 38;
 /** Spark's `DECIMAL` without arguments. */
 const DEFAULT_DECIMAL = { precision: 10, scale: 0 } as const;
@@ -43,7 +56,19 @@ const DECIMAL_NAMES = new Set(['decimal', 'dec', 'numeric']);
 /** Types Spark knows that a Delta table written through Zerobus cannot hold. */
 const UNSUPPORTED = new Set(['interval', 'void', 'null', 'object', 'geometry', 'geography', 'calendarinterval']);
 
-/** Parses a Spark SQL / Unity Catalog type string (`bigint`, `array<struct<a:int,b:string>>`...). */
+/**
+ * Parses a Spark SQL / Unity Catalog type string (`bigint`, `array<struct<a:int,b:string>>`...).
+ * Throws a {@link SchemaError} naming the offset of the problem.
+ *
+ * @example
+ * ```ts
+ * import { parseTypeText } from '@zerobus/sdk/schema';
+ *
+ * parseTypeText('DECIMAL(10, 2)'); // { kind: 'decimal', precision: 10, scale: 2 }
+ * parseTypeText('varchar(64)'); // { kind: 'primitive', name: 'string' }: the length is not kept
+ * const readings = parseTypeText('array<struct<at:timestamp,temp:double not null>>');
+ * ```
+ */
 export function parseTypeText(text: string): DeltaType {
   if (typeof text !== 'string') {
     throw new SchemaError(`type text must be a string, got ${text === null ? 'null' : typeof text}`);
@@ -303,6 +328,22 @@ const PRIMITIVE_TEXT: Readonly<Record<PrimitiveTypeName, string>> = {
  * `array<struct<a:int,b:string>>`, `map<string,bigint>`. Struct fields carry ` not null` and
  * ` comment '...'` when set, so that `parseTypeText(typeText(t))` gives `t` back. Type text has no
  * syntax for `containsNull`/`valueContainsNull` false: arrays and maps read back as nullable.
+ *
+ * @example
+ * ```ts
+ * import { fetchTableSchema } from '@zerobus/sdk';
+ * import { parseTypeText, typeText } from '@zerobus/sdk/schema';
+ *
+ * typeText(parseTypeText('ARRAY<STRUCT<a: INT NOT NULL>>')); // 'array<struct<a:int not null>>'
+ * // Compares the column types a job expects with the table's, whatever their spelling.
+ * const expected: Record<string, string> = { device: 'STRING', temp: 'Double', tags: 'ARRAY<VARCHAR(20)>' };
+ * const { fields } = await fetchTableSchema('main.iot.readings', { unityCatalogEndpoint, clientId, clientSecret });
+ * for (const [name, text] of Object.entries(expected)) {
+ *   const column = fields.find((field) => field.name === name);
+ *   const actual = column === undefined ? 'missing' : typeText(column.type);
+ *   if (actual !== typeText(parseTypeText(text))) console.warn(`column ${name}: expected ${text}, found ${actual}`);
+ * }
+ * ```
  */
 export function typeText(type: DeltaType): string {
   switch (type.kind) {
@@ -326,7 +367,24 @@ function fieldText(field: StructField): string {
   return text;
 }
 
-/** Backquotes a name unless it is a plain identifier. */
+/**
+ * Backquotes a name unless it is a plain identifier.
+ *
+ * @example
+ * ```ts
+ * import { quoteFieldName, type TableSchema, typeText } from '@zerobus/sdk/schema';
+ *
+ * quoteFieldName('temp'); // 'temp'
+ * quoteFieldName('device id'); // '`device id`'
+ * // A CREATE TABLE statement for a schema, whatever its column names.
+ * function createTable(name: string, schema: TableSchema): string {
+ *   const columns = schema.fields.map(
+ *     (field) => `${quoteFieldName(field.name)} ${typeText(field.type)}${field.nullable ? '' : ' NOT NULL'}`,
+ *   );
+ *   return `CREATE TABLE ${name} (${columns.join(', ')})`;
+ * }
+ * ```
+ */
 export function quoteFieldName(name: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `\`${name.replaceAll('`', '``')}\``;
 }
@@ -344,7 +402,28 @@ const ESCAPES: Readonly<Record<string, string>> = {
   '\0': '\\0',
 };
 
-/** Unity Catalog's `type_name` enum value for a type. */
+/**
+ * Unity Catalog's `type_name` enum value for a type.
+ *
+ * @example
+ * ```ts
+ * import { parseTypeText, type UcTypeName, ucTypeName } from '@zerobus/sdk/schema';
+ *
+ * // How a CSV cell becomes a record value, by its column's type_name. The SDK's record check
+ * // (option `validate`) accepts the text of the others (DECIMAL, DATE, TIMESTAMP, VARIANT...).
+ * function csvValue(typeName: UcTypeName, cell: string): unknown {
+ *   switch (typeName) {
+ *     case 'BYTE': case 'SHORT': case 'INT': case 'FLOAT': case 'DOUBLE': return Number(cell);
+ *     case 'LONG': return BigInt(cell);
+ *     case 'BOOLEAN': return cell === 'true';
+ *     case 'BINARY': return Buffer.from(cell, 'base64');
+ *     case 'ARRAY': case 'MAP': case 'STRUCT': return JSON.parse(cell);
+ *     default: return cell;
+ *   }
+ * }
+ * csvValue(ucTypeName(parseTypeText('bigint')), '42'); // 42n
+ * ```
+ */
 export type UcTypeName =
   | 'BYTE'
   | 'SHORT'
@@ -380,7 +459,25 @@ const PRIMITIVE_UC_NAME: Readonly<Record<PrimitiveTypeName, UcTypeName>> = {
   variant: 'VARIANT',
 };
 
-/** The Unity Catalog `type_name` of a type (the outermost kind only, as UC reports it). */
+/**
+ * The Unity Catalog `type_name` of a type (the outermost kind only, as UC reports it).
+ *
+ * @example
+ * ```ts
+ * import { deltaTypeToJson, parseTypeText, typeText, ucTypeName } from '@zerobus/sdk/schema';
+ *
+ * // A column as Unity Catalog's REST API describes it.
+ * const type = parseTypeText('array<decimal(10,2)>');
+ * const column = {
+ *   name: 'prices',
+ *   position: 0,
+ *   nullable: true,
+ *   type_text: typeText(type), // 'array<decimal(10,2)>'
+ *   type_name: ucTypeName(type), // 'ARRAY'
+ *   type_json: JSON.stringify({ name: 'prices', type: deltaTypeToJson(type), nullable: true, metadata: {} }),
+ * };
+ * ```
+ */
 export function ucTypeName(type: DeltaType): UcTypeName {
   switch (type.kind) {
     case 'primitive':

@@ -8,7 +8,19 @@ import { SchemaError } from './schema-error.js';
 import { parseTypeText } from './type-text.js';
 import type { StructField, TableSchema } from './types.js';
 
-/** The part of a UC column this module reads (UC sends more, such as `type_name` and `type_json`). */
+/**
+ * The part of a UC column this module reads (UC sends more, such as `type_name` and `type_json`).
+ *
+ * @example
+ * ```ts
+ * import { readFile } from 'node:fs/promises';
+ * import { schemaFromUcColumns, type UcColumn } from '@zerobus/sdk/schema';
+ *
+ * // A table as saved by `databricks tables get main.iot.readings --output json`.
+ * const table = JSON.parse(await readFile('readings.table.json', 'utf8')) as { columns: UcColumn[] };
+ * const schema = schemaFromUcColumns(table.columns);
+ * ```
+ */
 export interface UcColumn {
   /** The column name. */
   readonly name: string;
@@ -29,10 +41,13 @@ export interface UcColumn {
  *
  * @example
  * ```ts
+ * import { schemaFromUcColumns } from '@zerobus/sdk/schema';
+ *
  * const schema = schemaFromUcColumns([
  *   { name: 'id', type_text: 'bigint', nullable: false, position: 0 },
  *   { name: 'tags', type_text: 'array<string>', position: 1 },
  * ]);
+ * schema.fields.map((field) => field.nullable); // [false, true]: no `nullable` means nullable
  * ```
  */
 export function schemaFromUcColumns(columns: readonly UcColumn[]): TableSchema {

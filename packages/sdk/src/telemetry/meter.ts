@@ -40,7 +40,23 @@ export interface ObservableLike {
   addCallback(callback: (result: ObservableResultLike) => void): void;
 }
 
-/** The part of an OpenTelemetry `Meter` (`@opentelemetry/api`) the SDK uses; a real Meter fits. */
+/**
+ * The part of an OpenTelemetry `Meter` (`@opentelemetry/api`) the SDK uses; a real Meter fits.
+ *
+ * @example
+ * ```ts
+ * import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+ * import { ZerobusSdk } from '@zerobus/sdk';
+ *
+ * // A MeterProvider that is not registered globally: streams report to it through `meter` only.
+ * const provider = new MeterProvider({
+ *   readers: [new PeriodicExportingMetricReader({ exporter: new ConsoleMetricExporter(), exportIntervalMillis: 60_000 })],
+ * });
+ * const sdk = new ZerobusSdk(serverEndpoint, unityCatalogEndpoint, { meter: provider.getMeter('ingest-service') });
+ * // Each stream reports zerobus.stream.records.ingested, ...records.acked, ...ack.latency (ms), ...
+ * // with the attribute zerobus.table.
+ * ```
+ */
 export interface MeterLike {
   /** Creates a counter (`Meter.createCounter`). */
   createCounter(name: string, options?: InstrumentOptionsLike): CounterLike;
