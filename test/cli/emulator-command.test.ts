@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,42 @@ describe('zerobus emulator', () => {
     assert.equal(zerobus('frobnicate').status, 2);
     assert.equal(zerobus('emulator', '--principal', 'no-secret').status, 2);
     assert.equal(zerobus('emulator', '--tls-cert', 'x.pem').status, 2);
+  });
+
+  it('prints its endpoints and the shell line that points the zerobus command at it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'zerobus-cli-'));
+    const child = spawn(process.execPath, [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      CLI,
+      'emulator',
+      '--data-dir',
+      dir,
+    ]);
+    try {
+      let banner = '';
+      child.stdout.setEncoding('utf8');
+      for await (const chunk of child.stdout) {
+        banner += chunk;
+        if (banner.includes('Press Ctrl+C to stop.')) break;
+      }
+      const endpoint = /server endpoint +(\S+)/.exec(banner)?.[1];
+      const catalog = /unity catalog endpoint +(\S+)/.exec(banner)?.[1];
+      assert.match(endpoint ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+      assert.ok(
+        banner.includes(
+          `  export ZEROBUS_ENDPOINT=${endpoint} DATABRICKS_HOST=${catalog} ` +
+            'DATABRICKS_CLIENT_ID=emulator-client DATABRICKS_CLIENT_SECRET=emulator-secret\n',
+        ),
+        banner,
+      );
+    } finally {
+      const exited = once(child, 'exit');
+      child.kill('SIGINT');
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('serves over TLS with a self-signed certificate and the given principal', async () => {

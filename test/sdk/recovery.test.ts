@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { NonRetriableError, TableProperties, ZerobusError } from '@zerobus/sdk';
 import {
@@ -137,6 +138,43 @@ describe('recovery, rotation and failure', () => {
           [0, 1],
           [1, 0],
         ],
+      );
+    });
+  });
+
+  it('calls after a failure reject with STREAM_FAILED keeping the failure retriable flag and cause', async () => {
+    await withHarness(async ({ emulator, sdk, jsonStream }) => {
+      const stream = await jsonStream({ recovery: false });
+      emulator.faults.stopAcking();
+      stream.ingestRecordNowait({ i: 0 });
+      await emulator.waitForRecords(TABLE, 1);
+      emulator.faults.failActiveStreams('UNAVAILABLE');
+      await assert.rejects(stream.waitForOffset(0), { code: 'UNAVAILABLE' });
+      // Began after the failure: the code says so, `retriable` and `cause` say what failed.
+      const isRetriableStreamFailure = (e: unknown) =>
+        e instanceof ZerobusError &&
+        !(e instanceof NonRetriableError) &&
+        e.code === 'STREAM_FAILED' &&
+        e.retriable &&
+        (e.cause as ZerobusError).code === 'UNAVAILABLE';
+      await assert.rejects(stream.flush(), isRetriableStreamFailure);
+      // ready() is not async: it must still reject, never throw where it is called.
+      const ready = stream.ready();
+      assert.ok(ready instanceof Promise);
+      await assert.rejects(ready, isRetriableStreamFailure);
+      assert.throws(() => stream.ingestRecordNowait({ i: 1 }), isRetriableStreamFailure);
+      emulator.faults.resumeAcking();
+      const next = await sdk.recreateStream(stream);
+      await next.close();
+      assert.deepEqual(ids(jsonPayloads(emulator)), [0, 0], 'sent once before the failure, once again after it');
+
+      const denied = await jsonStream({ recovery: false });
+      const failed = once(denied, 'error');
+      emulator.faults.failActiveStreams('PERMISSION_DENIED');
+      await failed;
+      await assert.rejects(
+        denied.flush(),
+        (e: unknown) => e instanceof NonRetriableError && e.code === 'STREAM_FAILED' && !e.retriable,
       );
     });
   });

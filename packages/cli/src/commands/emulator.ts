@@ -1,7 +1,7 @@
 /** `zerobus emulator`: runs the local Zerobus-compatible server until interrupted. */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { type EmulatorOptions, generateSelfSignedCertificate, startEmulator } from '@zerobus/emulator';
+import { type Emulator, type EmulatorOptions, generateSelfSignedCertificate, startEmulator } from '@zerobus/emulator';
 import { nonNegativeInteger, port, principal, UsageError } from '../args.js';
 
 export const EMULATOR_USAGE = `Usage: zerobus emulator [options]
@@ -116,6 +116,7 @@ export async function runEmulator(args: string[]): Promise<void> {
         `  data directory          ${emulator.dataDir}\n` +
         `  client id / secret      ${principals}\n` +
         (values['tls-self-signed'] ? `  trust this certificate  ${values['tls-self-signed']}\n` : '') +
+        `To point the zerobus command at it, in another shell:\n  ${exportLine(emulator)}\n` +
         'Press Ctrl+C to stop.\n',
     );
   }
@@ -124,4 +125,15 @@ export async function runEmulator(args: string[]): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** The variables that point the `zerobus` command (and the examples) at this server, as a shell line. */
+function exportLine(emulator: Emulator): string {
+  const first = emulator.principals[0];
+  const variables = [
+    `ZEROBUS_ENDPOINT=${emulator.endpoint}`,
+    `DATABRICKS_HOST=${emulator.unityCatalogEndpoint}`,
+    ...(first ? [`DATABRICKS_CLIENT_ID=${first.clientId}`, `DATABRICKS_CLIENT_SECRET=${first.clientSecret}`] : []),
+  ];
+  return `export ${variables.join(' ')}`;
 }
