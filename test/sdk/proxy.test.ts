@@ -35,6 +35,17 @@ function httpTarget(emulator: Emulator): string {
   return new URL(emulator.unityCatalogEndpoint).host;
 }
 
+/**
+ * Loopback targets never take a proxy from the environment, so the tests of the environment's
+ * rules reach the emulator by names only the test proxy resolves (`.test` never resolves).
+ */
+const NAMES = { 'zerobus.test': '127.0.0.1', 'uc.test': '127.0.0.1' };
+function named(emulator: Emulator): { server: string; catalog: string; grpcTarget: string; httpTarget: string } {
+  const grpcTarget = `zerobus.test:${emulator.port}`;
+  const httpTarget = `uc.test:${new URL(emulator.unityCatalogEndpoint).port}`;
+  return { server: `http://${grpcTarget}`, catalog: `http://${httpTarget}`, grpcTarget, httpTarget };
+}
+
 async function withProxy(options: ConnectProxyOptions, body: (proxy: ConnectProxy) => Promise<void>): Promise<void> {
   const proxy = await startConnectProxy(options);
   try {
@@ -104,10 +115,21 @@ const STATIC_HEADERS: HeadersProvider = {
 describe('proxies (HTTP CONNECT)', () => {
   it('tunnels the gRPC stream and the token request through https_proxy from an injected environment', async () => {
     await using emulator = await startEmulator();
-    await withProxy({}, async (proxy) => {
-      await roundTrip(emulator, { env: { https_proxy: proxy.url } });
-      assert.deepEqual(proxy.tunnelled().sort(), [emulator.grpcTarget, httpTarget(emulator)].sort());
+    const endpoints = named(emulator);
+    await withProxy({ hosts: NAMES }, async (proxy) => {
+      await roundTrip(emulator, { env: { https_proxy: proxy.url } }, endpoints);
+      assert.deepEqual(proxy.tunnelled().sort(), [endpoints.grpcTarget, endpoints.httpTarget].sort());
       assert.equal(emulator.tokenRequests.length, 1);
+    });
+  });
+
+  it('loopback endpoints take no proxy from the environment; the explicit option still tunnels them', async () => {
+    await using emulator = await startEmulator();
+    await withProxy({}, async (proxy) => {
+      await roundTrip(emulator, { env: { https_proxy: proxy.url, no_proxy: 'example.com' } });
+      assert.deepEqual(proxy.connects, []);
+      await roundTrip(emulator, proxy.url, {}, 'main.proxy.explicit');
+      assert.deepEqual(proxy.tunnelled().sort(), [emulator.grpcTarget, httpTarget(emulator)].sort());
     });
   });
 
@@ -115,10 +137,11 @@ describe('proxies (HTTP CONNECT)', () => {
     await using emulator = await startEmulator();
     const unset = Object.fromEntries([...PROXY_VARIABLES, ...NO_PROXY_VARIABLES].map((name) => [name, undefined]));
     const saved = { ...process.env };
-    await withProxy({}, async (proxy) => {
+    const endpoints = named(emulator);
+    await withProxy({ hosts: NAMES }, async (proxy) => {
       await withProcessEnv({ ...unset, GRPC_PROXY: proxy.url }, async () => {
-        await roundTrip(emulator, undefined);
-        assert.deepEqual(proxy.tunnelled().sort(), [emulator.grpcTarget, httpTarget(emulator)].sort());
+        await roundTrip(emulator, undefined, endpoints);
+        assert.deepEqual(proxy.tunnelled().sort(), [endpoints.grpcTarget, endpoints.httpTarget].sort());
         const before = proxy.connects.length;
         await roundTrip(emulator, false, {}, 'main.proxy.direct');
         assert.equal(proxy.connects.length, before, 'proxy: false connects directly');
@@ -159,22 +182,39 @@ describe('proxies (HTTP CONNECT)', () => {
 
   it('bypasses the proxy for no_proxy entries, down to the port', async () => {
     await using emulator = await startEmulator();
-    await withProxy({}, async (proxy) => {
-      // Only the gRPC port is listed: the token request still goes through the proxy.
-      await roundTrip(emulator, { env: { https_proxy: proxy.url, no_proxy: `example.com, ${emulator.grpcTarget}` } });
-      assert.deepEqual(proxy.tunnelled(), [httpTarget(emulator)]);
+    const endpoints = named(emulator);
+    // The name listed with another port: everything still goes through the proxy.
+    await withProxy({ hosts: NAMES }, async (proxy) => {
+      await roundTrip(
+        emulator,
+        { env: { HTTPS_PROXY: proxy.url, NO_PROXY: '.example.com,zerobus.test:1' } },
+        endpoints,
+      );
+      assert.deepEqual(proxy.tunnelled().sort(), [endpoints.grpcTarget, endpoints.httpTarget].sort());
     });
-    await using second = await startEmulator();
-    await withProxy({}, async (proxy) => {
-      await roundTrip(second, { env: { HTTPS_PROXY: proxy.url, NO_PROXY: '.example.com,127.0.0.1' } });
-      assert.deepEqual(proxy.connects, []);
+    // The gRPC target listed with its port: the token request goes through the proxy, the channel
+    // connects directly — to a name only the proxy could resolve, so that attempt fails.
+    await withProxy({ hosts: NAMES }, async (proxy) => {
+      const sdk = new ZerobusSdk(endpoints.server, endpoints.catalog, {
+        proxy: { env: { https_proxy: proxy.url, no_proxy: `example.com, ${endpoints.grpcTarget}` } },
+      });
+      await assert.rejects(
+        sdk.createStream({
+          table: TABLE,
+          clientId: CLIENT_ID,
+          clientSecret: CLIENT_SECRET,
+          options: { recordType: 'json', recovery: false },
+        }),
+        (e: unknown) => e instanceof ZerobusError && e.code !== 'PROXY',
+      );
+      assert.deepEqual(proxy.tunnelled(), [endpoints.httpTarget]);
     });
   });
 
   it('sends the credentials of the proxy URL to a proxy that requires them', async () => {
     await using emulator = await startEmulator();
-    await withProxy({ credentials: 'zerobus user:p@ss:w/rd' }, async (proxy) => {
-      await roundTrip(emulator, { env: { grpc_proxy: proxy.urlWith('zerobus user', 'p@ss:w/rd') } });
+    await withProxy({ credentials: 'zerobus user:p@ss:w/rd', hosts: NAMES }, async (proxy) => {
+      await roundTrip(emulator, { env: { grpc_proxy: proxy.urlWith('zerobus user', 'p@ss:w/rd') } }, named(emulator));
       assert.equal(proxy.tunnelled().length, 2);
       assert.ok(proxy.connects.every((c) => c.credentials === 'zerobus user:p@ss:w/rd' && c.status === 200));
     });
@@ -263,7 +303,8 @@ describe('proxies (HTTP CONNECT)', () => {
   it('an unreachable proxy is a retriable PROXY error naming it', async () => {
     await using emulator = await startEmulator();
     const port = await closedPort();
-    const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint, {
+    const endpoints = named(emulator);
+    const sdk = new ZerobusSdk(endpoints.server, endpoints.catalog, {
       proxy: { env: { http_proxy: `user:secret-pw@127.0.0.1:${port}` } }, // no scheme: http
     });
     await assert.rejects(
@@ -287,7 +328,7 @@ describe('proxies (HTTP CONNECT)', () => {
     assert.throws(() => new ZerobusSdk('http://127.0.0.1:9', 'http://127.0.0.1:9', { proxy: 'socks5://p:1080' }), {
       code: 'INVALID_OPTIONS',
     });
-    const sdk = new ZerobusSdk('http://127.0.0.1:9', 'http://127.0.0.1:9', {
+    const sdk = new ZerobusSdk('http://zerobus.test:9', 'http://uc.test:9', {
       proxy: { env: { https_proxy: 'https://user:top-secret@proxy.corp:3128' } },
     });
     await assert.rejects(
@@ -303,11 +344,12 @@ describe('proxies (HTTP CONNECT)', () => {
   it('reads Unity Catalog table metadata through the proxy', async () => {
     await using emulator = await startEmulator();
     await emulator.createDeltaTable('main.proxy.meta', [{ name: 'id', type_text: 'bigint' }]);
-    await withProxy({}, async (proxy) => {
+    const endpoints = named(emulator);
+    await withProxy({ hosts: NAMES }, async (proxy) => {
       const schema = await fetchTableSchema('main.proxy.meta', {
         clientId: CLIENT_ID,
         clientSecret: CLIENT_SECRET,
-        unityCatalogEndpoint: emulator.unityCatalogEndpoint,
+        unityCatalogEndpoint: endpoints.catalog,
         proxy: { env: { https_proxy: proxy.url } },
       });
       assert.deepEqual(
@@ -317,7 +359,7 @@ describe('proxies (HTTP CONNECT)', () => {
       // The token request and the metadata request, each through its own tunnel.
       assert.deepEqual(
         proxy.connects.map((c) => c.target),
-        [httpTarget(emulator), httpTarget(emulator)],
+        [endpoints.httpTarget, endpoints.httpTarget],
       );
     });
   });

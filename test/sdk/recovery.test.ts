@@ -142,9 +142,18 @@ describe('recovery, rotation and failure', () => {
     });
   });
 
-  it('calls after a failure reject with STREAM_FAILED keeping the failure retriable flag and cause', async () => {
+  it('calls after a failure reject with STREAM_FAILED keeping its retriable flag; recreateStream ignores the spent signal', async () => {
     await withHarness(async ({ emulator, sdk, jsonStream }) => {
-      const stream = await jsonStream({ recovery: false });
+      // A signal bounds the creation only: recreateStream must not reuse it once it has fired.
+      const creation = new AbortController();
+      const stream = await sdk.createStream({
+        table: TABLE,
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        options: { recordType: 'json', recovery: false },
+        signal: creation.signal,
+      });
+      creation.abort();
       emulator.faults.stopAcking();
       stream.ingestRecordNowait({ i: 0 });
       await emulator.waitForRecords(TABLE, 1);

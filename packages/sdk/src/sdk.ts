@@ -294,8 +294,8 @@ export class ZerobusSdk {
    * Opens a new stream with the settings of a failed or closed one and re-ingests its
    * unacknowledged requests, in order and with their batch structure; they get new offsets.
    * On a stream that is still open it rejects with an `INVALID_STATE` error. The new stream is
-   * created with the inputs of the old one, its `signal` included: pass `options.signal` when
-   * the original creation had one, which may have fired since.
+   * created with the inputs of the old one except its `signal`, which bounded that creation only:
+   * `options.signal` bounds this one.
    *
    * @example
    * ```ts
@@ -313,7 +313,9 @@ export class ZerobusSdk {
       throw new NonRetriableError('INVALID_STATE', 'recreateStream takes a stream created by this ZerobusSdk');
     }
     const pending = stream[unackedRequests]();
-    const next = await this.createStream({ ...origin.params, ...(options.signal && { signal: options.signal }) });
+    // The original `signal` bounded that creation (often `AbortSignal.timeout(...)`, long fired): not this one.
+    const { signal: _originalSignal, ...params } = origin.params;
+    const next = await this.createStream({ ...params, ...(options.signal && { signal: options.signal }) });
     for (const request of pending) await next[enqueueEncoded](request.payloads, request.batch);
     return next;
   }

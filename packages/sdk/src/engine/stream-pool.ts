@@ -97,7 +97,7 @@ export class StreamPool {
             ...params,
             // The error callback tells the pool at once that a stream with pending requests failed.
             options: { ...params.options, ackCallback: { onError: () => core.onStreamError(slot) } },
-            // The pool's own signal: recreateStream reuses these inputs long after the user's signal mattered.
+            // The pool's own signal: the user's signal, a failed sibling or close() abandons streams still opening.
             signal: lifetime.signal,
           })
           .catch((error: unknown) => {

@@ -15,7 +15,12 @@
  * - an IP address (`10.1.2.3`, `::1`, `[::1]`) or a CIDR block (`10.0.0.0/8`, `fd00::/8`): targets
  *   given as such an address (no DNS lookups: a name never matches an address entry);
  * - any of those with `:port` (`example.com:8443`, `[::1]:50051`): only that port.
- * Empty entries and surrounding spaces are ignored. Loopback is not bypassed implicitly.
+ * Empty entries and surrounding spaces are ignored.
+ *
+ * Loopback targets (`localhost`, `*.localhost`, 127.0.0.0/8, `::1`) never take a proxy from the
+ * environment, listed or not, as in Go's net/http and grpc-go: a proxy elsewhere cannot reach
+ * this machine's loopback, and a company-wide `https_proxy` must not break a local server. An
+ * explicit proxy URL (the `proxy` option) still applies to them.
  *
  * A proxy URL is `http://[user[:password]@]host[:port]` (default port 80; no scheme means http);
  * credentials become `Proxy-Authorization: Basic …` and never appear in messages: the proxy is
@@ -229,6 +234,18 @@ function entryMatches(entry: string, host: string, port: number): boolean {
   return host === name || host.endsWith(`.${name}`);
 }
 
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** `localhost`, a name under it (RFC 6761), or a loopback address (IPv4-mapped included). */
+export function isLoopback(host: string): boolean {
+  const target = normalizeHost(host);
+  if (target === 'localhost' || target.endsWith('.localhost')) return true;
+  const family = isIP(target);
+  return family !== 0 && LOOPBACK.check(target, family === 4 ? 'ipv4' : 'ipv6');
+}
+
 /** Whether the bypass list `noProxy` covers `host:port`. */
 export function bypassesProxy(noProxy: string, host: string, port: number): boolean {
   const target = normalizeHost(host);
@@ -252,7 +269,7 @@ export function resolveProxy(
   if (option !== undefined) checkProxyOption(option); // a wrong shape from JavaScript callers
   const env = option === undefined ? processEnv : option.env;
   const proxy = proxyVariable(env);
-  if (proxy === undefined) return undefined;
+  if (proxy === undefined || isLoopback(target.host)) return undefined;
   const noProxy = noProxyVariable(env);
   if (noProxy !== undefined && bypassesProxy(noProxy.value, target.host, target.port)) return undefined;
   return parseProxyUrl(proxy.value, proxy.name);

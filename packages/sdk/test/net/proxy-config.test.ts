@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import {
   bypassesProxy,
   checkProxyOption,
+  isLoopback,
   NO_PROXY_VARIABLES,
   PROXY_VARIABLES,
   type ProxyOption,
@@ -91,6 +92,33 @@ describe('proxy choice from the environment', () => {
     assert.equal(resolveProxy(TARGET, false, { https_proxy: 'env:1' }), undefined);
     assert.equal(resolveProxy(TARGET, undefined, { https_proxy: 'env:1' })?.display, 'http://env:1');
   });
+});
+
+describe('loopback targets', () => {
+  const env = { https_proxy: 'http://proxy.corp:3128' };
+  for (const host of [
+    'localhost',
+    'LocalHost.',
+    'api.localhost',
+    '127.0.0.1',
+    '127.1.2.3',
+    '::1',
+    '[::1]',
+    '::ffff:127.0.0.1',
+  ]) {
+    it(`${host} takes no proxy from the environment, but the explicit option`, () => {
+      assert.equal(isLoopback(host), true);
+      assert.equal(resolveProxy({ host, port: 50051 }, { env }), undefined);
+      assert.equal(resolveProxy({ host, port: 50051 }, undefined, env), undefined);
+      assert.equal(resolveProxy({ host, port: 50051 }, 'http://opt:2', env)?.display, 'http://opt:2');
+    });
+  }
+  for (const host of ['128.0.0.1', '::2', '10.0.0.1', 'localhost.example.com', 'mylocalhost', '0.0.0.0']) {
+    it(`${host} is not loopback: the environment's proxy applies`, () => {
+      assert.equal(isLoopback(host), false);
+      assert.equal(resolveProxy({ host, port: 50051 }, { env })?.display, 'http://proxy.corp:3128');
+    });
+  }
 });
 
 describe('no_proxy matching', () => {
