@@ -119,8 +119,10 @@ export interface EmulatorFaults {
    * its create_stream_response. The n requests stay stored; an ack not yet sent for them is
    * dropped unless `ackFirst`. `times` (default 1) applies it to that many streams in a row, so
    * that every reconnect fails the same way. Arming again replaces the previous arming.
-   * On a Unity Catalog (Delta) table `ackFirst` acknowledges nothing: the requests' group commit
-   * is still under way when the call ends, so they stay unacknowledged (the client replays them).
+   * On a Unity Catalog (Delta) table `ackFirst` makes the call wait for the group commit holding
+   * the n requests, acknowledge them, and only then end (requests arriving meanwhile are ignored),
+   * so the client sees the acks before the status and replays none of them; other streams' commits
+   * are not held up. Without `ackFirst` the call ends at once while their commit still lands.
    */
   failAfterRequests(
     n: number,

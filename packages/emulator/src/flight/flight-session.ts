@@ -11,7 +11,6 @@
  * count only when the `failFlightAfterRows` fault cut a batch. Dictionary batches take no
  * offset. As in stream-session.ts, everything runs synchronously per message in arrival order,
  * acks are coalesced, a rejection waits for the commits under way (whose batches are acked
- * acks are coalesced, a rejection waits for the commits under way (whose batches are acked
  * first), and nothing is written once the call ended: that lifecycle is DuplexCallSession's,
  * in ../grpc/call-session.ts.
  */

@@ -124,13 +124,16 @@ export abstract class DuplexCallSession<Request, Response> implements CallSessio
 
   /**
    * After a request (or batch) was accepted: the `failAfterRequests` fault hook, which may end the
-   * call (acking first or not), else an ack is scheduled. One place, so both protocols fail alike.
+   * call, else an ack is scheduled. One place, so both protocols fail alike. With `ackFirst` the
+   * call ends only once the requests' Delta commits (if any) landed and were acknowledged, as a
+   * rejection does; later requests are ignored meanwhile. Without it, it ends at once: the
+   * requests are stored (their commits still land) but stay unacknowledged.
    */
   protected ackOrInjectFailure(): void {
     const failure = this.state.faults.afterIngest(this);
     if (failure) {
-      if (failure.ackFirst) this.flushAck();
-      this.fail(failure.code, failure.details);
+      if (failure.ackFirst) this.failAfterCommits(failure.code, failure.details);
+      else this.fail(failure.code, failure.details);
     } else {
       this.scheduleAck();
     }
