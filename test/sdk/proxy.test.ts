@@ -107,6 +107,16 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** One attempt to open a JSON stream with the test principal (no recovery). */
+function openOnce(sdk: ZerobusSdk) {
+  return sdk.createStream({
+    table: TABLE,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    options: { recordType: 'json', recovery: false },
+  });
+}
+
 /** Headers without a token request, so only the gRPC channel meets the proxy. */
 const STATIC_HEADERS: HeadersProvider = {
   getHeaders: () => ({ authorization: 'Bearer any', 'x-databricks-zerobus-table-name': TABLE }),
@@ -198,15 +208,7 @@ describe('proxies (HTTP CONNECT)', () => {
       const sdk = new ZerobusSdk(endpoints.server, endpoints.catalog, {
         proxy: { env: { https_proxy: proxy.url, no_proxy: `example.com, ${endpoints.grpcTarget}` } },
       });
-      await assert.rejects(
-        sdk.createStream({
-          table: TABLE,
-          clientId: CLIENT_ID,
-          clientSecret: CLIENT_SECRET,
-          options: { recordType: 'json', recovery: false },
-        }),
-        (e: unknown) => e instanceof ZerobusError && e.code !== 'PROXY',
-      );
+      await assert.rejects(openOnce(sdk), (e: unknown) => e instanceof ZerobusError && e.code !== 'PROXY');
       assert.deepEqual(proxy.tunnelled(), [endpoints.httpTarget]);
     });
   });
@@ -308,12 +310,7 @@ describe('proxies (HTTP CONNECT)', () => {
       proxy: { env: { http_proxy: `user:secret-pw@127.0.0.1:${port}` } }, // no scheme: http
     });
     await assert.rejects(
-      sdk.createStream({
-        table: TABLE,
-        clientId: CLIENT_ID,
-        clientSecret: CLIENT_SECRET,
-        options: { recordType: 'json', recovery: false },
-      }),
+      openOnce(sdk),
       (e: unknown) =>
         e instanceof ZerobusError &&
         e.code === 'PROXY' &&
