@@ -30,19 +30,24 @@ export class CallbackRunner {
     if (fn) this.#run('onError', () => fn.call(this.#callback, offset, message));
   }
 
-  /** Waits for pending asynchronous callbacks; false when `maxWaitMs` ran out first. */
-  async drain(maxWaitMs: number | null): Promise<boolean> {
+  /** Waits for pending asynchronous callbacks; false when `maxWaitMs` ran out or `signal` aborted first. */
+  async drain(maxWaitMs: number | null, signal?: AbortSignal): Promise<boolean> {
     if (this.#pending.size === 0) return true;
     const all = Promise.all(this.#pending).then(() => true);
-    if (maxWaitMs === null) return all;
+    if (maxWaitMs === null && !signal) return all;
+    if (signal?.aborted) return false;
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), maxWaitMs);
+    let onAbort: (() => void) | undefined;
+    const giveUp = new Promise<boolean>((resolve) => {
+      if (maxWaitMs !== null) timer = setTimeout(() => resolve(false), maxWaitMs);
+      onAbort = () => resolve(false);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      return await Promise.race([all, timeout]);
+      return await Promise.race([all, giveUp]);
     } finally {
       clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
 

@@ -216,6 +216,26 @@ export class PoolSlots {
     );
   }
 
+  /**
+   * Ends the pool without waiting further, when its close() stops waiting: no more
+   * replacements, and every stream is closed at once, keeping its unacknowledged requests.
+   * Resolves once every stream has ended (also when the pool had failed or ended already).
+   */
+  async abandon(reason: ZerobusError): Promise<void> {
+    if (this.phase === 'open') {
+      this.phase = 'closed';
+      this.lifetime.abort(reason);
+      const now = AbortSignal.abort(reason);
+      this.#settled = Promise.allSettled(
+        this.slots.map(async (slot) => {
+          await slot.replacing;
+          await slot.current.stream.close({ signal: now });
+        }),
+      );
+    }
+    await this.#settled;
+  }
+
   /** The pool's failure, once every stream has ended. */
   async failed(): Promise<ZerobusError> {
     await this.#settled;

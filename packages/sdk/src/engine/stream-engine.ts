@@ -10,6 +10,9 @@
  *             recovering (fixed backoff, each attempt bounded, `recoveryRetries` per outage)
  *                 │
  *   failed ◄──────┘ (non-retriable error, retries spent, flush timeout)    closed (close())
+ *
+ * `close()` waits for every acknowledgement; when one of its signals aborts first, the stream
+ * ends at once (closed, the call cancelled) with its unacknowledged requests still queued.
  */
 import { EventEmitter } from 'node:events';
 import type { HeadersProvider } from '../auth/headers-provider.js';
@@ -23,6 +26,7 @@ import { encodeIngestRequest, encodeRequest, WireRecordType } from '../transport
 import { type Envelope, EnvelopePool } from '../transport/envelope-pool.js';
 import { AckWatchdog } from './ack-watchdog.js';
 import { CallbackRunner } from './callbacks.js';
+import { CloseSignals } from './close-signals.js';
 import { connect, type LiveCall } from './connect.js';
 import { OffsetWaiters } from './offset-waiters.js';
 import { RequestQueue } from './request-queue.js';
@@ -74,6 +78,10 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
   protected readonly readyWaiters = new RoomWaiters();
   protected nextOffset = 0;
   protected ackedUpTo = -1;
+  /**
+   * Why the waits of an ended stream reject: the failure of a failed stream, or the STREAM_CLOSED
+   * error of a stream whose close() stopped waiting and left requests unacknowledged.
+   */
   protected failure: ZerobusError | undefined;
   protected readonly metrics = new StreamMetrics();
 
@@ -82,6 +90,8 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
   readonly #recordType: number;
   #phase: Phase = 'opening';
   #closing: Promise<void> | undefined;
+  /** Aborts when the signal of any close() call does: close stops waiting and ends the stream. */
+  readonly #closeSignals = new CloseSignals();
   #streamId: string | undefined;
   #live: LiveCall | undefined;
   /** Identifies the current call; events of replaced calls are ignored. */
@@ -212,28 +222,75 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
     }
   }
 
+  /**
+   * Closes the stream once every request is acknowledged. When the signal of this or any other
+   * close() call aborts first, the stream ends at once (see #abandon) and close() rejects with
+   * the ABORTED error. Every call returns the same promise, which settles once.
+   */
   protected shutdown(signal: AbortSignal | undefined): Promise<void> {
     if (this.#phase === 'failed') return Promise.reject(this.failure);
-    if (this.#phase === 'closed') return Promise.resolve();
-    this.#closing ??= (async () => {
-      const closed = new NonRetriableError('STREAM_CLOSED', 'the stream was closed while waiting for room');
-      this.roomWaiters.rejectAll(closed);
-      this.readyWaiters.rejectAll(closed);
-      await this.waitAllIssued(signal, 'close');
-      this.#phase = 'closed';
-      this.metrics.end();
-      this.#watchdog.clear();
-      this.#live?.call.end();
-      this.#live = undefined;
-      this.context.channel.close();
-      if (!(await this.#callbacks.drain(this.options.callbackMaxWaitTimeMs))) {
-        this.context.logger.warn(
-          { streamId: this.#streamId },
-          'ack callbacks still running after callbackMaxWaitTimeMs',
-        );
-      }
-    })();
+    this.#closing ??= this.#close(this.#closeSignals.signal).finally(() => this.#closeSignals.settled());
+    this.#closeSignals.follow(signal);
     return this.#closing;
+  }
+
+  async #close(stop: AbortSignal): Promise<void> {
+    const closed = new NonRetriableError('STREAM_CLOSED', 'the stream was closed while waiting for room');
+    this.roomWaiters.rejectAll(closed);
+    this.readyWaiters.rejectAll(closed);
+    try {
+      await this.waitAllIssued(stop, 'close');
+    } catch (error) {
+      // A flush timeout or a failure has failed the stream already; an abort ends it here.
+      if (!this.isTerminal()) this.#abandon(toZerobusError(error));
+      throw error;
+    }
+    this.#phase = 'closed';
+    this.metrics.end();
+    this.#watchdog.clear();
+    this.#live?.call.end();
+    this.#live = undefined;
+    this.context.channel.close();
+    if (!(await this.#callbacks.drain(this.options.callbackMaxWaitTimeMs, stop))) {
+      this.context.logger.warn(
+        { streamId: this.#streamId },
+        stop.aborted
+          ? 'close aborted while ack callbacks were still running'
+          : 'ack callbacks still running after callbackMaxWaitTimeMs',
+      );
+    }
+  }
+
+  /**
+   * Ends the stream without waiting further, when close() stops waiting before every request is
+   * acknowledged: the call is cancelled, pending waits reject with a STREAM_CLOSED error, each
+   * unacknowledged request gets the error callback, and the requests stay queued, in order, for
+   * getUnackedRecords() and recreateStream.
+   */
+  #abandon(reason: ZerobusError): void {
+    const unacked = this.queue.length;
+    const error = new NonRetriableError(
+      'STREAM_CLOSED',
+      `the stream was closed with ${unacked} requests not acknowledged (${reason.message}); ` +
+        'they are in getUnackedRecords()',
+      { cause: reason },
+    );
+    this.#phase = 'closed';
+    this.failure = error;
+    this.#dropCall();
+    this.#endPause = undefined;
+    this.context.channel.close();
+    this.context.logger.warn(
+      { streamId: this.#streamId, unacked, error: reason.message },
+      'stream closed before every request was acknowledged',
+    );
+    this.waiters.rejectAll(error);
+    this.roomWaiters.rejectAll(error);
+    this.readyWaiters.rejectAll(error);
+    if (this.#callbacks.hasErrorCallback) {
+      for (const request of this.queue.toArray()) this.#callbacks.error(request.offset, error.message);
+    }
+    this.metrics.end();
   }
 
   // --- sending -------------------------------------------------------------------------------

@@ -6,8 +6,9 @@
  * a retriable error is replaced (`recreateStream`, which re-ingests its unacknowledged requests),
  * a non-retriable failure fails the whole pool (see `PoolSlots`, and the README's "Stream pools").
  */
-import { NonRetriableError, ZerobusError } from '../errors.js';
+import { NonRetriableError, toZerobusError, ZerobusError } from '../errors.js';
 import type { CreateStreamParams } from '../sdk.js';
+import { CloseSignals } from './close-signals.js';
 import { abortError } from './offset-waiters.js';
 import { PoolOffset, resolvePoolOptions, type StreamPoolOptions } from './pool-offset.js';
 import { type PoolHost, PoolSlots, type Slot } from './pool-slots.js';
@@ -61,7 +62,9 @@ export type StreamPoolState = 'open' | 'closing' | 'closed' | 'failed';
  */
 export class StreamPool {
   readonly #core: PoolSlots;
-  #closed: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+  /** Aborts when the signal of any close() call does: close stops waiting and ends the pool. */
+  readonly #closeSignals = new CloseSignals();
 
   private constructor(core: PoolSlots) {
     this.#core = core;
@@ -342,14 +345,22 @@ export class StreamPool {
   /**
    * Flushes every stream, then closes them all. On a failed pool it rejects with the failure.
    *
+   * `signal` bounds the wait. When it aborts before every record is acknowledged, the pool waits
+   * no further: replacements under way stop, every stream is closed at once (see
+   * `ZerobusStream.close`), the state becomes `closed`, close rejects with an `ABORTED` error
+   * once the streams have ended, pending waits reject, and `getUnackedRecords()` /
+   * `getUnackedBatches()` hold what was not acknowledged. Every call returns the same outcome (an
+   * aborted close keeps rejecting, so `await using` throws it), and the signal of any call made
+   * while the pool is closing ends the wait.
+   *
    * @example
    * ```ts
    * process.once('SIGTERM', () => {
-   *   // new ingest calls now throw STREAM_CLOSED; what was taken is flushed, then every stream ends
-   *   pool.close().then(
+   *   // new ingest calls now throw STREAM_CLOSED; what was taken is flushed, for 25 s at most, then every stream ends
+   *   pool.close({ signal: AbortSignal.timeout(25_000) }).then(
    *     () => process.exit(0),
    *     (error: unknown) => {
-   *       console.error('pool failed; see pool.getUnackedRecords()', error);
+   *       console.error(`${pool.getUnackedRecords().length} records not acknowledged`, error);
    *       process.exit(1);
    *     },
    *   );
@@ -359,19 +370,36 @@ export class StreamPool {
   async close(options: SignalOptions = {}): Promise<void> {
     const core = this.#core;
     if (core.phase === 'failed') throw await core.failed();
-    if (core.phase === 'closed') return;
-    if (!core.closing) {
-      core.closing = true;
-      const closed = new NonRetriableError('STREAM_CLOSED', 'the stream pool was closed while waiting for room');
-      core.roomWaiters.rejectAll(closed);
-      core.readyWaiters.rejectAll(closed);
+    this.#closing ??= this.#close(this.#closeSignals.signal).finally(() => this.#closeSignals.settled());
+    this.#closeSignals.follow(options.signal);
+    await this.#closing;
+  }
+
+  async #close(stop: AbortSignal): Promise<void> {
+    const core = this.#core;
+    core.closing = true;
+    const closed = new NonRetriableError('STREAM_CLOSED', 'the stream pool was closed while waiting for room');
+    core.roomWaiters.rejectAll(closed);
+    core.readyWaiters.rejectAll(closed);
+    // An abort ends the pool at once, even while a stream is being replaced (the flush waits for that).
+    let aborted: ZerobusError | undefined;
+    const onAbort = () => {
+      aborted = abortError(stop, 'close');
+      void core.abandon(aborted);
+    };
+    stop.addEventListener('abort', onAbort, { once: true });
+    try {
+      await this.flush({ signal: stop });
+      await Promise.all(core.slots.map((slot) => core.untilDone(slot, (s) => s.close({ signal: stop }))));
+    } catch (error) {
+      if (core.phase === 'failed') throw error;
+      // Aborted, or the wait ended some other way: the pool does not stay closing.
+      await core.abandon(toZerobusError(error));
+      throw aborted ?? error;
+    } finally {
+      stop.removeEventListener('abort', onAbort);
     }
-    await this.flush(options);
-    this.#closed ??= (async () => {
-      await Promise.all(core.slots.map((slot) => core.untilDone(slot, (s) => s.close())));
-      if (core.phase === 'open') core.phase = 'closed';
-    })();
-    await this.#closed;
+    if (core.phase === 'open') core.phase = 'closed';
   }
 
   /**

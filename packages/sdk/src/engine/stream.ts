@@ -31,7 +31,10 @@ export type { EngineContext as StreamContext, StreamState } from './stream-engin
  * ```
  */
 export interface SignalOptions {
-  /** Abandons the wait when it aborts: the promise rejects with an `ABORTED` error (the stream goes on). */
+  /**
+   * Abandons the wait when it aborts: the promise rejects with an `ABORTED` error (the stream
+   * goes on, except for `close`, which then ends it without waiting further).
+   */
   signal?: AbortSignal | undefined;
 }
 
@@ -321,6 +324,8 @@ export class ZerobusStream extends StreamEngine {
       return Promise.reject(error);
     }
     if (this.hasRoom()) return Promise.resolve();
+    // A stream whose close() stopped waiting: its window will never empty.
+    if (this.failure) return Promise.reject(this.failure);
     return this.readyWaiters.wait(options.signal, 'ready');
   }
 
@@ -374,16 +379,33 @@ export class ZerobusStream extends StreamEngine {
   }
 
   /**
-   * Flushes, then ends the stream. On a failed stream it rejects with the failure. Waits at most
-   * `callbackMaxWaitTimeMs` for ack callbacks still running.
+   * Flushes, then ends the stream: resolves once every record ingested is acknowledged (durable)
+   * and the connection is closed. Ingest calls made meanwhile throw `STREAM_CLOSED`. Waits at
+   * most `callbackMaxWaitTimeMs` for ack callbacks still running. On a failed stream it rejects
+   * with the failure, and so when the flush times out (`flushTimeoutMs` fails the stream).
+   *
+   * `signal` bounds the wait. When it aborts before every record is acknowledged, the stream
+   * waits no further: the connection is cancelled, the state becomes `closed`, close rejects
+   * with an `ABORTED` error (the signal's reason as `cause`), pending waits reject with a
+   * `STREAM_CLOSED` error, `ackCallback.onError` is called for each unacknowledged offset, and
+   * `getUnackedRecords()` / `getUnackedBatches()` hold what was not acknowledged, in ingest
+   * order, for `sdk.recreateStream(stream)` to re-send (the server may have stored some of it
+   * unacknowledged: delivery is at least once). A signal that aborts once everything is
+   * acknowledged only cuts the wait for ack callbacks short, as `callbackMaxWaitTimeMs` does.
+   *
+   * Every call returns the same outcome: after an aborted close, `close()` keeps rejecting with
+   * that `ABORTED` error (not everything is durable), so `await using` throws it, as it throws
+   * a failure. The signal of any call made while the stream is closing ends the wait.
    *
    * @example
    * ```ts
+   * // On SIGTERM: deliver what is in flight within a grace period, keep the rest for the next run.
    * try {
-   *   await stream.close();
+   *   await stream.close({ signal: AbortSignal.timeout(25_000) });
    * } catch (error) {
-   *   const unacked = stream.getUnackedRecords(); // what the failed stream did not make durable
+   *   const unacked = stream.getUnackedRecords(); // what the stream did not make durable, in order
    *   console.error(`${unacked.length} records not acknowledged`, error);
+   *   // later, or on another connection: const next = await sdk.recreateStream(stream);
    * }
    * ```
    */
