@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { NonRetriableError, TableProperties, ZerobusError } from '@zerobus/sdk';
 import {
   CLIENT_ID,
@@ -374,6 +377,16 @@ describe('recovery, rotation and failure', () => {
       await stream.close();
       assert.deepEqual(ids(jsonPayloads(emulator)), [0, 0], 'the unacknowledged record was replayed');
     });
+  });
+
+  it('a stream that fails while paused by a close signal leaves no timer keeping the process alive', async () => {
+    const probe = fileURLToPath(new URL('../support/paused-failure-probe.ts', import.meta.url));
+    // The probe's pause lasts 10 minutes: a timer left behind would keep it alive past this limit.
+    const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=source', '--import', 'tsx', probe], {
+      env: { ...process.env, ZEROBUS_LOG: 'silent' },
+      timeout: 60_000,
+    });
+    assert.equal(stdout, 'failed\n');
   });
 
   it('a close() while a rotation is connecting leaves the stream closed', async () => {

@@ -108,6 +108,7 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
   readonly #watchdog: AckWatchdog;
   #attemptsInOutage = 0;
   #endPause: (() => void) | undefined;
+  #pauseTimer: NodeJS.Timeout | undefined;
 
   protected constructor(context: EngineContext) {
     super();
@@ -278,7 +279,7 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
     this.#phase = 'closed';
     this.failure = error;
     this.#dropCall();
-    this.#endPause = undefined;
+    this.#cancelPause();
     this.context.channel.close();
     this.context.logger.warn(
       { streamId: this.#streamId, unacked, error: reason.message },
@@ -441,15 +442,20 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
     const max = this.options.streamPausedMaxWaitTimeMs;
     const waitMs = max === null ? durationMs : durationMs === undefined ? max : Math.min(max, durationMs);
     this.context.logger.info({ streamId: this.#streamId, durationMs, waitMs }, 'server close signal: pausing');
-    let timer: NodeJS.Timeout | undefined;
     this.#endPause = () => {
-      this.#endPause = undefined;
-      clearTimeout(timer);
+      this.#cancelPause();
       void this.#rotate();
     };
     emitSafely(this, this.context.logger, 'closeSignal', { durationMs });
     if (this.#sent === 0 || waitMs === 0) this.#endPause?.();
-    else if (waitMs !== undefined) timer = setTimeout(() => this.#endPause?.(), waitMs);
+    else if (waitMs !== undefined) this.#pauseTimer = setTimeout(() => this.#endPause?.(), waitMs);
+  }
+
+  /** Forgets a pause: its timer too, which would otherwise keep an ended stream's process alive. */
+  #cancelPause(): void {
+    clearTimeout(this.#pauseTimer);
+    this.#pauseTimer = undefined;
+    this.#endPause = undefined;
   }
 
   /** Moves to a new call after a close signal: no backoff, and the retry budget is not spent. */
@@ -515,7 +521,7 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
     this.#phase = 'failed';
     this.failure = error;
     this.#dropCall();
-    this.#endPause = undefined;
+    this.#cancelPause();
     this.context.channel.close();
     this.context.logger.error({ streamId: this.#streamId, code: error.code, error: error.message }, 'stream failed');
     this.waiters.rejectAll(error);
