@@ -392,7 +392,19 @@ describe('StreamPool', () => {
         assert.equal(bad.stream, 2);
         const failed = pool.waitForOffset(bad);
         await emulator.waitFor((e) => e.streams.length === 2);
+        // Failed, with its other streams still delivering (acks stopped): a flush now settles
+        // only once they have ended, so what was not acknowledged can be read right after it.
+        for (let turn = 0; pool.state !== 'failed' && turn < 1_000; turn++) await settle(1);
+        assert.equal(pool.state, 'failed');
+        const unackedAfterFlush = pool.flush().then(
+          () => assert.fail('flush resolved on a failed pool'),
+          (e: unknown) => {
+            assert.equal((e as ZerobusError).code, 'STREAM_FAILED');
+            return pool.getUnackedRecords();
+          },
+        );
         emulator.faults.resumeAcking();
+        assert.deepEqual(await unackedAfterFlush, ['{"x":1}']);
         await assert.rejects(failed, (e: unknown) => e instanceof NonRetriableError && e.code === 'INVALID_ARGUMENT');
         assert.equal(pool.state, 'failed');
         assert.deepEqual(

@@ -282,13 +282,15 @@ export class StreamPool {
    * ```
    */
   ready(options: SignalOptions = {}): Promise<void> {
+    const core = this.#core;
+    if (core.phase === 'failed') return this.#rejectOnceEnded();
     try {
-      this.#core.assertAccepting();
+      core.assertAccepting();
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.#core.hasRoom()) return Promise.resolve();
-    return this.#core.readyWaiters.wait(options.signal, 'ready');
+    if (core.hasRoom()) return Promise.resolve();
+    return core.readyWaiters.wait(options.signal, 'ready');
   }
 
   /**
@@ -338,7 +340,7 @@ export class StreamPool {
    */
   async flush(options: SignalOptions = {}): Promise<void> {
     const core = this.#core;
-    if (core.phase === 'failed') throw core.failedError();
+    if (core.phase === 'failed') return this.#rejectOnceEnded();
     await Promise.all(core.slots.map((slot) => core.untilDone(slot, (s) => s.flush(options))));
   }
 
@@ -460,6 +462,15 @@ export class StreamPool {
       );
     }
     return this.#core.slots.flatMap((slot) => slot.current.stream.getUnackedBatches());
+  }
+
+  /**
+   * A wait on a failed pool: like the waits under way when it failed, it rejects only once the
+   * streams have ended, so that getUnackedRecords() works as soon as it does.
+   */
+  async #rejectOnceEnded(): Promise<never> {
+    await this.#core.failed();
+    throw this.#core.failedError();
   }
 
   #route(): Slot {
