@@ -6,6 +6,7 @@ import { makeVector, RecordBatch, Table, tableFromArrays, Utf8, vectorFromArray 
 import { ALL_TYPES_COLUMNS } from '../support/all-types.js';
 import { readDeltaTable } from '../support/delta-reader.js';
 import { CLIENT_ID, CLIENT_SECRET } from '../support/harness.js';
+import { batchOf, ids } from './arrow-env.js';
 
 const TABLE = 'main.arrow.all';
 
@@ -85,15 +86,6 @@ describe('Arrow streams (Flight DoPut) into Delta', () => {
     { name: 'id', type_text: 'bigint', nullable: false },
     { name: 'name', type_text: 'string' },
   ];
-  const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => BigInt(from + i));
-  const batchOf = (from: number, to: number) =>
-    new Table({
-      id: makeVector(BigInt64Array.from(ids(from, to))),
-      name: vectorFromArray(
-        ids(from, to).map((i) => `n${i}`),
-        new Utf8(),
-      ),
-    }).batches[0]!;
 
   it('gives each batch of a Table its own offset; waitForOffset, flush and close', async () => {
     await using env = await setup(SIMPLE);

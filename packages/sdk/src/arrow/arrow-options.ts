@@ -43,6 +43,8 @@ export interface ArrowStreamOptions {
   serverLackOfAckTimeoutMs?: number;
   /** `onAck(offset)` per batch completed; `onError(offset, message)` per batch lost to a failure. */
   ackCallback?: AckCallback;
+  /** How long `close()` waits for ack callbacks still running (null: no limit). Default 5,000 ms. */
+  callbackMaxWaitTimeMs?: number | null;
 }
 
 export interface ResolvedArrowOptions {
@@ -54,6 +56,7 @@ export interface ResolvedArrowOptions {
   readonly flushTimeoutMs: number;
   readonly serverLackOfAckTimeoutMs: number;
   readonly ackCallback: AckCallback | undefined;
+  readonly callbackMaxWaitTimeMs: number | null;
 }
 
 export function resolveArrowOptions(options: ArrowStreamOptions = {}): ResolvedArrowOptions {
@@ -75,5 +78,6 @@ export function resolveArrowOptions(options: ArrowStreamOptions = {}): ResolvedA
     flushTimeoutMs: shared.flushTimeoutMs,
     serverLackOfAckTimeoutMs: shared.serverLackOfAckTimeoutMs,
     ackCallback: shared.ackCallback,
+    callbackMaxWaitTimeMs: shared.callbackMaxWaitTimeMs,
   };
 }

@@ -7,17 +7,21 @@
  * The shape follows the gRPC stream (ZerobusStream): a queue of unacknowledged batches, an
  * in-flight window with waiters for room, offset waiters, the lack-of-ack watchdog, recovery
  * with fixed backoff and a retry budget per outage, flush/close, unacknowledged batches after a
- * failure. The call-level protocol differs: the schema is the first message, the server's first
- * PutResult (`ack_up_to_offset: -1`) means "ready", and acks count rows as well as batches.
+ * failure, the same error model (codes, `retriable`, `STREAM_FAILED` for calls made after a
+ * failure) and the same ack callback runner (a callback that throws or rejects is logged; close()
+ * waits for running ones). The call-level protocol differs: the schema is the first message, the
+ * server's first PutResult (`ack_up_to_offset: -1`) means "ready", and acks count rows as well as
+ * batches.
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
 import type { HeadersProvider } from '../auth/headers-provider.js';
 import { TABLE_NAME_HEADER } from '../auth/headers-provider.js';
 import { AckWatchdog } from '../engine/ack-watchdog.js';
+import { CallbackRunner } from '../engine/callbacks.js';
 import { headersFor } from '../engine/connect.js';
 import { OffsetWaiters } from '../engine/offset-waiters.js';
 import { RoomWaiters } from '../engine/room-waiters.js';
-import { NonRetriableError, toZerobusError, ZerobusError } from '../errors.js';
+import { NonRetriableError, streamFailedError, toZerobusError, ZerobusError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Channel, StreamCall } from '../transport/channel.js';
 import {
@@ -103,6 +107,7 @@ export class ArrowStream {
   readonly #waiters = new OffsetWaiters();
   readonly #room = new RoomWaiters();
   readonly #watchdog: AckWatchdog;
+  readonly #callbacks: CallbackRunner;
   #state: ArrowStreamState = 'opening';
   #live: LiveFlightCall | undefined;
   #writable = true;
@@ -117,6 +122,7 @@ export class ArrowStream {
     this.#ctx = ctx;
     this.tableName = ctx.tableName;
     this.schema = ctx.schema;
+    this.#callbacks = new CallbackRunner(ctx.options.ackCallback, ctx.logger);
     this.#watchdog = new AckWatchdog(
       ctx.options.serverLackOfAckTimeoutMs,
       Date.now,
@@ -286,7 +292,7 @@ export class ArrowStream {
    * ```
    */
   ready(options: { signal?: AbortSignal } = {}): Promise<void> {
-    if (this.#failure) return Promise.reject(this.#failure);
+    if (this.#failure) return Promise.reject(streamFailedError('the stream', this.#failure));
     if (this.#hasRoom()) return Promise.resolve();
     return this.#room.wait(options.signal, 'ready');
   }
@@ -305,7 +311,15 @@ export class ArrowStream {
    * ```
    */
   waitForOffset(offset: number, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<number> {
-    if (!Number.isSafeInteger(offset) || offset < 0 || offset >= this.#nextOffset) {
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      return Promise.reject(
+        new NonRetriableError('INVALID_STATE', `offset must be a non-negative integer, got ${offset}`),
+      );
+    }
+    if (offset <= this.#ackedUpTo) return Promise.resolve(offset);
+    // As on a gRPC stream: a wait for an issued offset rejects with the failure itself.
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (offset >= this.#nextOffset) {
       return Promise.reject(
         new NonRetriableError(
           'INVALID_STATE',
@@ -313,8 +327,6 @@ export class ArrowStream {
         ),
       );
     }
-    if (offset <= this.#ackedUpTo) return Promise.resolve(offset);
-    if (this.#failure) return Promise.reject(this.#failure);
     return this.#waiters.wait(offset, { ...options, what: `wait for offset ${offset}` });
   }
 
@@ -341,25 +353,14 @@ export class ArrowStream {
    * ```
    */
   async flush(options: { signal?: AbortSignal } = {}): Promise<void> {
-    if (this.#failure) throw this.#failure;
-    const target = this.#nextOffset - 1;
-    if (target <= this.#ackedUpTo) return;
-    try {
-      await this.#waiters.wait(target, {
-        signal: options.signal,
-        timeoutMs: this.#ctx.options.flushTimeoutMs,
-        what: 'flush',
-      });
-    } catch (error) {
-      if (error instanceof ZerobusError && error.code === 'TIMEOUT') this.#fail(error);
-      throw error;
-    }
+    if (this.#failure) throw streamFailedError('the stream', this.#failure);
+    await this.#waitAllIssued(options.signal, 'flush');
   }
 
   /**
    * Flushes, then ends the call. On a failed stream it rejects with the failure. When `signal`
    * aborts the flush, the call ends anyway and what was not acknowledged stays in
-   * `getUnackedBatches()`.
+   * `getUnackedBatches()`. Waits at most `callbackMaxWaitTimeMs` for ack callbacks still running.
    *
    * @example
    * ```ts
@@ -376,16 +377,22 @@ export class ArrowStream {
    * ```
    */
   close(options: { signal?: AbortSignal } = {}): Promise<void> {
+    // As on a gRPC stream: a failed stream rejects with its failure, a closed one resolves.
+    if (this.#state === 'failed') return Promise.reject(this.#failure);
+    if (this.#state === 'closed') return Promise.resolve();
     this.#closing ??= (async () => {
+      this.#room.rejectAll(new NonRetriableError('STREAM_CLOSED', 'the stream was closed while waiting for room'));
       try {
-        await this.flush(options);
+        await this.#waitAllIssued(options.signal, 'close');
       } finally {
         if (this.#state !== 'failed') this.#state = 'closed';
-        this.#room.rejectAll(new NonRetriableError('STREAM_CLOSED', 'the stream was closed'));
         this.#watchdog.clear();
         this.#live?.call.end();
         this.#live = undefined;
         this.#ctx.channel.close();
+      }
+      if (!(await this.#callbacks.drain(this.#ctx.options.callbackMaxWaitTimeMs))) {
+        this.#ctx.logger.warn({ table: this.tableName }, 'ack callbacks still running after callbackMaxWaitTimeMs');
       }
     })();
     return this.#closing;
@@ -452,9 +459,22 @@ export class ArrowStream {
   }
 
   #assertAccepting(): void {
-    if (this.#failure) throw this.#failure;
+    if (this.#failure) throw streamFailedError('the stream', this.#failure);
     if (this.#closing || this.#state === 'closed') {
-      throw new NonRetriableError('STREAM_CLOSED', 'the stream is closed or closing');
+      throw new NonRetriableError('STREAM_CLOSED', 'the stream is closed; create a new one to ingest more');
+    }
+  }
+
+  /** Waits for every offset issued so far; a timeout fails the stream (batches stay retrievable). */
+  async #waitAllIssued(signal: AbortSignal | undefined, what: string): Promise<void> {
+    const target = this.#nextOffset - 1;
+    if (target <= this.#ackedUpTo) return;
+    if (this.#failure) throw this.#failure;
+    try {
+      await this.#waiters.wait(target, { signal, timeoutMs: this.#ctx.options.flushTimeoutMs, what });
+    } catch (error) {
+      if (error instanceof ZerobusError && error.code === 'TIMEOUT') this.#fail(error);
+      throw error;
     }
   }
 
@@ -508,7 +528,7 @@ export class ArrowStream {
     if (offset !== undefined && offset > this.#ackedUpTo) {
       this.#ackedUpTo = offset;
       this.#waiters.settleThrough(offset);
-      this.#ctx.options.ackCallback?.onAck?.(offset);
+      this.#callbacks.ack(offset);
       if (this.#hasRoom()) this.#room.wake(1);
     }
     this.#watchdog.arm();
@@ -616,6 +636,7 @@ export class ArrowStream {
         if (!last.retriable) break;
       }
     }
+    // RECOVERY_FAILED is retriable, as on a gRPC stream: a new stream may get past the outage.
     this.#fail(
       last.retriable
         ? new ZerobusError(
@@ -623,7 +644,6 @@ export class ArrowStream {
             `recovery failed after ${this.#attemptsInOutage} attempts: ${last.message}`,
             {
               cause: last,
-              retriable: false,
             },
           )
         : last,
@@ -637,11 +657,15 @@ export class ArrowStream {
     this.#watchdog.clear();
     this.#live?.call.cancel();
     this.#live = undefined;
-    for (const pending of this.#window.pending())
-      this.#ctx.options.ackCallback?.onError?.(pending.offset, error.message);
+    this.#ctx.channel.close();
+    this.#ctx.logger.error({ table: this.tableName, code: error.code, error: error.message }, 'Arrow stream failed');
+    // Waits first, then the callbacks (through the runner: a callback that throws or rejects is
+    // logged), in the gRPC stream's order.
     this.#waiters.rejectAll(error);
     this.#room.rejectAll(error);
-    this.#ctx.channel.close();
+    if (this.#callbacks.hasErrorCallback) {
+      for (const pending of this.#window.pending()) this.#callbacks.error(pending.offset, error.message);
+    }
   }
 }
 

@@ -276,22 +276,11 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
         'they are in getUnackedRecords()',
       { cause: reason },
     );
-    this.#phase = 'closed';
-    this.failure = error;
-    this.#dropCall();
-    this.#cancelPause();
-    this.context.channel.close();
     this.context.logger.warn(
       { streamId: this.#streamId, unacked, error: reason.message },
       'stream closed before every request was acknowledged',
     );
-    this.waiters.rejectAll(error);
-    this.roomWaiters.rejectAll(error);
-    this.readyWaiters.rejectAll(error);
-    if (this.#callbacks.hasErrorCallback) {
-      for (const request of this.queue.toArray()) this.#callbacks.error(request.offset, error.message);
-    }
-    this.metrics.end();
+    this.#end('closed', error);
   }
 
   // --- sending -------------------------------------------------------------------------------
@@ -518,12 +507,22 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
 
   #fail(error: ZerobusError): void {
     if (this.isTerminal()) return;
-    this.#phase = 'failed';
+    this.context.logger.error({ streamId: this.#streamId, code: error.code, error: error.message }, 'stream failed');
+    this.#end('failed', error);
+    emitSafely(this, this.context.logger, 'error', error);
+  }
+
+  /**
+   * Ends the stream for good with `error`: the call and the channel dropped, every wait rejected,
+   * the error callback for each unacknowledged request — which stays queued, in order, for
+   * getUnackedRecords() and recreateStream.
+   */
+  #end(phase: 'failed' | 'closed', error: ZerobusError): void {
+    this.#phase = phase;
     this.failure = error;
     this.#dropCall();
     this.#cancelPause();
     this.context.channel.close();
-    this.context.logger.error({ streamId: this.#streamId, code: error.code, error: error.message }, 'stream failed');
     this.waiters.rejectAll(error);
     this.roomWaiters.rejectAll(error);
     this.readyWaiters.rejectAll(error);
@@ -531,7 +530,6 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
       for (const request of this.queue.toArray()) this.#callbacks.error(request.offset, error.message);
     }
     this.metrics.end();
-    emitSafely(this, this.context.logger, 'error', error);
   }
 
   #sleep(ms: number, signal?: AbortSignal): Promise<void> {
