@@ -24,7 +24,7 @@ interface Subject {
   waitForOffset(offset: number): Promise<number>;
   ready(): Promise<void>;
   flush(): Promise<void>;
-  close(): Promise<void>;
+  close(options?: { signal?: AbortSignal }): Promise<void>;
   readonly state: string;
   /** How many batches are not durable (after a failure or close). */
   unacked(): number;
@@ -48,7 +48,7 @@ async function open(env: Env, kind: 'arrow' | 'grpc', options: Options): Promise
       waitForOffset: (offset) => s.waitForOffset(offset),
       ready: () => s.ready(),
       flush: () => s.flush(),
-      close: () => s.close(),
+      close: (options) => s.close(options),
       get state() {
         return s.state;
       },
@@ -62,7 +62,7 @@ async function open(env: Env, kind: 'arrow' | 'grpc', options: Options): Promise
     waitForOffset: (offset) => s.waitForOffset(offset),
     ready: () => s.ready(),
     flush: () => s.flush(),
-    close: () => s.close(),
+    close: (options) => s.close(options),
     get state() {
       return s.state;
     },
@@ -250,6 +250,160 @@ describe('Arrow and gRPC streams share one error model', () => {
       ingestNowait: closed,
       ingest: closed,
       closeAgain: 'resolved',
+    });
+  });
+});
+
+describe('close({ signal }) ends both kinds of stream at once', () => {
+  const closed = (cause?: Shape) => ({
+    class: 'NonRetriableError',
+    code: 'STREAM_CLOSED',
+    retriable: false,
+    grpcStatus: undefined,
+    ...(cause ? { cause } : {}),
+  });
+
+  it(
+    'aborted with batches unacknowledged: ABORTED, closed, waits reject STREAM_CLOSED, call cancelled',
+    LIMIT,
+    async () => {
+      const errors: number[] = [];
+      const seen = await onBoth(
+        { ackCallback: { onError: (offset) => void errors.push(offset) } },
+        async (env, stream) => {
+          errors.length = 0;
+          await stream.waitForOffset((await stream.ingest(0, 5))!);
+          env.emulator.faults.stopAcking();
+          await stream.ingest(5, 10);
+          stream.ingestNowait(10, 12);
+          const last = (await stream.ingest(12, 15))!;
+          const waiting = rejection(stream.waitForOffset(last));
+          const flushing = rejection(stream.flush());
+          const controller = new AbortController();
+          const closing = rejection(stream.close({ signal: controller.signal }));
+          const stateWhileClosing = stream.state;
+          const reason = new Error('grace period over');
+          controller.abort(reason);
+          const aborted = await closing;
+          const state = stream.state;
+          // The call is cancelled, not half-closed and left to the server.
+          await env.emulator.waitFor((e) => e.calls.length === 1 && e.calls[0]!.status !== undefined);
+          return {
+            stateWhileClosing,
+            close: shape(aborted),
+            causeIsReason: (aborted as Error).cause === reason,
+            state,
+            waitForOffset: shape(await waiting),
+            flush: shape(await flushing),
+            waitForOffsetLater: shape(await rejection(stream.waitForOffset(last))),
+            flushLater: shape(await rejection(stream.flush())),
+            ingestNowait: shape(thrown(() => stream.ingestNowait(15, 16))),
+            onError: [...errors],
+            unacked: stream.unacked(),
+            call: env.emulator.calls[0]!.status!.name,
+            // Every later close settles at once with the same outcome, its signal aborted or not.
+            closeAgain: (await rejection(stream.close())) === aborted,
+            closeAgainAborted: (await rejection(stream.close({ signal: AbortSignal.abort() }))) === aborted,
+            stateAfter: stream.state,
+          };
+        },
+      );
+      const aborted = { class: 'ZerobusError', code: 'ABORTED', retriable: true, grpcStatus: undefined };
+      assert.deepEqual(seen, {
+        stateWhileClosing: 'closing',
+        close: aborted,
+        causeIsReason: true,
+        state: 'closed',
+        waitForOffset: closed(aborted),
+        flush: closed(aborted),
+        waitForOffsetLater: closed(aborted),
+        flushLater: closed(aborted),
+        ingestNowait: closed(),
+        onError: [1, 2, 3],
+        unacked: 3,
+        call: 'CANCELLED',
+        closeAgain: true,
+        closeAgainAborted: true,
+        stateAfter: 'closed',
+      });
+    },
+  );
+
+  it('the signal of a later close() call ends a close already under way', LIMIT, async () => {
+    const seen = await onBoth({}, async (env, stream) => {
+      env.emulator.faults.stopAcking();
+      stream.ingestNowait(0, 1);
+      const first = rejection(stream.close()); // no signal: would wait for the ack until flushTimeoutMs
+      const controller = new AbortController();
+      const second = rejection(stream.close({ signal: controller.signal }));
+      const stateWhileClosing = stream.state;
+      controller.abort();
+      const [a, b] = await Promise.all([first, second]);
+      return { stateWhileClosing, first: shape(a), same: a === b, state: stream.state, unacked: stream.unacked() };
+    });
+    assert.equal(seen.stateWhileClosing, 'closing');
+    assert.equal((seen.first as Shape).code, 'ABORTED');
+    assert.deepEqual([seen.same, seen.state, seen.unacked], [true, 'closed', 1]);
+  });
+});
+
+describe('waits for room and reconnects, as on a gRPC stream', () => {
+  it('ready(): every caller waiting is woken by the ack that makes room', LIMIT, async () => {
+    const seen = await onBoth({ maxInflight: 1 }, async (env, stream) => {
+      env.emulator.faults.stopAcking();
+      await stream.ingest(0, 5); // the window is full until the server acknowledges
+      const ingesting = stream.ingest(5, 10); // waits for room, and takes it
+      const ready = Promise.all([stream.ready(), stream.ready(), stream.ready()]);
+      env.emulator.faults.resumeAcking();
+      await ready;
+      const offset = await ingesting;
+      await stream.waitForOffset(offset!);
+      return { readyWoken: 3, offset };
+    });
+    assert.deepEqual(seen, { readyWoken: 3, offset: 1 });
+  });
+
+  it('the first reconnect of an outage goes at once, without the backoff', LIMIT, async () => {
+    // A backoff of 10 minutes: waited before the first attempt, it would time the test out.
+    const seen = await onBoth({ recoveryBackoffMs: 600_000 }, async (env, stream) => {
+      await stream.waitForOffset((await stream.ingest(0, 5))!);
+      env.emulator.faults.failActiveStreams('UNAVAILABLE', 'server restart');
+      await stream.waitForOffset((await stream.ingest(5, 10))!);
+      const state = stream.state;
+      await stream.close(); // left open, it would reconnect when the server stops, after 10 minutes
+      return { state, calls: env.emulator.calls.length };
+    });
+    assert.deepEqual(seen, { state: 'open', calls: 2 });
+  });
+
+  it('a call that stayed up for recoveryTimeoutMs renews the retry budget of the next outage', LIMIT, async () => {
+    // The lack-of-ack timeout ends a call that has been up at least as long as it: the SDK's own
+    // timer is the clock here, so the test sleeps on none of its own.
+    const options = {
+      recoveryRetries: 2,
+      recoveryBackoffMs: 0,
+      recoveryTimeoutMs: 1_000,
+      serverLackOfAckTimeoutMs: 1_000,
+    };
+    const seen = await onBoth(options, async (env, stream) => {
+      const { faults } = env.emulator;
+      await stream.waitForOffset((await stream.ingest(0, 5))!);
+      faults.stopAcking(); // from here on, no ack renews the budget
+      const offset = (await stream.ingest(5, 10))!;
+      // Outage 1 spends the whole budget: a failed attempt, then one that succeeds.
+      faults.failNextCreates(1, 'UNAVAILABLE', 'still starting');
+      faults.failActiveStreams('UNAVAILABLE', 'outage 1');
+      await env.emulator.waitFor((e) => e.calls.length === 3 && e.streams.length === 1);
+      // Outage 2, once the lack-of-ack timeout ends that call: the same again.
+      faults.failNextCreates(1, 'UNAVAILABLE', 'still starting');
+      await env.emulator.waitFor((e) => e.calls.length === 5 && e.streams.length === 1, { timeoutMs: 10_000 });
+      faults.resumeAcking();
+      await stream.waitForOffset(offset);
+      return { state: stream.state, calls: env.emulator.calls.map((c) => c.status?.name ?? 'open') };
+    });
+    assert.deepEqual(seen, {
+      state: 'open',
+      calls: ['UNAVAILABLE', 'UNAVAILABLE', 'CANCELLED', 'UNAVAILABLE', 'open'],
     });
   });
 });

@@ -4,12 +4,15 @@
  * core's Arrow stream has it: PROTOCOL.md §11).
  */
 import { NonRetriableError } from '../errors.js';
-import { type AckCallback, resolveStreamOptions } from '../options.js';
+import { type AckCallback, resolveStreamOptions, type StreamConfigurationOptions } from '../options.js';
 
 /**
  * Options of an Arrow stream ({@link ZerobusSdk.createArrowStream}); every one is optional. The
  * shared ones mean what they mean for a gRPC stream ({@link StreamConfigurationOptions}), with the
- * same defaults.
+ * same defaults. Any other key fails `createArrowStream` with an `INVALID_OPTIONS` error naming
+ * it, the gRPC-only ones (`recordType`, `maxInflightRecords`, `maxInflightBytes`,
+ * `streamPausedMaxWaitTimeMs`, `validate`) included, with their Arrow counterpart if there is one
+ * (`maxInflightRecords` → `maxInflightBatches`); so do wrong types and out-of-range values.
  *
  * @example
  * ```ts
@@ -59,7 +62,52 @@ export interface ResolvedArrowOptions {
   readonly callbackMaxWaitTimeMs: number | null;
 }
 
+/** The options an Arrow stream takes: the keys of ArrowStreamOptions, checked to match it. */
+const ARROW_OPTIONS: Record<keyof ArrowStreamOptions, true> = {
+  maxInflightBatches: true,
+  recovery: true,
+  recoveryTimeoutMs: true,
+  recoveryBackoffMs: true,
+  recoveryRetries: true,
+  flushTimeoutMs: true,
+  serverLackOfAckTimeoutMs: true,
+  ackCallback: true,
+  callbackMaxWaitTimeMs: true,
+};
+
+/** Why each gRPC-only option does not apply to an Arrow stream, and what to use instead. */
+const GRPC_ONLY_OPTIONS: Record<Exclude<keyof StreamConfigurationOptions, keyof ArrowStreamOptions>, string> = {
+  recordType: 'batches are Arrow IPC, with the schema given at creation',
+  maxInflightRecords: 'use maxInflightBatches, the window counted in batches',
+  maxInflightBytes: 'the window is counted in batches: use maxInflightBatches',
+  streamPausedMaxWaitTimeMs: 'Arrow Flight has no close signal',
+  validate: "every batch is checked against the stream's Arrow schema",
+};
+
+/**
+ * Fills defaults and rejects, with an INVALID_OPTIONS error naming the key, what an Arrow stream
+ * does not take (a gRPC-only option names its Arrow counterpart or why there is none), wrong
+ * types and out-of-range numbers.
+ */
 export function resolveArrowOptions(options: ArrowStreamOptions = {}): ResolvedArrowOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new NonRetriableError(
+      'INVALID_OPTIONS',
+      `Arrow stream options must be an object, got ${options === null ? 'null' : typeof options}`,
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (Object.hasOwn(ARROW_OPTIONS, key)) continue;
+    const grpcOnly = Object.hasOwn(GRPC_ONLY_OPTIONS, key)
+      ? GRPC_ONLY_OPTIONS[key as keyof typeof GRPC_ONLY_OPTIONS]
+      : undefined;
+    throw new NonRetriableError(
+      'INVALID_OPTIONS',
+      grpcOnly
+        ? `option ${key} does not apply to Arrow streams (${grpcOnly})`
+        : `unknown Arrow stream option ${JSON.stringify(key)}; known options: ${Object.keys(ARROW_OPTIONS).join(', ')}`,
+    );
+  }
   const { maxInflightBatches = 1_000, ...rest } = options;
   if (!Number.isSafeInteger(maxInflightBatches) || maxInflightBatches < 1) {
     throw new NonRetriableError(
@@ -67,7 +115,7 @@ export function resolveArrowOptions(options: ArrowStreamOptions = {}): ResolvedA
       `option maxInflightBatches must be an integer of at least 1, got ${String(maxInflightBatches)}`,
     );
   }
-  // The shared options are checked (types, ranges, unknown keys) by the gRPC stream's resolver.
+  // The shared options are checked (types, ranges) by the gRPC stream's resolver.
   const shared = resolveStreamOptions(rest);
   return {
     maxInflightBatches,

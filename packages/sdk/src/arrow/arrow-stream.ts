@@ -4,35 +4,30 @@
  * A partial acknowledgement (rows durable up to the middle of a batch) is kept, so after a
  * reconnect only the rows not yet durable are sent again: the batch is sliced.
  *
- * The shape follows the gRPC stream (ZerobusStream): a queue of unacknowledged batches, an
- * in-flight window with waiters for room, offset waiters, the lack-of-ack watchdog, recovery
- * with fixed backoff and a retry budget per outage, flush/close, unacknowledged batches after a
- * failure, the same error model (codes, `retriable`, `STREAM_FAILED` for calls made after a
- * failure) and the same ack callback runner (a callback that throws or rejects is logged; close()
- * waits for running ones). The call-level protocol differs: the schema is the first message, the
- * server's first PutResult (`ack_up_to_offset: -1`) means "ready", and acks count rows as well as
- * batches.
+ * The shape follows the gRPC stream (StreamEngine and ZerobusStream), which is the reference
+ * wherever the two share a concept: a queue of unacknowledged batches, an in-flight window with
+ * waiters for room (woken one at a time) and for `ready()` (woken all at once), offset waiters,
+ * the lack-of-ack watchdog, recovery (first attempt at once, then a fixed backoff; a retry budget
+ * per outage, renewed by an ack or by a call that stayed up for `recoveryTimeoutMs`), calls
+ * identified by a token so that a replaced or late one is ignored, flush/close (a close whose
+ * signal aborts ends the stream at once), unacknowledged batches once ended, the same error
+ * model and the same ack callback runner. The call-level protocol differs (arrow-connect.ts):
+ * the schema is the first message, the server's first PutResult (`ack_up_to_offset: -1`) means
+ * "ready", and acks count rows as well as batches.
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
 import type { HeadersProvider } from '../auth/headers-provider.js';
-import { TABLE_NAME_HEADER } from '../auth/headers-provider.js';
 import { AckWatchdog } from '../engine/ack-watchdog.js';
 import { CallbackRunner } from '../engine/callbacks.js';
-import { headersFor } from '../engine/connect.js';
+import { CloseSignals } from '../engine/close-signals.js';
 import { OffsetWaiters } from '../engine/offset-waiters.js';
 import { RoomWaiters } from '../engine/room-waiters.js';
 import { NonRetriableError, streamFailedError, toZerobusError, ZerobusError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Channel, StreamCall } from '../transport/channel.js';
-import {
-  decodeAckMetadata,
-  decodePutResult,
-  encodeBatchMetadata,
-  encodeFlightData,
-  FLIGHT_DO_PUT_PATH,
-  type FlightAck,
-} from '../transport/flight-codec.js';
-import { type ArrowInput, batchMessage, schemaMessage, toRecordBatches } from './arrow-batches.js';
+import { encodeBatchMetadata, encodeFlightData, type FlightAck } from '../transport/flight-codec.js';
+import { type ArrowInput, batchMessage, toRecordBatches } from './arrow-batches.js';
+import { backoff, connectFlight } from './arrow-connect.js';
 import type { Arrow } from './arrow-module.js';
 import type { ResolvedArrowOptions } from './arrow-options.js';
 import { ArrowSendWindow } from './arrow-window.js';
@@ -66,10 +61,7 @@ export interface ArrowStreamContext {
  */
 export type ArrowStreamState = 'opening' | 'open' | 'recovering' | 'closing' | 'closed' | 'failed';
 
-interface LiveFlightCall {
-  readonly call: StreamCall;
-  readonly token: object;
-}
+type Phase = Exclude<ArrowStreamState, 'closing'>;
 
 /**
  * An Arrow Flight ingestion stream to one table, created by {@link ZerobusSdk.createArrowStream}:
@@ -105,18 +97,31 @@ export class ArrowStream {
   readonly #ctx: ArrowStreamContext;
   readonly #window = new ArrowSendWindow();
   readonly #waiters = new OffsetWaiters();
+  /** `ingestBatchOffset` calls waiting for room, woken one at a time (each enqueue wakes the next). */
   readonly #room = new RoomWaiters();
+  /** `ready()` calls, woken all at once: they take no room. */
+  readonly #readyWaiters = new RoomWaiters();
   readonly #watchdog: AckWatchdog;
   readonly #callbacks: CallbackRunner;
-  #state: ArrowStreamState = 'opening';
-  #live: LiveFlightCall | undefined;
+  #phase: Phase = 'opening';
+  /** The current call once ready; undefined while opening or recovering. */
+  #live: StreamCall | undefined;
+  /** Identifies the current call (opening or open); events of replaced calls are ignored. */
+  #callToken: object | undefined;
+  /** When the current call became ready (monotonic ms). */
+  #liveSince = 0;
   #writable = true;
   #nextOffset = 0;
   #ackedUpTo = -1;
+  /**
+   * Why the waits of an ended stream reject: the failure of a failed stream, or the STREAM_CLOSED
+   * error of a stream whose close() stopped waiting with batches unacknowledged.
+   */
   #failure: ZerobusError | undefined;
   #closing: Promise<void> | undefined;
+  /** Aborts when the signal of any close() call does: close stops waiting and ends the stream. */
+  readonly #closeSignals = new CloseSignals();
   #attemptsInOutage = 0;
-  #ready: ((error?: ZerobusError) => void) | undefined;
 
   private constructor(ctx: ArrowStreamContext) {
     this.#ctx = ctx;
@@ -125,19 +130,17 @@ export class ArrowStream {
     this.#callbacks = new CallbackRunner(ctx.options.ackCallback, ctx.logger);
     this.#watchdog = new AckWatchdog(
       ctx.options.serverLackOfAckTimeoutMs,
-      Date.now,
-      () => this.#window.oldestSentAt(),
+      () => performance.now(), // monotonic, as for the gRPC stream
+      () => (this.#live ? this.#window.oldestSentAt() : undefined),
       () => {
-        const live = this.#live;
-        if (live) {
-          this.#onCallEnd(
-            live.token,
-            new ZerobusError(
-              'LACK_OF_ACK',
-              `no acknowledgement from the server for ${ctx.options.serverLackOfAckTimeoutMs} ms while batches were in flight`,
-            ),
-          );
-        }
+        if (!this.#callToken) return;
+        this.#onCallEnd(
+          this.#callToken,
+          new ZerobusError(
+            'LACK_OF_ACK',
+            `no acknowledgement from the server for ${ctx.options.serverLackOfAckTimeoutMs} ms while batches were in flight`,
+          ),
+        );
       },
     );
   }
@@ -145,21 +148,8 @@ export class ArrowStream {
   /** @internal Use `ZerobusSdk.createArrowStream`. */
   static async open(ctx: ArrowStreamContext, signal?: AbortSignal): Promise<ArrowStream> {
     const stream = new ArrowStream(ctx);
-    let last: ZerobusError | undefined;
-    const attempts = ctx.options.recovery ? 1 + ctx.options.recoveryRetries : 1;
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      if (attempt > 0) await sleep(ctx.options.recoveryBackoffMs, signal);
-      try {
-        await stream.#openCall(signal);
-        return stream;
-      } catch (error) {
-        last = toZerobusError(error);
-        if (!last.retriable || signal?.aborted) break;
-      }
-    }
-    stream.#state = 'failed';
-    stream.#ctx.channel.close();
-    throw last;
+    await stream.#start(signal);
+    return stream;
   }
 
   /**
@@ -177,7 +167,7 @@ export class ArrowStream {
    * ```
    */
   get state(): ArrowStreamState {
-    return this.#closing && this.#state !== 'failed' && this.#state !== 'closed' ? 'closing' : this.#state;
+    return this.#closing && !this.#isTerminal() ? 'closing' : this.#phase;
   }
 
   /**
@@ -269,8 +259,9 @@ export class ArrowStream {
   }
 
   /**
-   * Resolves when `ingestBatchNowait` would return true again. Rejects with the failure if the
-   * stream has failed.
+   * Resolves when `ingestBatchNowait` would return true again; every caller waiting is woken by
+   * the acknowledgement that makes room. Rejects with a `STREAM_FAILED` error if the stream has
+   * failed; a wait under way when `close()` is called rejects with a `STREAM_CLOSED` error.
    *
    * @example
    * ```ts
@@ -292,14 +283,17 @@ export class ArrowStream {
    * ```
    */
   ready(options: { signal?: AbortSignal } = {}): Promise<void> {
-    if (this.#failure) return Promise.reject(streamFailedError('the stream', this.#failure));
+    if (this.#phase === 'failed') return Promise.reject(streamFailedError('the stream', this.#failure));
     if (this.#hasRoom()) return Promise.resolve();
-    return this.#room.wait(options.signal, 'ready');
+    // A stream whose close() stopped waiting: its window will never empty.
+    if (this.#failure) return Promise.reject(this.#failure);
+    return this.#readyWaiters.wait(options.signal, 'ready');
   }
 
   /**
    * Resolves with `offset` once every batch up to and including it is durable. Rejects with the
-   * stream's failure if it fails first, and with a `TIMEOUT` error after `timeoutMs`.
+   * stream's failure if it fails first (a `STREAM_CLOSED` error if an aborted `close()` ended it),
+   * and with a `TIMEOUT` error after `timeoutMs`.
    *
    * @example
    * ```ts
@@ -331,7 +325,8 @@ export class ArrowStream {
   }
 
   /**
-   * Waits for every batch ingested before the call; a timeout fails the stream (batches stay retrievable).
+   * Waits for every batch ingested before the call; a timeout fails the stream (batches stay
+   * retrievable). After an aborted `close()` it rejects with that `STREAM_CLOSED` error.
    *
    * @example
    * ```ts
@@ -353,14 +348,24 @@ export class ArrowStream {
    * ```
    */
   async flush(options: { signal?: AbortSignal } = {}): Promise<void> {
-    if (this.#failure) throw streamFailedError('the stream', this.#failure);
+    if (this.#phase === 'failed') throw streamFailedError('the stream', this.#failure);
     await this.#waitAllIssued(options.signal, 'flush');
   }
 
   /**
-   * Flushes, then ends the call. On a failed stream it rejects with the failure. When `signal`
-   * aborts the flush, the call ends anyway and what was not acknowledged stays in
-   * `getUnackedBatches()`. Waits at most `callbackMaxWaitTimeMs` for ack callbacks still running.
+   * Flushes, then ends the call: resolves once every batch is acknowledged (durable) and the
+   * connection is closed. Ingest calls made meanwhile throw `STREAM_CLOSED`, and so do waits for
+   * room. Waits at most `callbackMaxWaitTimeMs` for ack callbacks still running. On a failed
+   * stream it rejects with the failure, and so when the flush times out (`flushTimeoutMs` fails
+   * the stream).
+   *
+   * `signal` bounds the wait. When it aborts before every batch is acknowledged, the stream waits
+   * no further, as a gRPC stream: the call is cancelled, the state becomes `closed`, close rejects
+   * with an `ABORTED` error (the signal's reason as `cause`), pending and later waits reject with
+   * a `STREAM_CLOSED` error, `ackCallback.onError` is called for each unacknowledged offset, and
+   * `getUnackedBatches()` holds what was not acknowledged (the server may have stored some of it:
+   * delivery is at least once). Every call returns the same outcome, and the signal of any call
+   * made while the stream is closing ends the wait.
    *
    * @example
    * ```ts
@@ -369,7 +374,8 @@ export class ArrowStream {
    *   arrowStream.close({ signal: AbortSignal.timeout(25_000) }).then(
    *     () => process.exit(0),
    *     (error: unknown) => {
-   *       console.error('batches left undelivered', error);
+   *       const left = arrowStream.getUnackedBatches(); // in order, sliced to the rows not durable
+   *       console.error(`${left.length} batches left undelivered`, error);
    *       process.exit(1);
    *     },
    *   );
@@ -377,24 +383,11 @@ export class ArrowStream {
    * ```
    */
   close(options: { signal?: AbortSignal } = {}): Promise<void> {
-    // As on a gRPC stream: a failed stream rejects with its failure, a closed one resolves.
-    if (this.#state === 'failed') return Promise.reject(this.#failure);
-    if (this.#state === 'closed') return Promise.resolve();
-    this.#closing ??= (async () => {
-      this.#room.rejectAll(new NonRetriableError('STREAM_CLOSED', 'the stream was closed while waiting for room'));
-      try {
-        await this.#waitAllIssued(options.signal, 'close');
-      } finally {
-        if (this.#state !== 'failed') this.#state = 'closed';
-        this.#watchdog.clear();
-        this.#live?.call.end();
-        this.#live = undefined;
-        this.#ctx.channel.close();
-      }
-      if (!(await this.#callbacks.drain(this.#ctx.options.callbackMaxWaitTimeMs))) {
-        this.#ctx.logger.warn({ table: this.tableName }, 'ack callbacks still running after callbackMaxWaitTimeMs');
-      }
-    })();
+    // As on a gRPC stream: a failed stream rejects with its failure; otherwise every call
+    // returns the same promise, which settles once.
+    if (this.#phase === 'failed') return Promise.reject(this.#failure);
+    this.#closing ??= this.#close(this.#closeSignals.signal).finally(() => this.#closeSignals.settled());
+    this.#closeSignals.follow(options.signal);
     return this.#closing;
   }
 
@@ -439,7 +432,7 @@ export class ArrowStream {
    * ```
    */
   getUnackedBatches(): RecordBatch[] {
-    if (this.#state !== 'failed' && this.#state !== 'closed') {
+    if (!this.#isTerminal()) {
       throw new NonRetriableError(
         'INVALID_STATE',
         `unacknowledged batches are available once the stream has failed or closed; it is ${this.state}`,
@@ -458,9 +451,13 @@ export class ArrowStream {
     return this.#window.length < this.#ctx.options.maxInflightBatches;
   }
 
+  #isTerminal(): boolean {
+    return this.#phase === 'failed' || this.#phase === 'closed';
+  }
+
   #assertAccepting(): void {
-    if (this.#failure) throw streamFailedError('the stream', this.#failure);
-    if (this.#closing || this.#state === 'closed') {
+    if (this.#phase === 'failed') throw streamFailedError('the stream', this.#failure);
+    if (this.#closing || this.#phase === 'closed') {
       throw new NonRetriableError('STREAM_CLOSED', 'the stream is closed; create a new one to ingest more');
     }
   }
@@ -478,6 +475,52 @@ export class ArrowStream {
     }
   }
 
+  /** close(): once every batch is acknowledged; when `stop` aborts first, see #abandon. */
+  async #close(stop: AbortSignal): Promise<void> {
+    const closed = new NonRetriableError('STREAM_CLOSED', 'the stream was closed while waiting for room');
+    this.#room.rejectAll(closed);
+    this.#readyWaiters.rejectAll(closed);
+    try {
+      await this.#waitAllIssued(stop, 'close');
+    } catch (error) {
+      // A flush timeout or a failure has failed the stream already; an abort ends it here.
+      if (!this.#isTerminal()) this.#abandon(toZerobusError(error));
+      throw error;
+    }
+    this.#phase = 'closed';
+    this.#watchdog.clear();
+    this.#live?.end();
+    this.#live = undefined;
+    this.#ctx.channel.close();
+    if (!(await this.#callbacks.drain(this.#ctx.options.callbackMaxWaitTimeMs, stop))) {
+      this.#ctx.logger.warn(
+        { table: this.tableName },
+        stop.aborted
+          ? 'close aborted while ack callbacks were still running'
+          : 'ack callbacks still running after callbackMaxWaitTimeMs',
+      );
+    }
+  }
+
+  /**
+   * Ends the stream without waiting further, when close() stops waiting before every batch is
+   * acknowledged: as #end, with a STREAM_CLOSED error whose cause is why close() stopped.
+   */
+  #abandon(reason: ZerobusError): void {
+    const unacked = this.#window.length;
+    const error = new NonRetriableError(
+      'STREAM_CLOSED',
+      `the stream was closed with ${unacked} batches not acknowledged (${reason.message}); ` +
+        'they are in getUnackedBatches()',
+      { cause: reason },
+    );
+    this.#ctx.logger.warn(
+      { table: this.tableName, unacked, error: reason.message },
+      'Arrow stream closed before every batch was acknowledged',
+    );
+    this.#end('closed', error);
+  }
+
   #enqueue(batch: RecordBatch): number {
     const offset = this.#nextOffset++;
     this.#window.push({ offset, batch, rows: batch.numRows, ackedRows: 0, sentAt: 0 });
@@ -488,15 +531,15 @@ export class ArrowStream {
 
   #pump(): void {
     const live = this.#live;
-    if (this.#state !== 'open' || !live || !this.#writable) return;
-    const now = Date.now();
+    if (this.#phase !== 'open' || !live || !this.#writable) return;
+    const sentAt = performance.now();
     for (let entry = this.#window.nextToSend(); entry; entry = this.#window.nextToSend()) {
       const message = batchMessage(
         this.#ctx.arrow,
         entry.ackedRows > 0 ? entry.batch.slice(entry.ackedRows) : entry.batch,
       );
-      const wireOffset = this.#window.markSent(entry, now);
-      const flushed = live.call.write(
+      const wireOffset = this.#window.markSent(entry, sentAt);
+      const flushed = live.write(
         encodeFlightData({
           dataHeader: message.header,
           dataBody: message.body,
@@ -505,7 +548,7 @@ export class ArrowStream {
       );
       if (!flushed) {
         this.#writable = false;
-        live.call.onDrain(() => {
+        live.onDrain(() => {
           this.#writable = true;
           if (this.#live === live) this.#pump();
         });
@@ -516,7 +559,7 @@ export class ArrowStream {
   }
 
   #onAck(token: object, ack: FlightAck): void {
-    if (token !== this.#live?.token) return;
+    if (token !== this.#callToken) return;
     let offset: number | undefined;
     try {
       offset = this.#window.ack(ack);
@@ -529,160 +572,135 @@ export class ArrowStream {
       this.#ackedUpTo = offset;
       this.#waiters.settleThrough(offset);
       this.#callbacks.ack(offset);
-      if (this.#hasRoom()) this.#room.wake(1);
+      if (this.#hasRoom()) {
+        this.#room.wake(1); // the rest follow one by one, see #enqueue()
+        this.#readyWaiters.wake(Number.POSITIVE_INFINITY);
+      }
     }
     this.#watchdog.arm();
   }
 
-  async #openCall(signal?: AbortSignal): Promise<void> {
-    const token = {};
-    const { options, channel, tableName } = this.#ctx;
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), options.recoveryTimeoutMs);
-    const onAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      const headers = await headersFor(this.#ctx.headersProvider, controller.signal);
-      headers[TABLE_NAME_HEADER] = tableName; // the table header always wins (PROTOCOL.md §11)
-      const ready = new Promise<void>((resolve, reject) => {
-        this.#ready = (error) => (error ? reject(error) : resolve());
-        controller.signal.addEventListener('abort', () =>
-          reject(
-            signal?.aborted
-              ? new ZerobusError('ABORTED', 'opening the Arrow stream was aborted', { cause: signal.reason })
-              : new ZerobusError(
-                  'TIMEOUT',
-                  `opening the Arrow stream took longer than ${options.recoveryTimeoutMs} ms`,
-                ),
-          ),
-        );
-      });
-      const call = channel.openBidiCall(FLIGHT_DO_PUT_PATH, headers, decodePutResult, {
-        onMessage: (metadata) => this.#onPutResult(token, metadata),
-        onEnd: (error) => this.#onCallEnd(token, error ?? new ZerobusError('CONNECTION', 'the server ended the call')),
-      });
-      this.#live = { call, token };
-      this.#window.resetCall();
-      const schema = schemaMessage(this.#ctx.arrow, this.schema);
-      call.write(encodeFlightData({ descriptorPath: [tableName], dataHeader: schema.header, dataBody: schema.body }));
+  // --- calls and recovery ----------------------------------------------------------------------
+
+  /** Opens the first call; with recovery on, retriable failures are retried as in recovery. */
+  async #start(signal: AbortSignal | undefined): Promise<void> {
+    const { recovery, recoveryRetries, recoveryBackoffMs } = this.#ctx.options;
+    let last: ZerobusError | undefined;
+    const attempts = recovery ? 1 + recoveryRetries : 1;
+    for (let attempt = 0; attempt < attempts; attempt++) {
       try {
-        await ready;
+        // An abort ends the backoff early; the attempt after it then fails with ABORTED.
+        if (attempt > 0) await backoff(recoveryBackoffMs, signal);
+        await this.#openCall(signal);
+        return;
       } catch (error) {
-        call.cancel();
-        if (this.#live?.token === token) this.#live = undefined;
-        throw error;
+        last = toZerobusError(error);
+        if (!last.retriable || signal?.aborted) break;
+        this.#ctx.logger.warn(
+          { table: this.tableName, attempt: attempt + 1, error: last.message },
+          'Arrow stream creation failed',
+        );
       }
-      this.#state = 'open';
-      this.#writable = true;
-      this.#pump();
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      this.#ready = undefined;
     }
+    this.#phase = 'failed';
+    this.#failure = last;
+    this.#ctx.channel.close();
+    throw last;
   }
 
-  #onPutResult(token: object, metadata: Uint8Array): void {
-    let ack: FlightAck;
-    try {
-      ack = decodeAckMetadata(metadata);
-    } catch (error) {
-      this.#onCallEnd(token, new ZerobusError('INTERNAL', `malformed PutResult: ${(error as Error).message}`));
-      return;
+  /** Opens a call and makes it current; false when the stream ended or moved on meanwhile. */
+  async #openCall(signal?: AbortSignal): Promise<boolean> {
+    const token = {};
+    this.#callToken = token;
+    const { arrow, channel, headersProvider, tableName, schema, options } = this.#ctx;
+    const call = await connectFlight(
+      { arrow, channel, headersProvider, tableName, schema, timeoutMs: options.recoveryTimeoutMs, signal },
+      {
+        onAck: (ack) => this.#onAck(token, ack),
+        onEnd: (error) => this.#onCallEnd(token, error),
+      },
+    );
+    if (this.#isTerminal() || this.#callToken !== token) {
+      call.cancel();
+      return false;
     }
-    if (this.#ready) {
-      if (ack.ackUpToOffset !== -1) {
-        this.#ready(
-          new ZerobusError('INTERNAL', `the server acknowledged offset ${ack.ackUpToOffset} before it was ready`),
-        );
-      } else {
-        this.#ready();
-      }
-      return;
-    }
-    this.#onAck(token, ack);
+    this.#live = call;
+    this.#writable = true;
+    this.#liveSince = performance.now();
+    this.#window.resetCall();
+    this.#phase = 'open';
+    this.#pump();
+    return true;
+  }
+
+  #dropCall(): void {
+    this.#watchdog.clear();
+    this.#callToken = undefined;
+    this.#live?.cancel();
+    this.#live = undefined;
   }
 
   #onCallEnd(token: object, error: ZerobusError): void {
-    if (this.#ready && this.#live?.token === token) {
-      this.#ready(error);
-      return;
-    }
-    if (token !== this.#live?.token) return;
-    this.#live.call.cancel();
-    this.#live = undefined;
-    this.#watchdog.clear();
-    if (this.#state === 'closed' || this.#state === 'failed') return;
-    if (!error.retriable || !this.#ctx.options.recovery) {
-      this.#fail(error);
-      return;
-    }
-    void this.#recover(error);
+    if (token !== this.#callToken || this.#isTerminal()) return;
+    this.#dropCall();
+    if (error.retriable && this.#ctx.options.recovery) void this.#recover(error);
+    else this.#fail(error);
   }
 
   async #recover(cause: ZerobusError): Promise<void> {
-    this.#state = 'recovering';
-    this.#ctx.logger.warn?.({ err: cause.message, table: this.tableName }, 'Arrow stream recovering');
+    if (this.#isTerminal()) return;
+    const { recoveryRetries, recoveryBackoffMs, recoveryTimeoutMs } = this.#ctx.options;
+    this.#phase = 'recovering';
+    // A call that stayed up for a whole attempt's time limit ends the previous outage.
+    if (performance.now() - this.#liveSince >= recoveryTimeoutMs) this.#attemptsInOutage = 0;
+    this.#ctx.logger.warn({ err: cause.message, table: this.tableName }, 'Arrow stream recovering');
     let last = cause;
-    while (this.#attemptsInOutage < this.#ctx.options.recoveryRetries) {
+    while (!this.#isTerminal()) {
+      if (this.#attemptsInOutage >= recoveryRetries) {
+        // RECOVERY_FAILED is retriable, as on a gRPC stream: a new stream may get past the outage.
+        const message = `recovery failed after ${this.#attemptsInOutage} attempts: ${last.message}`;
+        this.#fail(new ZerobusError('RECOVERY_FAILED', message, { cause: last }));
+        return;
+      }
+      // The first attempt of an outage goes at once, as on a gRPC stream.
+      if (this.#attemptsInOutage > 0) await backoff(recoveryBackoffMs);
+      if (this.#isTerminal()) return;
       this.#attemptsInOutage++;
-      await sleep(this.#ctx.options.recoveryBackoffMs);
-      if (this.#state !== 'recovering') return;
       try {
         await this.#openCall();
         return;
       } catch (error) {
         last = toZerobusError(error);
-        if (!last.retriable) break;
+        if (!last.retriable) {
+          this.#fail(last);
+          return;
+        }
+        this.#ctx.logger.warn({ attempt: this.#attemptsInOutage, error: last.message }, 'Arrow reconnect failed');
       }
     }
-    // RECOVERY_FAILED is retriable, as on a gRPC stream: a new stream may get past the outage.
-    this.#fail(
-      last.retriable
-        ? new ZerobusError(
-            'RECOVERY_FAILED',
-            `recovery failed after ${this.#attemptsInOutage} attempts: ${last.message}`,
-            {
-              cause: last,
-            },
-          )
-        : last,
-    );
   }
 
   #fail(error: ZerobusError): void {
-    if (this.#state === 'failed') return;
-    this.#state = 'failed';
-    this.#failure = error;
-    this.#watchdog.clear();
-    this.#live?.call.cancel();
-    this.#live = undefined;
-    this.#ctx.channel.close();
+    if (this.#isTerminal()) return;
     this.#ctx.logger.error({ table: this.tableName, code: error.code, error: error.message }, 'Arrow stream failed');
-    // Waits first, then the callbacks (through the runner: a callback that throws or rejects is
-    // logged), in the gRPC stream's order.
+    this.#end('failed', error);
+  }
+
+  /**
+   * Ends the stream for good with `error`: the call cancelled, the channel closed, every wait
+   * rejected (waits first, then the callbacks, in the gRPC stream's order), the error callback
+   * for each unacknowledged batch — which stays in the window, in order, for getUnackedBatches().
+   */
+  #end(phase: 'failed' | 'closed', error: ZerobusError): void {
+    this.#phase = phase;
+    this.#failure = error;
+    this.#dropCall();
+    this.#ctx.channel.close();
     this.#waiters.rejectAll(error);
     this.#room.rejectAll(error);
+    this.#readyWaiters.rejectAll(error);
     if (this.#callbacks.hasErrorCallback) {
       for (const pending of this.#window.pending()) this.#callbacks.error(pending.offset, error.message);
     }
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new ZerobusError('ABORTED', 'aborted', { cause: signal.reason }));
-      return;
-    }
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(new ZerobusError('ABORTED', 'aborted', { cause: signal.reason }));
-      },
-      { once: true },
-    );
-  });
 }
