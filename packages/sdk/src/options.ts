@@ -242,6 +242,18 @@ const CHECKS: Record<keyof StreamConfigurationOptions, Check> = {
   validate: boolean,
 };
 
+/** Arrow streams' name for the window, which record streams count in records. */
+const OTHER_NAMES: Readonly<Record<string, string>> = { maxInflightBatches: 'maxInflightRecords' };
+
+/**
+ * The option an unknown key most likely meant: the Python SDK's snake_case spelling
+ * (`max_inflight_records`), another casing, or the Arrow stream's name for the same thing.
+ */
+function suggestOption(key: string): string | undefined {
+  const folded = key.replace(/_/g, '').toLowerCase();
+  return OTHER_NAMES[key] ?? Object.keys(CHECKS).find((name) => name.toLowerCase() === folded);
+}
+
 /** Fills defaults and rejects unknown keys, wrong types and out-of-range numbers. */
 export function resolveStreamOptions(options: StreamConfigurationOptions | undefined): ResolvedStreamOptions {
   if (options === undefined) return { ...DEFAULT_STREAM_OPTIONS };
@@ -253,7 +265,10 @@ export function resolveStreamOptions(options: StreamConfigurationOptions | undef
     const check = CHECKS[key as keyof StreamConfigurationOptions];
     if (!check) {
       const known = Object.keys(CHECKS).join(', ');
-      throw optionError(`unknown stream option ${JSON.stringify(key)}; known options: ${known}`);
+      const hint = suggestOption(key);
+      throw optionError(
+        `unknown stream option ${JSON.stringify(key)}${hint ? ` (did you mean ${hint}?)` : ''}; known options: ${known}`,
+      );
     }
     if (value === undefined) continue;
     check(value, key);

@@ -46,7 +46,11 @@ describe('stream options', () => {
     ['flushTimeoutMs', null, /flushTimeoutMs must be an integer, got null/],
     ['callbackMaxWaitTimeMs', -5, /at least 0/],
     ['ackCallback', { onAck: 1 }, /ackCallback must be an object with onAck\/onError functions/],
-    ['maxInflightRecord', 5, /unknown stream option "maxInflightRecord"/],
+    ['maxInflightRecord', 5, /unknown stream option "maxInflightRecord"; known options: recordType, /],
+    ['max_inflight_records', 5, /"max_inflight_records" \(did you mean maxInflightRecords\?\)/],
+    ['server_lack_of_ack_timeout_ms', 5, /\(did you mean serverLackOfAckTimeoutMs\?\)/],
+    ['RecoveryRetries', 5, /\(did you mean recoveryRetries\?\)/],
+    ['maxInflightBatches', 5, /\(did you mean maxInflightRecords\?\)/],
   ];
   for (const [key, value, message] of bad) {
     it(`rejects ${key} = ${JSON.stringify(value)}`, () => {
