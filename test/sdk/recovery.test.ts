@@ -379,15 +379,21 @@ describe('recovery, rotation and failure', () => {
     });
   });
 
-  it('a stream that fails while paused by a close signal leaves no timer keeping the process alive', async () => {
-    const probe = fileURLToPath(new URL('../support/paused-failure-probe.ts', import.meta.url));
-    // The probe's pause lasts 10 minutes: a timer left behind would keep it alive past this limit.
-    const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=source', '--import', 'tsx', probe], {
-      env: { ...process.env, ZEROBUS_LOG: 'silent' },
-      timeout: 60_000,
+  for (const [mode, state, what] of [
+    ['paused', 'failed', 'fails while paused by a close signal'],
+    ['backoff', 'closed', 'is closed (signal aborted) during a recovery backoff'],
+  ] as const) {
+    it(`a stream that ${what} leaves nothing keeping the process alive`, async () => {
+      const probe = fileURLToPath(new URL('../support/ended-stream-probe.ts', import.meta.url));
+      // The probe's pause and backoff last 10 minutes: anything left behind would outlive this limit.
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--conditions=source', '--import', 'tsx', probe, mode],
+        { env: { ...process.env, ZEROBUS_LOG: 'silent' }, timeout: 60_000 },
+      );
+      assert.equal(stdout, `${state}\n`);
     });
-    assert.equal(stdout, 'failed\n');
-  });
+  }
 
   it('a close() while a rotation is connecting leaves the stream closed', async () => {
     await withHarness(async ({ emulator, sdk }) => {

@@ -108,6 +108,8 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
   readonly #watchdog: AckWatchdog;
   #attemptsInOutage = 0;
   #endPause: (() => void) | undefined;
+  /** Aborts when the stream ends: a reconnection attempt or backoff under way stops at once. */
+  readonly #ended = new AbortController();
   #pauseTimer: NodeJS.Timeout | undefined;
 
   protected constructor(context: EngineContext) {
@@ -247,6 +249,7 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
       throw error;
     }
     this.#phase = 'closed';
+    this.#ended.abort();
     this.metrics.end();
     this.#watchdog.clear();
     this.#live?.call.end();
@@ -453,7 +456,7 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
     this.#dropCall();
     this.#phase = 'recovering';
     try {
-      await this.#openCall();
+      await this.#openCall(this.#ended.signal);
     } catch (error) {
       await this.#recover(toZerobusError(error));
     }
@@ -483,18 +486,19 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
         );
         return;
       }
-      if (this.#attemptsInOutage > 0) await this.#sleep(this.options.recoveryBackoffMs);
+      if (this.#attemptsInOutage > 0) await this.#sleep(this.options.recoveryBackoffMs, this.#ended.signal);
       if (this.isTerminal()) return;
       this.#attemptsInOutage++;
       emitSafely(this, this.context.logger, 'recovering', { error: last, attempt: this.#attemptsInOutage });
       const replayed = this.metrics.sentPending(this.queue);
       try {
-        if (await this.#openCall()) {
+        if (await this.#openCall(this.#ended.signal)) {
           const recovered = { streamId: this.#streamId!, attempts: this.#attemptsInOutage, replayed };
           emitSafely(this, this.context.logger, 'recovered', recovered);
         }
         return;
       } catch (error) {
+        if (this.isTerminal()) return; // ended meanwhile: the attempt was aborted
         last = toZerobusError(error);
         if (!last.retriable) {
           this.#fail(last);
@@ -520,6 +524,7 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
   #end(phase: 'failed' | 'closed', error: ZerobusError): void {
     this.#phase = phase;
     this.failure = error;
+    this.#ended.abort(error);
     this.#dropCall();
     this.#cancelPause();
     this.context.channel.close();
@@ -532,17 +537,17 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
     this.metrics.end();
   }
 
+  /** Resolves after `ms`, or at once when `signal` aborts; leaves no listener behind either way. */
   #sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
+      if (signal?.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
     });
   }
 }
