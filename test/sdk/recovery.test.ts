@@ -382,6 +382,7 @@ describe('recovery, rotation and failure', () => {
   for (const [mode, state, what] of [
     ['paused', 'failed', 'fails while paused by a close signal'],
     ['backoff', 'closed', 'is closed (signal aborted) during a recovery backoff'],
+    ['arrow-backoff', 'closed', '(Arrow) is closed (signal aborted) during a recovery backoff'],
   ] as const) {
     it(`a stream that ${what} leaves nothing keeping the process alive`, async () => {
       const probe = fileURLToPath(new URL('../support/ended-stream-probe.ts', import.meta.url));

@@ -3,12 +3,13 @@
  * then everything is closed and the script returns. The process must exit at once: a timer or a
  * connection attempt left behind would keep it alive for minutes.
  *
- *   paused   paused by a 10-minute close signal, the stream fails for good (PERMISSION_DENIED)
- *   backoff  recovering with a 10-minute backoff between attempts, close({ signal }) aborts
+ *   paused         paused by a 10-minute close signal, the stream fails for good (PERMISSION_DENIED)
+ *   backoff        recovering with a 10-minute backoff between attempts, close({ signal }) aborts
+ *   arrow-backoff  the same with an Arrow stream
  */
 import { once } from 'node:events';
 import { startEmulator } from '@zerobus/emulator';
-import { TableProperties, ZerobusSdk } from '@zerobus/sdk';
+import { type ArrowStream, TableProperties, ZerobusSdk, ZerobusStream } from '@zerobus/sdk';
 
 const TABLE = 'main.probe.ended';
 const mode = process.argv[2];
@@ -27,18 +28,38 @@ const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint, {
     info: quiet,
     error: quiet,
     warn: (_fields, message) => {
-      if (message === 'stream connection failed; recovering' && ++recoveries === 2) secondOutage();
+      const recovering = message === 'stream connection failed; recovering' || message === 'Arrow stream recovering';
+      if (recovering && ++recoveries === 2) secondOutage();
     },
   },
 });
-const stream = await sdk.createStream('emulator-client', 'emulator-secret', new TableProperties(TABLE), {
-  recordType: 'json',
-  recoveryBackoffMs: 600_000,
-});
-emulator.faults.stopAcking();
-stream.ingestRecordNowait({ i: 0 });
+const options = { recoveryBackoffMs: 600_000 };
+let stream: ZerobusStream | ArrowStream;
+if (mode === 'arrow-backoff') {
+  await emulator.createDeltaTable(TABLE, [{ name: 'i', type_text: 'bigint' }]);
+  const table = await TableProperties.fromTable(TABLE, {
+    unityCatalogEndpoint: emulator.unityCatalogEndpoint,
+    clientId: 'emulator-client',
+    clientSecret: 'emulator-secret',
+  });
+  stream = await sdk.createArrowStream({
+    table,
+    clientId: 'emulator-client',
+    clientSecret: 'emulator-secret',
+    options,
+  });
+  emulator.faults.stopAcking();
+  stream.ingestBatchNowait([{ i: 0n }]);
+} else {
+  stream = await sdk.createStream('emulator-client', 'emulator-secret', new TableProperties(TABLE), {
+    recordType: 'json',
+    ...options,
+  });
+  emulator.faults.stopAcking();
+  stream.ingestRecordNowait({ i: 0 });
+}
 await emulator.waitForRecords(TABLE, 1);
-if (mode === 'paused') {
+if (mode === 'paused' && stream instanceof ZerobusStream) {
   const paused = once(stream, 'closeSignal');
   emulator.faults.sendCloseSignal(600_000); // acks outstanding: the stream waits for them, paused
   await paused;

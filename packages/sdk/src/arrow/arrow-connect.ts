@@ -113,19 +113,3 @@ export function connectFlight(params: FlightConnectParams, handlers: FlightCallH
     );
   });
 }
-
-/** The fixed wait between two attempts; ends early, without an error, when `signal` aborts. */
-export function backoff(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}

@@ -18,6 +18,7 @@
 import type { RecordBatch, Schema } from 'apache-arrow';
 import type { HeadersProvider } from '../auth/headers-provider.js';
 import { AckWatchdog } from '../engine/ack-watchdog.js';
+import { backoff } from '../engine/backoff.js';
 import { CallbackRunner } from '../engine/callbacks.js';
 import { CloseSignals } from '../engine/close-signals.js';
 import { OffsetWaiters } from '../engine/offset-waiters.js';
@@ -27,7 +28,7 @@ import type { Logger } from '../logger.js';
 import type { Channel, StreamCall } from '../transport/channel.js';
 import { encodeBatchMetadata, encodeFlightData, type FlightAck } from '../transport/flight-codec.js';
 import { type ArrowInput, batchMessage, toRecordBatches } from './arrow-batches.js';
-import { backoff, connectFlight } from './arrow-connect.js';
+import { connectFlight } from './arrow-connect.js';
 import type { Arrow } from './arrow-module.js';
 import type { ResolvedArrowOptions } from './arrow-options.js';
 import { ArrowSendWindow } from './arrow-window.js';
@@ -119,6 +120,8 @@ export class ArrowStream {
    */
   #failure: ZerobusError | undefined;
   #closing: Promise<void> | undefined;
+  /** Aborts when the stream ends: a reconnection attempt or backoff under way stops at once. */
+  readonly #ended = new AbortController();
   /** Aborts when the signal of any close() call does: close stops waiting and ends the stream. */
   readonly #closeSignals = new CloseSignals();
   #attemptsInOutage = 0;
@@ -488,6 +491,7 @@ export class ArrowStream {
       throw error;
     }
     this.#phase = 'closed';
+    this.#ended.abort();
     this.#watchdog.clear();
     this.#live?.end();
     this.#live = undefined;
@@ -663,13 +667,14 @@ export class ArrowStream {
         return;
       }
       // The first attempt of an outage goes at once, as on a gRPC stream.
-      if (this.#attemptsInOutage > 0) await backoff(recoveryBackoffMs);
+      if (this.#attemptsInOutage > 0) await backoff(recoveryBackoffMs, this.#ended.signal);
       if (this.#isTerminal()) return;
       this.#attemptsInOutage++;
       try {
-        await this.#openCall();
+        await this.#openCall(this.#ended.signal);
         return;
       } catch (error) {
+        if (this.#isTerminal()) return; // ended meanwhile: the attempt was aborted
         last = toZerobusError(error);
         if (!last.retriable) {
           this.#fail(last);
@@ -694,6 +699,7 @@ export class ArrowStream {
   #end(phase: 'failed' | 'closed', error: ZerobusError): void {
     this.#phase = phase;
     this.#failure = error;
+    this.#ended.abort(error);
     this.#dropCall();
     this.#ctx.channel.close();
     this.#waiters.rejectAll(error);

@@ -25,6 +25,7 @@ import type { Channel } from '../transport/channel.js';
 import { encodeIngestRequest, encodeRequest, WireRecordType } from '../transport/codec.js';
 import { type Envelope, EnvelopePool } from '../transport/envelope-pool.js';
 import { AckWatchdog } from './ack-watchdog.js';
+import { backoff } from './backoff.js';
 import { CallbackRunner } from './callbacks.js';
 import { CloseSignals } from './close-signals.js';
 import { connect, type LiveCall } from './connect.js';
@@ -166,7 +167,7 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
     let last: ZerobusError | undefined;
     const attempts = this.options.recovery ? 1 + this.options.recoveryRetries : 1;
     for (let attempt = 0; attempt < attempts; attempt++) {
-      if (attempt > 0) await this.#sleep(this.options.recoveryBackoffMs, signal);
+      if (attempt > 0) await backoff(this.options.recoveryBackoffMs, signal);
       try {
         await this.#openCall(signal);
         return;
@@ -486,7 +487,7 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
         );
         return;
       }
-      if (this.#attemptsInOutage > 0) await this.#sleep(this.options.recoveryBackoffMs, this.#ended.signal);
+      if (this.#attemptsInOutage > 0) await backoff(this.options.recoveryBackoffMs, this.#ended.signal);
       if (this.isTerminal()) return;
       this.#attemptsInOutage++;
       emitSafely(this, this.context.logger, 'recovering', { error: last, attempt: this.#attemptsInOutage });
@@ -535,19 +536,5 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
       for (const request of this.queue.toArray()) this.#callbacks.error(request.offset, error.message);
     }
     this.metrics.end();
-  }
-
-  /** Resolves after `ms`, or at once when `signal` aborts; leaves no listener behind either way. */
-  #sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal?.aborted) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener('abort', done, { once: true });
-    });
   }
 }
