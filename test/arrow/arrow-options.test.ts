@@ -46,6 +46,10 @@ describe('Arrow stream options', () => {
       env.openArrow({ maxInflightBatch: 10 } as ArrowStreamOptions),
       invalid('"maxInflightBatch"', 'known options: maxInflightBatches'),
     );
+    await assert.rejects(
+      env.openArrow({ max_inflight_batches: 10 } as ArrowStreamOptions),
+      invalid('"max_inflight_batches" (did you mean maxInflightBatches?)', 'known options: maxInflightBatches'),
+    );
     await assert.rejects(env.openArrow({ recoveryRetries: '3' } as never), invalid('recoveryRetries'));
     await assert.rejects(env.openArrow({ maxInflightBatches: 0 }), invalid('maxInflightBatches'));
     assert.equal(env.emulator.calls.length, 0, 'nothing was opened');

@@ -250,8 +250,13 @@ const OTHER_NAMES: Readonly<Record<string, string>> = { maxInflightBatches: 'max
  * (`max_inflight_records`), another casing, or the Arrow stream's name for the same thing.
  */
 function suggestOption(key: string): string | undefined {
+  return OTHER_NAMES[key] ?? sameOptionName(key, Object.keys(CHECKS));
+}
+
+/** The name among `names` that `key` spells differently: snake_case or another casing. */
+export function sameOptionName(key: string, names: readonly string[]): string | undefined {
   const folded = key.replace(/_/g, '').toLowerCase();
-  return OTHER_NAMES[key] ?? Object.keys(CHECKS).find((name) => name.toLowerCase() === folded);
+  return names.find((name) => name.toLowerCase() === folded);
 }
 
 /** Fills defaults and rejects unknown keys, wrong types and out-of-range numbers. */

@@ -4,7 +4,7 @@
  * core's Arrow stream has it: PROTOCOL.md §11).
  */
 import { NonRetriableError } from '../errors.js';
-import { type AckCallback, resolveStreamOptions, type StreamConfigurationOptions } from '../options.js';
+import { type AckCallback, resolveStreamOptions, type StreamConfigurationOptions, sameOptionName } from '../options.js';
 
 /**
  * Options of an Arrow stream ({@link ZerobusSdk.createArrowStream}); every one is optional. The
@@ -101,11 +101,15 @@ export function resolveArrowOptions(options: ArrowStreamOptions = {}): ResolvedA
     const grpcOnly = Object.hasOwn(GRPC_ONLY_OPTIONS, key)
       ? GRPC_ONLY_OPTIONS[key as keyof typeof GRPC_ONLY_OPTIONS]
       : undefined;
+    if (grpcOnly) {
+      throw new NonRetriableError('INVALID_OPTIONS', `option ${key} does not apply to Arrow streams (${grpcOnly})`);
+    }
+    const known = Object.keys(ARROW_OPTIONS);
+    const hint = sameOptionName(key, known);
     throw new NonRetriableError(
       'INVALID_OPTIONS',
-      grpcOnly
-        ? `option ${key} does not apply to Arrow streams (${grpcOnly})`
-        : `unknown Arrow stream option ${JSON.stringify(key)}; known options: ${Object.keys(ARROW_OPTIONS).join(', ')}`,
+      `unknown Arrow stream option ${JSON.stringify(key)}${hint ? ` (did you mean ${hint}?)` : ''}; ` +
+        `known options: ${known.join(', ')}`,
     );
   }
   const { maxInflightBatches = 1_000, ...rest } = options;
