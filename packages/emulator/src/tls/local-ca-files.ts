@@ -55,6 +55,7 @@ export interface LocalTls extends TlsKeyPair {
   readonly ca: string;
   /** `reused`: all as on disk; `new-certificate`: the CA was kept; `new-ca`: all made anew. */
   readonly created: 'reused' | 'new-certificate' | 'new-ca';
+  /** Where the CA, its key and the server's certificate and key are kept. */
   readonly files: LocalTlsFiles;
 }
 

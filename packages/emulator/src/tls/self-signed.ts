@@ -50,7 +50,7 @@ export interface TlsKeyPair {
 export async function generateSelfSignedCertificate(
   names: readonly string[] = [],
   options: { validDays?: number } = {},
-): Promise<TlsKeyPair & { readonly ca: string }> {
+): Promise<Required<TlsKeyPair>> {
   const ca = await createLocalCa();
   const leaf = await issueServerCertificate(ca, names, { validDays: options.validDays ?? 30 });
   return { cert: leaf.cert + ca.cert, key: leaf.key, ca: ca.cert };
