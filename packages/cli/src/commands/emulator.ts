@@ -96,7 +96,9 @@ export async function runEmulator(args: string[]): Promise<void> {
   if (values['tls-cert'] && values['tls-key']) {
     tls = { cert: await readFile(values['tls-cert']), key: await readFile(values['tls-key']) };
   } else if (values['tls-self-signed']) {
-    const names = [...(values['tls-name'] ?? []), ...(values.host ? [values.host] : [])];
+    // A listen-on-every-interface address is no name a client connects to.
+    const host = values.host === undefined || ['0.0.0.0', '::'].includes(values.host) ? [] : [values.host];
+    const names = [...(values['tls-name'] ?? []), ...host];
     localCa = await loadOrCreateLocalTls(values['tls-self-signed'], { names });
     tls = localCa;
   }
