@@ -53,11 +53,13 @@ describe('zerobus emulator', () => {
       assert.match(endpoint ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.ok(
         banner.includes(
-          `  export ZEROBUS_ENDPOINT=${endpoint} DATABRICKS_HOST=${catalog} ` +
-            'DATABRICKS_CLIENT_ID=emulator-client DATABRICKS_CLIENT_SECRET=emulator-secret\n',
+          `  export ZEROBUS_ENDPOINT=${endpoint} DATABRICKS_HOST=${catalog} DATABRICKS_CLIENT_ID=emulator-client\n`,
         ),
         banner,
       );
+      // The secret is never printed, not even the default one: where it comes from instead.
+      assert.ok(!banner.includes('emulator-secret'), banner);
+      assert.match(banner, /client id +emulator-client \(secret: the default, see zerobus emulator --help\)/);
     } finally {
       const exited = once(child, 'exit');
       child.kill('SIGINT');

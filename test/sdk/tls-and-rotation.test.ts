@@ -4,12 +4,13 @@ import { generateSelfSignedCertificate, startEmulator } from '@zerobus/emulator'
 import { TableProperties, ZerobusSdk } from '@zerobus/sdk';
 
 describe('TLS and periodic rotation', () => {
-  it('streams over TLS to a server whose self-signed certificate the SDK is told to trust', async () => {
+  it('streams over TLS to a server whose local CA the SDK is told to trust', async () => {
     const tls = await generateSelfSignedCertificate();
     await using emulator = await startEmulator({ tls });
     assert.match(emulator.endpoint, /^https:\/\//);
     assert.match(emulator.unityCatalogEndpoint, /^https:\/\//);
-    const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint, { tlsRootCerts: tls.cert });
+    // Only the CA: the server presents its own (CA:FALSE) certificate and the chain.
+    const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint, { tlsRootCerts: tls.ca });
     const stream = await sdk.createStream('emulator-client', 'emulator-secret', new TableProperties('main.tls.t'), {
       recordType: 'json',
     });
@@ -25,7 +26,7 @@ describe('TLS and periodic rotation', () => {
     const tls = await generateSelfSignedCertificate();
     const other = await generateSelfSignedCertificate();
     await using emulator = await startEmulator({ tls });
-    const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint, { tlsRootCerts: other.cert });
+    const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint, { tlsRootCerts: other.ca });
     await assert.rejects(
       sdk.createStream('emulator-client', 'emulator-secret', new TableProperties('main.tls.t'), {
         recordType: 'json',

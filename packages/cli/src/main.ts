@@ -5,6 +5,7 @@
  * Exit codes: 0 success, 1 runtime or data failure, 2 bad usage.
  */
 import { ReportedFailure, UsageError } from './args.js';
+import { knownSecrets, redactSecrets } from './credentials.js';
 
 interface Command {
   readonly summary: string;
@@ -58,8 +59,9 @@ ${Object.entries(COMMANDS)
   .join('\n')}
 
 Run "zerobus <command> --help" for a command's options.
-Credentials come from --uc-endpoint, --client-id and --client-secret, or from DATABRICKS_HOST,
-DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET; the Zerobus endpoint from --endpoint or
+Credentials come from --uc-endpoint, --client-id and --client-secret (or --client-secret-file
+FILE), or from DATABRICKS_HOST, DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET; secrets are
+never printed. The Zerobus endpoint comes from --endpoint or
 ZEROBUS_ENDPOINT. ZEROBUS_LOG sets the SDK's log level (silent, error, warn, info, debug).
 
 Exit codes: 0 success, 1 runtime or data failure, 2 bad usage.
@@ -79,14 +81,19 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch(async (error: unknown) => {
   if (error instanceof ReportedFailure) process.exit(error.exitCode);
+  // A message may echo an argument (parseArgs does) or a server's answer: never a secret.
+  const message = redactSecrets(
+    error instanceof Error ? error.message : String(error),
+    knownSecrets(process.argv.slice(2)),
+  );
   // parseArgs reports unknown or malformed options with ERR_PARSE_ARGS_* codes: usage errors too.
   const code = (error as { code?: string }).code ?? '';
   if (error instanceof UsageError || code.startsWith('ERR_PARSE_ARGS')) {
     const command = COMMANDS[process.argv[2] ?? ''];
     const usage = command ? (await command.load()).usage : USAGE;
-    process.stderr.write(`zerobus: ${(error as Error).message}\n\n${usage}`);
+    process.stderr.write(`zerobus: ${message}\n\n${usage}`);
     process.exit(2);
   }
-  process.stderr.write(`zerobus: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`zerobus: ${message}\n`);
   process.exit(1);
 });

@@ -27,6 +27,7 @@ import { type EmulatorOptions, type Principal, type ResolvedOptions, resolveOpti
 import { type CallRecord, type EmulatorState, type EmulatorStats, emptyStats, type StreamInfo } from './state.js';
 import { DeltaSinks } from './tables/delta-sinks.js';
 import { type StoredRecord, TableRegistry } from './tables/table-registry.js';
+import { loadOrCreateLocalTls } from './tls/local-ca-files.js';
 import { Waiters, type WaitOptions } from './waiters.js';
 
 function urlFor(host: string, port: number, secure: boolean): string {
@@ -471,7 +472,12 @@ export class Emulator implements AsyncDisposable {
  * ```
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const resolved = resolveOptions(options);
+  let resolved = resolveOptions(options);
+  if (options.tls && 'caFile' in options.tls) {
+    const names = [...(options.tls.names ?? []), ...(isWildcard(resolved.host) ? [] : [resolved.host])];
+    const { cert, key, ca } = await loadOrCreateLocalTls(options.tls.caFile, { names });
+    resolved = { ...resolved, tls: { cert, key, ca } };
+  }
   const tokens = new TokenRegistry(resolved.tokenTtlSeconds);
   const waiters = new Waiters();
   let listener: GrpcListener | undefined;
@@ -540,4 +546,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw error;
   }
   return new Emulator(state, waiters, listener, http);
+}
+
+/** A listen-on-every-interface address, which no certificate can name. */
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '';
 }

@@ -25,5 +25,11 @@ export {
 } from './options.js';
 export type { CallRecord, EmulatorStats, StreamInfo } from './state.js';
 export { parseTableName, type RecordKind, type StoredRecord, type TableName } from './tables/table-registry.js';
+export {
+  type LocalTls,
+  type LocalTlsFiles,
+  type LocalTlsOptions,
+  loadOrCreateLocalTls,
+} from './tls/local-ca-files.js';
 export { generateSelfSignedCertificate, type TlsKeyPair } from './tls/self-signed.js';
 export type { WaitOptions } from './waiters.js';

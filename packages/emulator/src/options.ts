@@ -103,15 +103,26 @@ export interface EmulatorOptions {
    */
   dataDir?: string;
   /**
-   * Serve gRPC and HTTP over TLS with this certificate and key (PEM); endpoints become
-   * `https://`. `generateSelfSignedCertificate()` makes a pair for tests.
+   * Serve gRPC and HTTP over TLS; endpoints become `https://`. Either a certificate (chain) and
+   * key (PEM), e.g. from `generateSelfSignedCertificate()` or mkcert, or `{ caFile }`: a local CA
+   * kept at that path and a server certificate it signs, reused across restarts while valid
+   * (see `loadOrCreateLocalTls()`); clients trust the CA in `caFile`.
    */
-  tls?: {
-    /** The PEM certificate. */
-    cert: string | Buffer;
-    /** The PEM private key. */
-    key: string | Buffer;
-  };
+  tls?:
+    | {
+        /** The PEM certificate, followed by its chain. */
+        cert: string | Buffer;
+        /** The PEM private key. */
+        key: string | Buffer;
+        /** The PEM CA certificate clients trust (informational). */
+        ca?: string | Buffer;
+      }
+    | {
+        /** Where the local CA certificate is (or is to be written); its key and the server's beside it. */
+        caFile: string;
+        /** Names the server certificate covers besides localhost, 127.0.0.1, ::1 and `host`. */
+        names?: readonly string[];
+      };
   /**
    * Rotate every stream this long after it was created: send close_stream_signal, then end the
    * call `rotationGraceMs` later, as the real service does periodically. Default: never.
@@ -189,10 +200,12 @@ export interface ResolvedOptions {
   /** The TLS certificate and key (PEM) both servers use; undefined: plaintext. */
   readonly tls:
     | {
-        /** The PEM certificate. */
+        /** The PEM certificate, followed by its chain. */
         readonly cert: string | Buffer;
         /** The PEM private key. */
         readonly key: string | Buffer;
+        /** The PEM CA certificate clients trust, when known. */
+        readonly ca?: string | Buffer;
       }
     | undefined;
   /** How long after creation a stream is rotated (close signal); undefined: never. */
@@ -269,7 +282,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     shutdownGraceMs: nonNegative('shutdownGraceMs', options.shutdownGraceMs, 100, false),
     storeRecords: options.storeRecords ?? true,
     dataDir: options.dataDir,
-    tls: options.tls,
+    // `{ caFile }` is read (asynchronously) by startEmulator.
+    tls: options.tls && 'cert' in options.tls ? options.tls : undefined,
     rotationIntervalMs:
       options.rotationIntervalMs === undefined
         ? undefined

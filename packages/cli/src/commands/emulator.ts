@@ -1,7 +1,13 @@
 /** `zerobus emulator`: runs the local Zerobus-compatible server until interrupted. */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { type Emulator, type EmulatorOptions, generateSelfSignedCertificate, startEmulator } from '@zerobus/emulator';
+import {
+  type Emulator,
+  type EmulatorOptions,
+  type LocalTls,
+  loadOrCreateLocalTls,
+  startEmulator,
+} from '@zerobus/emulator';
 import { nonNegativeInteger, port, principal, UsageError } from '../args.js';
 
 export const EMULATOR_USAGE = `Usage: zerobus emulator [options]
@@ -19,9 +25,17 @@ Options:
                               emulator-client:emulator-secret)
   --no-auth                   accept any bearer token
   --tls-cert FILE --tls-key FILE
-                              serve gRPC and HTTP over TLS with this PEM certificate and key
-  --tls-self-signed FILE      serve over TLS with a new self-signed certificate, written to FILE
-                              for clients to trust (the SDK's tlsRootCerts)
+                              serve gRPC and HTTP over TLS with this PEM certificate (chain)
+                              and key
+  --tls-self-signed FILE      serve over TLS with a certificate signed by a local CA whose
+                              certificate is FILE: made on the first start, reused while valid
+                              (its key and the server's certificate and key are kept beside it,
+                              mode 0600), so clients that trust FILE keep trusting a restarted
+                              server. Trust FILE with the SDK's tlsRootCerts (the CLI's
+                              --tls-ca), NODE_EXTRA_CA_CERTS=FILE for other Node apps,
+                              SSL_CERT_FILE=FILE for the official SDKs (rustls)
+  --tls-name NAME             a host name or IP address the certificate also covers
+                              (repeatable; localhost, 127.0.0.1, ::1 and --host always are)
   --rotation-interval-ms N    send every stream a close signal N ms after it opens
   --rotation-grace-ms N       end a rotated call this long after its signal (default 5000)
   --ack-delay-ms N            delay every acknowledgement
@@ -51,6 +65,7 @@ export async function runEmulator(args: string[]): Promise<void> {
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'tls-self-signed': { type: 'string' },
+      'tls-name': { type: 'string', multiple: true },
       'rotation-interval-ms': { type: 'string' },
       'rotation-grace-ms': { type: 'string' },
       'ack-delay-ms': { type: 'string' },
@@ -73,13 +88,19 @@ export async function runEmulator(args: string[]): Promise<void> {
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) {
     throw new UsageError('--tls-cert and --tls-key go together');
   }
+  if (values['tls-name'] !== undefined && values['tls-self-signed'] === undefined) {
+    throw new UsageError('--tls-name is for --tls-self-signed FILE');
+  }
   let tls: EmulatorOptions['tls'];
+  let localCa: LocalTls | undefined;
   if (values['tls-cert'] && values['tls-key']) {
     tls = { cert: await readFile(values['tls-cert']), key: await readFile(values['tls-key']) };
   } else if (values['tls-self-signed']) {
-    const pair = await generateSelfSignedCertificate(values.host ? [values.host] : []);
-    await writeFile(values['tls-self-signed'], pair.cert);
-    tls = pair;
+    // A listen-on-every-interface address is no name a client connects to.
+    const host = values.host === undefined || ['0.0.0.0', '::'].includes(values.host) ? [] : [values.host];
+    const names = [...(values['tls-name'] ?? []), ...host];
+    localCa = await loadOrCreateLocalTls(values['tls-self-signed'], { names });
+    tls = localCa;
   }
   const options: EmulatorOptions = {
     ...(values.host !== undefined && { host: values.host }),
@@ -105,18 +126,23 @@ export async function runEmulator(args: string[]): Promise<void> {
       endpoint: emulator.endpoint,
       unityCatalogEndpoint: emulator.unityCatalogEndpoint,
       dataDir: emulator.dataDir,
+      ...(localCa && { tlsCaFile: localCa.files.caFile }),
       pid: process.pid,
     };
     process.stdout.write(`${JSON.stringify(hello)}\n`);
   } else {
-    const principals = emulator.principals.map((p) => `${p.clientId} / ${p.clientSecret}`).join(', ');
+    // Secrets are never printed: the client ids, and where their secrets come from.
+    const clientIds = emulator.principals.map((p) => p.clientId).join(', ');
+    const secretSource =
+      values.principal === undefined ? 'the default, see zerobus emulator --help' : 'as given to --principal';
     process.stdout.write(
       `Zerobus local server\n  server endpoint         ${emulator.endpoint}\n` +
         `  unity catalog endpoint  ${emulator.unityCatalogEndpoint}\n` +
         `  data directory          ${emulator.dataDir}\n` +
-        `  client id / secret      ${principals}\n` +
-        (values['tls-self-signed'] ? `  trust this certificate  ${values['tls-self-signed']}\n` : '') +
+        `  client id               ${clientIds} (secret: ${secretSource})\n` +
+        (localCa ? `  trust this CA           ${localCa.files.caFile} (${CA_STATE[localCa.created]})\n` : '') +
         `To point the zerobus command at it, in another shell:\n  ${exportLine(emulator)}\n` +
+        "  and set DATABRICKS_CLIENT_SECRET (or give --client-secret-file) to that client's secret.\n" +
         'Press Ctrl+C to stop.\n',
     );
   }
@@ -127,13 +153,22 @@ export async function runEmulator(args: string[]): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-/** The variables that point the `zerobus` command (and the examples) at this server, as a shell line. */
+const CA_STATE: Record<LocalTls['created'], string> = {
+  reused: 'reused',
+  'new-certificate': 'reused; new server certificate',
+  'new-ca': 'new: clients must trust it again',
+};
+
+/**
+ * The variables that point the `zerobus` command (and the examples) at this server, as a shell
+ * line: not the client secret, which is never printed.
+ */
 function exportLine(emulator: Emulator): string {
   const first = emulator.principals[0];
   const variables = [
     `ZEROBUS_ENDPOINT=${emulator.endpoint}`,
     `DATABRICKS_HOST=${emulator.unityCatalogEndpoint}`,
-    ...(first ? [`DATABRICKS_CLIENT_ID=${first.clientId}`, `DATABRICKS_CLIENT_SECRET=${first.clientSecret}`] : []),
+    ...(first ? [`DATABRICKS_CLIENT_ID=${first.clientId}`] : []),
   ];
   return `export ${variables.join(' ')}`;
 }

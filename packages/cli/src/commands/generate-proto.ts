@@ -21,6 +21,9 @@ Options:
   --uc-endpoint URL       workspace URL or local server HTTP endpoint (env DATABRICKS_HOST)
   --client-id ID          OAuth client id (env DATABRICKS_CLIENT_ID)
   --client-secret SECRET  OAuth client secret (env DATABRICKS_CLIENT_SECRET)
+  --client-secret-file FILE
+                          the secret from this file (trailing newline trimmed), kept out of
+                          the process list and shell history
   --output FILE           where to write (default: standard output); with --lang both, the .proto
                           file, and the .ts next to it
   --proto-msg NAME        message name (default: the table's name)
@@ -42,6 +45,7 @@ export async function runGenerateProto(args: string[]): Promise<void> {
       'uc-endpoint': { type: 'string' },
       'client-id': { type: 'string' },
       'client-secret': { type: 'string' },
+      'client-secret-file': { type: 'string' },
       output: { type: 'string' },
       'proto-msg': { type: 'string' },
       lang: { type: 'string' },

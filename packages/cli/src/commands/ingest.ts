@@ -76,6 +76,8 @@ Server and credentials:
   --uc-endpoint URL            workspace URL or local server HTTP endpoint (env DATABRICKS_HOST)
   --client-id ID               OAuth client id (env DATABRICKS_CLIENT_ID)
   --client-secret SECRET       OAuth client secret (env DATABRICKS_CLIENT_SECRET)
+  --client-secret-file FILE    the secret from this file (trailing newline trimmed), kept out
+                               of the process list and shell history
   --tls-ca FILE                extra trusted CA certificate (PEM) for both endpoints
 
 Output:
@@ -150,6 +152,7 @@ function settingsFrom(args: string[]): Settings | undefined {
       'uc-endpoint': { type: 'string' },
       'client-id': { type: 'string' },
       'client-secret': { type: 'string' },
+      'client-secret-file': { type: 'string' },
       'tls-ca': { type: 'string' },
       'dry-run': { type: 'boolean' },
       arrow: { type: 'boolean' },

@@ -12,6 +12,9 @@ import { UnityCatalogClient, UnityCatalogError } from '../uc-client.js';
 const COMMON_OPTIONS = `  --uc-endpoint URL       workspace URL or local server HTTP endpoint (env DATABRICKS_HOST)
   --client-id ID          OAuth client id (env DATABRICKS_CLIENT_ID)
   --client-secret SECRET  OAuth client secret (env DATABRICKS_CLIENT_SECRET)
+  --client-secret-file FILE
+                          the secret from this file (trailing newline trimmed), kept out of
+                          the process list and shell history
   --tls-ca FILE           extra trusted CA certificate (PEM) for the endpoint
   --json                  print Unity Catalog's answer as one JSON line
   -h, --help              show this help`;
@@ -180,6 +183,7 @@ export async function runTables(args: string[]): Promise<void> {
       'uc-endpoint': { type: 'string' },
       'client-id': { type: 'string' },
       'client-secret': { type: 'string' },
+      'client-secret-file': { type: 'string' },
       'tls-ca': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },

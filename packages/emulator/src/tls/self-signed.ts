@@ -1,13 +1,13 @@
 /**
- * A self-signed certificate for serving the local server over TLS in tests and on a laptop:
- * valid for `localhost`, 127.0.0.1 and ::1 (plus any given names), so a client that trusts the
- * returned `cert` (the SDK's `tlsRootCerts`) verifies the server's name as usual.
+ * Certificates for serving the local server over TLS in tests and on a laptop: a new local CA
+ * and a server certificate it signs, valid for `localhost`, 127.0.0.1 and ::1 (plus any given
+ * names), so a client that trusts the CA (the SDK's `tlsRootCerts`) verifies the server's name as
+ * usual. For a CA that survives restarts, see `loadOrCreateLocalTls()`.
  */
-import { isIP } from 'node:net';
-import { generate } from 'selfsigned';
+import { createLocalCa, issueServerCertificate } from './certificates.js';
 
 /**
- * A PEM certificate and its private key.
+ * A PEM certificate (chain) and its private key, and optionally the CA that signed it.
  *
  * @example
  * ```ts
@@ -23,16 +23,19 @@ import { generate } from 'selfsigned';
  * ```
  */
 export interface TlsKeyPair {
-  /** PEM certificate; also what clients trust as their CA. */
+  /** PEM server certificate, followed by the certificates of its chain. */
   readonly cert: string;
-  /** PEM private key. */
+  /** PEM private key of the server certificate. */
   readonly key: string;
+  /** PEM certificate of the CA that signed `cert`: what clients trust. */
+  readonly ca?: string;
 }
 
 /**
- * Makes a self-signed certificate (EC P-256) valid for `localhost`, 127.0.0.1, ::1 and `names`,
- * for `validDays` days (default 30). Serve with it (`startEmulator({ tls })`) and trust its `cert`
- * on the client (the SDK's `tlsRootCerts`).
+ * Makes a new local CA and a server certificate it signs (both EC P-256), valid for `localhost`,
+ * 127.0.0.1, ::1 and `names`, the server certificate for `validDays` days (default 30). Serve with
+ * it (`startEmulator({ tls })`) and trust its `ca` on the client (the SDK's `tlsRootCerts`).
+ * The server certificate is CA:FALSE, as rustls-based clients require.
  *
  * @example
  * ```ts
@@ -41,29 +44,14 @@ export interface TlsKeyPair {
  *
  * const tls = await generateSelfSignedCertificate();
  * await using emulator = await startEmulator({ tls }); // endpoints are https://
- * const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint, { tlsRootCerts: tls.cert });
+ * const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint, { tlsRootCerts: tls.ca });
  * ```
  */
 export async function generateSelfSignedCertificate(
   names: readonly string[] = [],
   options: { validDays?: number } = {},
-): Promise<TlsKeyPair> {
-  const all = [...new Set(['localhost', '127.0.0.1', '::1', ...names])];
-  const now = Date.now();
-  const pems = await generate([{ name: 'commonName', value: 'zerobus-emulator' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    notBeforeDate: new Date(now - 60_000),
-    notAfterDate: new Date(now + (options.validDays ?? 30) * 86_400_000),
-    extensions: [
-      { name: 'basicConstraints', cA: true },
-      { name: 'keyUsage', digitalSignature: true, keyCertSign: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: all.map((name) => (isIP(name) ? { type: 7 as const, ip: name } : { type: 2 as const, value: name })),
-      },
-    ],
-  });
-  return { cert: pems.cert, key: pems.private };
+): Promise<Required<TlsKeyPair>> {
+  const ca = await createLocalCa();
+  const leaf = await issueServerCertificate(ca, names, { validDays: options.validDays ?? 30 });
+  return { cert: leaf.cert + ca.cert, key: leaf.key, ca: ca.cert };
 }
