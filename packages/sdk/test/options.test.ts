@@ -14,6 +14,8 @@ describe('stream options', () => {
         recovery: true,
         recoveryTimeoutMs: 15_000,
         recoveryBackoffMs: 2_000,
+        recoveryBackoffMaxMs: null, // ours: fixed by default, as in the official SDKs
+        recoveryBackoffJitter: 0.2, // ours: ±20% around the official fixed wait
         recoveryRetries: 3,
         flushTimeoutMs: 300_000,
         serverLackOfAckTimeoutMs: 60_000,
