@@ -49,7 +49,7 @@ export type RecordType = (typeof RecordType)[keyof typeof RecordType];
  *   durable = -1;
  *   lost: { offset: number; reason: string }[] = [];
  *   onAck(offset: number): void {
- *     this.durable = offset; // acks are cumulative: 0..offset are all in the table
+ *     this.durable = offset; // called for 0, 1, 2, ... in order: 0..offset are all in the table
  *   }
  *   onError(offset: number, message: string): void {
  *     this.lost.push({ offset, reason: message }); // its records stay in getUnackedRecords()
@@ -63,7 +63,11 @@ export type RecordType = (typeof RecordType)[keyof typeof RecordType];
  * ```
  */
 export interface AckCallback {
-  /** Every record up to and including `offset` is durable (acks are cumulative). */
+  /**
+   * The request at `offset` is durable, and so is everything before it. Called once per offset,
+   * in ascending order, as in the official SDKs: an ack covering several offsets makes several
+   * calls (a batch is one offset, one call).
+   */
   onAck?(offset: number): void | Promise<void>;
   /** The request at `offset` will not be acknowledged on this stream; `message` says why. */
   onError?(offset: number, message: string): void | Promise<void>;
@@ -84,7 +88,8 @@ export interface AckCallback {
  *   maxInflightBytes: 32 * 1024 * 1024, // and at most 32 MiB of payload held for replay
  *   recovery: true, // reconnect and replay after retriable failures (the default)
  *   recoveryRetries: 5, // failed attempts in one outage before the stream fails
- *   recoveryBackoffMs: 1_000,
+ *   recoveryBackoffMs: 1_000, // then 2 s, 4 s, ... up to recoveryBackoffMaxMs, each ±20% (jitter)
+ *   recoveryBackoffMaxMs: 30_000,
  *   recoveryTimeoutMs: 15_000, // each attempt: token, connect, create stream
  *   flushTimeoutMs: 120_000,
  *   ackCallback: {

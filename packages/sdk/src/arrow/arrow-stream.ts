@@ -17,7 +17,6 @@
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { CallHeaders } from '../auth/call-headers.js';
-import type { HeadersProvider } from '../auth/headers-provider.js';
 import { AckWatchdog } from '../engine/ack-watchdog.js';
 import { backoff, backoffDelay } from '../engine/backoff.js';
 import { CallbackRunner } from '../engine/callbacks.js';
@@ -25,43 +24,14 @@ import { CloseSignals } from '../engine/close-signals.js';
 import { OffsetWaiters } from '../engine/offset-waiters.js';
 import { RoomWaiters } from '../engine/room-waiters.js';
 import { NonRetriableError, streamFailedError, toZerobusError, ZerobusError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { Channel, StreamCall } from '../transport/channel.js';
+import type { StreamCall } from '../transport/channel.js';
 import { encodeBatchMetadata, encodeFlightData, type FlightAck } from '../transport/flight-codec.js';
 import { type ArrowInput, batchMessage, toRecordBatches } from './arrow-batches.js';
 import { connectFlight } from './arrow-connect.js';
-import type { Arrow } from './arrow-module.js';
-import type { ResolvedArrowOptions } from './arrow-options.js';
+import type { ArrowStreamContext, ArrowStreamState } from './arrow-context.js';
 import { ArrowSendWindow } from './arrow-window.js';
 
-export interface ArrowStreamContext {
-  readonly arrow: Arrow;
-  readonly channel: Channel;
-  readonly tableName: string;
-  readonly schema: Schema;
-  readonly headersProvider: HeadersProvider;
-  readonly options: ResolvedArrowOptions;
-  readonly logger: Logger;
-}
-
-/**
- * Where an Arrow stream is in its life: `opening`, `open`, `recovering` (reconnecting), `closing`
- * (`close()` under way), then `closed` or `failed` (both final).
- *
- * @example
- * ```ts
- * import type { ArrowStreamState } from '@zerobus/sdk';
- *
- * // An Arrow stream emits no events: log its transitions by polling.
- * let last: ArrowStreamState = arrowStream.state;
- * setInterval(() => {
- *   const now = arrowStream.state;
- *   if (now !== last) console.info(`Arrow stream to ${arrowStream.tableName}: ${last} → ${now}`);
- *   last = now;
- * }, 1_000).unref();
- * ```
- */
-export type ArrowStreamState = 'opening' | 'open' | 'recovering' | 'closing' | 'closed' | 'failed';
+export type { ArrowStreamContext, ArrowStreamState } from './arrow-context.js';
 
 type Phase = Exclude<ArrowStreamState, 'closing'>;
 
