@@ -15,8 +15,6 @@ export interface ScriptedCall {
   readonly headers: Record<string, string>;
   /** Writes one response message as it is (an empty array is an empty message). */
   send(bytes: Uint8Array): void;
-  /** Ends the call with a status. */
-  end(code: grpc.status, details: string): void;
 }
 
 export type Script = (call: ScriptedCall, request: StreamRequest) => void;
@@ -59,7 +57,6 @@ export async function startScriptedServer(script: Script): Promise<ScriptedServe
         index: calls++,
         headers,
         send: (bytes) => call.write(bytes),
-        end: (code, details) => call.emit('error', { code, details }),
       };
       call.sendMetadata(new grpc.Metadata());
       call.on('data', (request: StreamRequest) => script(scripted, request));
