@@ -1,7 +1,7 @@
 /**
- * Hearing about acknowledgements as they come: the `ackCallback` option (`onAck` with the
- * highest durable offset, `onError` for a request the stream gave up on) and the stream's
- * events (`recovering`, `recovered`, `error`; `ack` is onAck as an event). Locally, the server
+ * Hearing about acknowledgements as they come: the `ackCallback` option (`onAck` once per
+ * durable offset, in order, `onError` for a request the stream gave up on) and the stream's
+ * events (`recovering`, `recovered`, `error`; `ack` carries the highest offset of each ack). Locally, the server
  * ends the call halfway, to show a recovery: the stream reconnects and re-sends by itself.
  *
  *   npx tsx examples/ack-callbacks.ts
@@ -20,7 +20,7 @@ const stream = await sdk.createStream(clientId, clientSecret, new TablePropertie
   recordType: 'json',
   ackCallback: {
     onAck: (offset) => {
-      durable = offset; // acks are cumulative: 0..offset are all in the table
+      durable = offset; // called for 0, 1, 2, ... in order: 0..offset are all in the table
     },
     onError: (offset, message) => console.error(`offset ${offset} not acknowledged: ${message}`),
   },

@@ -60,6 +60,8 @@ describe('Arrow stream options', () => {
       recovery: true,
       recoveryTimeoutMs: 10_000,
       recoveryBackoffMs: 10,
+      recoveryBackoffMaxMs: 40,
+      recoveryBackoffJitter: 0,
       recoveryRetries: 2,
       flushTimeoutMs: 10_000,
       serverLackOfAckTimeoutMs: 10_000,

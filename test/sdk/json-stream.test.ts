@@ -88,7 +88,7 @@ describe('JSON stream over loopback gRPC', () => {
     });
   });
 
-  it('fires onAck with cumulative offsets, and a throwing callback breaks nothing', async () => {
+  it('fires onAck once per offset, in order, and a throwing callback breaks nothing', async () => {
     const acked: number[] = [];
     await withHarness(async ({ emulator, jsonStream, logs }) => {
       const stream = await jsonStream({
@@ -103,10 +103,9 @@ describe('JSON stream over loopback gRPC', () => {
       await stream.flush();
       await stream.close();
       assert.equal(emulator.records(TABLE).length, 50);
-      assert.equal(acked.at(-1), 49);
       assert.deepEqual(
         acked,
-        [...acked].sort((a, b) => a - b),
+        Array.from({ length: 50 }, (_, i) => i),
       );
       assert.ok(logs.some((l) => l.message === 'ack callback threw'));
     });

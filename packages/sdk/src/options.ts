@@ -49,7 +49,7 @@ export type RecordType = (typeof RecordType)[keyof typeof RecordType];
  *   durable = -1;
  *   lost: { offset: number; reason: string }[] = [];
  *   onAck(offset: number): void {
- *     this.durable = offset; // acks are cumulative: 0..offset are all in the table
+ *     this.durable = offset; // called for 0, 1, 2, ... in order: 0..offset are all in the table
  *   }
  *   onError(offset: number, message: string): void {
  *     this.lost.push({ offset, reason: message }); // its records stay in getUnackedRecords()
@@ -63,7 +63,11 @@ export type RecordType = (typeof RecordType)[keyof typeof RecordType];
  * ```
  */
 export interface AckCallback {
-  /** Every record up to and including `offset` is durable (acks are cumulative). */
+  /**
+   * The request at `offset` is durable, and so is everything before it. Called once per offset,
+   * in ascending order, as in the official SDKs: an ack covering several offsets makes several
+   * calls (a batch is one offset, one call).
+   */
   onAck?(offset: number): void | Promise<void>;
   /** The request at `offset` will not be acknowledged on this stream; `message` says why. */
   onError?(offset: number, message: string): void | Promise<void>;
@@ -84,7 +88,8 @@ export interface AckCallback {
  *   maxInflightBytes: 32 * 1024 * 1024, // and at most 32 MiB of payload held for replay
  *   recovery: true, // reconnect and replay after retriable failures (the default)
  *   recoveryRetries: 5, // failed attempts in one outage before the stream fails
- *   recoveryBackoffMs: 1_000,
+ *   recoveryBackoffMs: 1_000, // then 2 s, 4 s, ... up to recoveryBackoffMaxMs, each ±20% (jitter)
+ *   recoveryBackoffMaxMs: 30_000,
  *   recoveryTimeoutMs: 15_000, // each attempt: token, connect, create stream
  *   flushTimeoutMs: 120_000,
  *   ackCallback: {
@@ -109,8 +114,24 @@ export interface StreamConfigurationOptions {
   recovery?: boolean;
   /** Time limit of one recovery attempt (token, connect, create stream). Default 15,000 ms. */
   recoveryTimeoutMs?: number;
-  /** Fixed wait between recovery attempts. Default 2,000 ms. */
+  /**
+   * Wait between recovery attempts (the first attempt of an outage goes at once): fixed, as in
+   * the official SDKs, unless `recoveryBackoffMaxMs` is set; each wait varies by
+   * ±`recoveryBackoffJitter` around it. Default 2,000 ms.
+   */
   recoveryBackoffMs?: number;
+  /**
+   * Exponential backoff: the n-th wait of an outage is min(recoveryBackoffMaxMs,
+   * recoveryBackoffMs·2^(n−1)) (before jitter); at least `recoveryBackoffMs`. Default `null`: a
+   * fixed `recoveryBackoffMs` (ours; the official SDKs have no growth).
+   */
+  recoveryBackoffMaxMs?: number | null;
+  /**
+   * How much each backoff wait varies, as a fraction (0..1) of its nominal value: uniformly
+   * within ±20% by default, so streams dropped together do not reconnect in lock-step while the
+   * mean wait stays the official one; 0 waits exactly. Default 0.2 (ours).
+   */
+  recoveryBackoffJitter?: number;
   /** Failed recovery attempts allowed in one outage before the stream fails. Default 3. */
   recoveryRetries?: number;
   /** How long `flush()` (and the flush in `close()`) waits. Default 300,000 ms. */
@@ -178,6 +199,8 @@ export const DEFAULT_STREAM_OPTIONS: Readonly<ResolvedStreamOptions> = Object.fr
   recovery: true,
   recoveryTimeoutMs: 15_000,
   recoveryBackoffMs: 2_000,
+  recoveryBackoffMaxMs: null,
+  recoveryBackoffJitter: 0.2,
   recoveryRetries: 3,
   flushTimeoutMs: 300_000,
   serverLackOfAckTimeoutMs: 60_000,
@@ -223,6 +246,12 @@ const CHECKS: Record<keyof StreamConfigurationOptions, Check> = {
   recovery: boolean,
   recoveryTimeoutMs: integer(1),
   recoveryBackoffMs: integer(0),
+  recoveryBackoffMaxMs: nullable(integer(0)),
+  recoveryBackoffJitter: (value, name) => {
+    if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
+      throw optionError(`option ${name} must be a number from 0 to 1 (a fraction of the wait), got ${describe(value)}`);
+    }
+  },
   recoveryRetries: integer(0),
   flushTimeoutMs: integer(1),
   serverLackOfAckTimeoutMs: integer(1),
@@ -278,6 +307,12 @@ export function resolveStreamOptions(options: StreamConfigurationOptions | undef
     if (value === undefined) continue;
     check(value, key);
     resolved[key] = value;
+  }
+  const { recoveryBackoffMs, recoveryBackoffMaxMs } = resolved as ResolvedStreamOptions;
+  if (recoveryBackoffMaxMs !== null && recoveryBackoffMaxMs < recoveryBackoffMs) {
+    throw optionError(
+      `option recoveryBackoffMaxMs (${recoveryBackoffMaxMs}) must be at least recoveryBackoffMs (${recoveryBackoffMs}), or null for a fixed wait`,
+    );
   }
   return resolved as ResolvedStreamOptions;
 }

@@ -145,6 +145,24 @@ interface StreamOrigin {
   readonly params: CreateStreamParams;
 }
 
+/** A recreateStream of one stream: under way (`next` unset) or done. */
+interface Recreation {
+  next: ZerobusStream | undefined;
+}
+
+/** The error of a second recreateStream of one stream, pointing at the stream the first one made. */
+function alreadyRecreated(recreation: Recreation): NonRetriableError {
+  const next = recreation.next;
+  return new NonRetriableError(
+    'INVALID_STATE',
+    next === undefined
+      ? 'this stream is being recreated already (another recreateStream call is under way): its ' +
+          'unacknowledged records move to that new stream, once'
+      : `this stream was already recreated as stream ${next.streamId ?? '(not open)'} (now ${next.state}): its ` +
+          'unacknowledged records were moved there once; ingest into that stream, or recreate it if it failed',
+  );
+}
+
 /**
  * The entry point (Python SDK `ZerobusSdk`): holds the Zerobus endpoint, the workspace (Unity
  * Catalog) endpoint that issues OAuth tokens, and the connection settings, and creates streams:
@@ -175,6 +193,8 @@ export class ZerobusSdk {
   readonly #options: ZerobusSdkOptions;
   readonly #logger: Logger;
   readonly #origins = new WeakMap<ZerobusStream, StreamOrigin>();
+  /** Streams whose records were (or are being) moved by recreateStream: moved once, never twice. */
+  readonly #recreations = new WeakMap<ZerobusStream, Recreation>();
 
   constructor(serverEndpoint: string, unityCatalogEndpoint: string, options: ZerobusSdkOptions = {}) {
     this.#endpoint = parseEndpoint(serverEndpoint);
@@ -297,6 +317,11 @@ export class ZerobusSdk {
    * created with the inputs of the old one except its `signal`, which bounded that creation only:
    * `options.signal` bounds this one.
    *
+   * The records move exactly once: a second call for the same stream, after the first succeeded
+   * or while it is under way (two calls racing), rejects with an `INVALID_STATE` error naming
+   * the stream already made, and sends nothing. Only when the recreation itself failed (the new
+   * stream could not be created) are the records still on the old stream, to recreate again.
+   *
    * @example
    * ```ts
    * // `stream` failed (or was closed) with records not acknowledged.
@@ -312,10 +337,22 @@ export class ZerobusSdk {
     if (!origin) {
       throw new NonRetriableError('INVALID_STATE', 'recreateStream takes a stream created by this ZerobusSdk');
     }
+    const earlier = this.#recreations.get(stream);
+    if (earlier) throw alreadyRecreated(earlier);
     const pending = stream[unackedRequests]();
+    // Claimed before the first await, so that a concurrent call sees it.
+    const recreation: Recreation = { next: undefined };
+    this.#recreations.set(stream, recreation);
     // The original `signal` bounded that creation (often `AbortSignal.timeout(...)`, long fired): not this one.
     const { signal: _originalSignal, ...params } = origin.params;
-    const next = await this.createStream({ ...params, ...(options.signal && { signal: options.signal }) });
+    let next: ZerobusStream;
+    try {
+      next = await this.createStream({ ...params, ...(options.signal && { signal: options.signal }) });
+    } catch (error) {
+      this.#recreations.delete(stream); // nothing moved: the records may be recreated again
+      throw error;
+    }
+    recreation.next = next;
     for (const request of pending) await next[enqueueEncoded](request.payloads, request.batch);
     return next;
   }
@@ -390,6 +427,13 @@ export class ZerobusSdk {
       throw new NonRetriableError('INVALID_OPTIONS', 'createStream needs a table: a TableProperties or a table name');
     }
     const options = resolveStreamOptions(params.options);
+    if (options.recordType === 'json' && table.descriptor !== undefined && table.descriptor !== null) {
+      // Left off the wire as it should be, but a descriptor given for nothing is likely a mistake.
+      this.#logger.warn(
+        { table: table.tableName },
+        "the table's descriptor is not used: this stream sends JSON records (recordType 'json')",
+      );
+    }
     // With a table schema (and `validate` not false), records are checked before they are encoded.
     const encoder = withSchemaCheck(
       createRecordEncoder(options.recordType, table.descriptor),

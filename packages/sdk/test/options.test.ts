@@ -14,6 +14,8 @@ describe('stream options', () => {
         recovery: true,
         recoveryTimeoutMs: 15_000,
         recoveryBackoffMs: 2_000,
+        recoveryBackoffMaxMs: null, // ours: fixed by default, as in the official SDKs
+        recoveryBackoffJitter: 0.2, // ours: ±20% around the official fixed wait
         recoveryRetries: 3,
         flushTimeoutMs: 300_000,
         serverLackOfAckTimeoutMs: 60_000,
@@ -51,6 +53,10 @@ describe('stream options', () => {
     ['server_lack_of_ack_timeout_ms', 5, /\(did you mean serverLackOfAckTimeoutMs\?\)/],
     ['RecoveryRetries', 5, /\(did you mean recoveryRetries\?\)/],
     ['maxInflightBatches', 5, /\(did you mean maxInflightRecords\?\)/],
+    ['recoveryBackoffJitter', 1.5, /recoveryBackoffJitter must be a number from 0 to 1 .*got number 1.5/],
+    ['recoveryBackoffJitter', Number.NaN, /recoveryBackoffJitter must be a number from 0 to 1/],
+    ['recoveryBackoffMaxMs', 1_000, /recoveryBackoffMaxMs \(1000\) must be at least recoveryBackoffMs \(2000\)/],
+    ['recoveryBackoffMaxMs', 1.5, /recoveryBackoffMaxMs must be an integer/],
   ];
   for (const [key, value, message] of bad) {
     it(`rejects ${key} = ${JSON.stringify(value)}`, () => {

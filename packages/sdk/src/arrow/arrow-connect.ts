@@ -7,8 +7,7 @@
  * it and rejects; afterwards the stream's handlers get its acknowledgements and its end.
  */
 import type { Schema } from 'apache-arrow';
-import { type HeadersProvider, TABLE_NAME_HEADER } from '../auth/headers-provider.js';
-import { headersFor } from '../engine/connect.js';
+import type { CallHeaders } from '../auth/call-headers.js';
 import { toZerobusError, ZerobusError } from '../errors.js';
 import type { Channel, StreamCall } from '../transport/channel.js';
 import {
@@ -31,7 +30,8 @@ export interface FlightCallHandlers {
 export interface FlightConnectParams {
   readonly arrow: Arrow;
   readonly channel: Channel;
-  readonly headersProvider: HeadersProvider;
+  /** The stream's call headers (the table header always its own table). */
+  readonly headers: CallHeaders;
   readonly tableName: string;
   readonly schema: Schema;
   readonly timeoutMs: number;
@@ -87,10 +87,9 @@ export function connectFlight(params: FlightConnectParams, handlers: FlightCallH
       else
         settle(new ZerobusError('INTERNAL', `the server acknowledged offset ${ack.ackUpToOffset} before it was ready`));
     };
-    const opening = headersFor(params.headersProvider, controller.signal).then(
+    const opening = params.headers.get(controller.signal).then(
       (headers) => {
         if (settled) return;
-        headers[TABLE_NAME_HEADER] = params.tableName; // the table header always wins (PROTOCOL.md §11)
         const current = params.channel.openBidiCall(FLIGHT_DO_PUT_PATH, headers, decodePutResult, {
           onMessage: onPutResult,
           onEnd: (error) => {

@@ -36,8 +36,12 @@ export interface ArrowStreamOptions {
   recovery?: boolean;
   /** Time limit of one recovery attempt. Default 15,000 ms. */
   recoveryTimeoutMs?: number;
-  /** Fixed wait between recovery attempts. Default 2,000 ms. */
+  /** Wait between recovery attempts, ±`recoveryBackoffJitter`. Default 2,000 ms. */
   recoveryBackoffMs?: number;
+  /** Exponential growth of the wait up to this (`null`: fixed). Default `null`. */
+  recoveryBackoffMaxMs?: number | null;
+  /** Fraction (0..1) by which each wait varies either way. Default 0.2. */
+  recoveryBackoffJitter?: number;
   /** Failed recovery attempts allowed in one outage before the stream fails. Default 3. */
   recoveryRetries?: number;
   /** How long `flush()` (and the flush in `close()`) waits. Default 300,000 ms. */
@@ -55,6 +59,8 @@ export interface ResolvedArrowOptions {
   readonly recovery: boolean;
   readonly recoveryTimeoutMs: number;
   readonly recoveryBackoffMs: number;
+  readonly recoveryBackoffMaxMs: number | null;
+  readonly recoveryBackoffJitter: number;
   readonly recoveryRetries: number;
   readonly flushTimeoutMs: number;
   readonly serverLackOfAckTimeoutMs: number;
@@ -68,6 +74,8 @@ const ARROW_OPTIONS: Record<keyof ArrowStreamOptions, true> = {
   recovery: true,
   recoveryTimeoutMs: true,
   recoveryBackoffMs: true,
+  recoveryBackoffMaxMs: true,
+  recoveryBackoffJitter: true,
   recoveryRetries: true,
   flushTimeoutMs: true,
   serverLackOfAckTimeoutMs: true,
@@ -126,6 +134,8 @@ export function resolveArrowOptions(options: ArrowStreamOptions = {}): ResolvedA
     recovery: shared.recovery,
     recoveryTimeoutMs: shared.recoveryTimeoutMs,
     recoveryBackoffMs: shared.recoveryBackoffMs,
+    recoveryBackoffMaxMs: shared.recoveryBackoffMaxMs,
+    recoveryBackoffJitter: shared.recoveryBackoffJitter,
     recoveryRetries: shared.recoveryRetries,
     flushTimeoutMs: shared.flushTimeoutMs,
     serverLackOfAckTimeoutMs: shared.serverLackOfAckTimeoutMs,

@@ -7,7 +7,7 @@
  * The shape follows the gRPC stream (StreamEngine and ZerobusStream), which is the reference
  * wherever the two share a concept: a queue of unacknowledged batches, an in-flight window with
  * waiters for room (woken one at a time) and for `ready()` (woken all at once), offset waiters,
- * the lack-of-ack watchdog, recovery (first attempt at once, then a fixed backoff; a retry budget
+ * the lack-of-ack watchdog, recovery (first attempt at once, then a backoff with jitter; a budget
  * per outage, renewed by an ack or by a call that stayed up for `recoveryTimeoutMs`), calls
  * identified by a token so that a replaced or late one is ignored, flush/close (a close whose
  * signal aborts ends the stream at once), unacknowledged batches once ended, the same error
@@ -16,51 +16,22 @@
  * "ready", and acks count rows as well as batches.
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
-import type { HeadersProvider } from '../auth/headers-provider.js';
+import { CallHeaders } from '../auth/call-headers.js';
 import { AckWatchdog } from '../engine/ack-watchdog.js';
-import { backoff } from '../engine/backoff.js';
+import { backoff, backoffDelay } from '../engine/backoff.js';
 import { CallbackRunner } from '../engine/callbacks.js';
 import { CloseSignals } from '../engine/close-signals.js';
 import { OffsetWaiters } from '../engine/offset-waiters.js';
 import { RoomWaiters } from '../engine/room-waiters.js';
 import { NonRetriableError, streamFailedError, toZerobusError, ZerobusError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { Channel, StreamCall } from '../transport/channel.js';
+import type { StreamCall } from '../transport/channel.js';
 import { encodeBatchMetadata, encodeFlightData, type FlightAck } from '../transport/flight-codec.js';
 import { type ArrowInput, batchMessage, toRecordBatches } from './arrow-batches.js';
 import { connectFlight } from './arrow-connect.js';
-import type { Arrow } from './arrow-module.js';
-import type { ResolvedArrowOptions } from './arrow-options.js';
+import type { ArrowStreamContext, ArrowStreamState } from './arrow-context.js';
 import { ArrowSendWindow } from './arrow-window.js';
 
-export interface ArrowStreamContext {
-  readonly arrow: Arrow;
-  readonly channel: Channel;
-  readonly tableName: string;
-  readonly schema: Schema;
-  readonly headersProvider: HeadersProvider;
-  readonly options: ResolvedArrowOptions;
-  readonly logger: Logger;
-}
-
-/**
- * Where an Arrow stream is in its life: `opening`, `open`, `recovering` (reconnecting), `closing`
- * (`close()` under way), then `closed` or `failed` (both final).
- *
- * @example
- * ```ts
- * import type { ArrowStreamState } from '@zerobus/sdk';
- *
- * // An Arrow stream emits no events: log its transitions by polling.
- * let last: ArrowStreamState = arrowStream.state;
- * setInterval(() => {
- *   const now = arrowStream.state;
- *   if (now !== last) console.info(`Arrow stream to ${arrowStream.tableName}: ${last} → ${now}`);
- *   last = now;
- * }, 1_000).unref();
- * ```
- */
-export type ArrowStreamState = 'opening' | 'open' | 'recovering' | 'closing' | 'closed' | 'failed';
+export type { ArrowStreamContext, ArrowStreamState } from './arrow-context.js';
 
 type Phase = Exclude<ArrowStreamState, 'closing'>;
 
@@ -104,6 +75,7 @@ export class ArrowStream {
   readonly #readyWaiters = new RoomWaiters();
   readonly #watchdog: AckWatchdog;
   readonly #callbacks: CallbackRunner;
+  readonly #headers: CallHeaders;
   #phase: Phase = 'opening';
   /** The current call once ready; undefined while opening or recovering. */
   #live: StreamCall | undefined;
@@ -131,6 +103,7 @@ export class ArrowStream {
     this.tableName = ctx.tableName;
     this.schema = ctx.schema;
     this.#callbacks = new CallbackRunner(ctx.options.ackCallback, ctx.logger);
+    this.#headers = new CallHeaders(ctx.headersProvider, ctx.tableName, ctx.logger);
     this.#watchdog = new AckWatchdog(
       ctx.options.serverLackOfAckTimeoutMs,
       () => performance.now(), // monotonic, as for the gRPC stream
@@ -573,9 +546,10 @@ export class ArrowStream {
     }
     this.#attemptsInOutage = 0;
     if (offset !== undefined && offset > this.#ackedUpTo) {
+      const first = this.#ackedUpTo + 1;
       this.#ackedUpTo = offset;
       this.#waiters.settleThrough(offset);
-      this.#callbacks.ack(offset);
+      this.#callbacks.ack(first, offset);
       if (this.#hasRoom()) {
         this.#room.wake(1); // the rest follow one by one, see #enqueue()
         this.#readyWaiters.wake(Number.POSITIVE_INFINITY);
@@ -588,13 +562,13 @@ export class ArrowStream {
 
   /** Opens the first call; with recovery on, retriable failures are retried as in recovery. */
   async #start(signal: AbortSignal | undefined): Promise<void> {
-    const { recovery, recoveryRetries, recoveryBackoffMs } = this.#ctx.options;
+    const { recovery, recoveryRetries } = this.#ctx.options;
     let last: ZerobusError | undefined;
     const attempts = recovery ? 1 + recoveryRetries : 1;
     for (let attempt = 0; attempt < attempts; attempt++) {
       try {
         // An abort ends the backoff early; the attempt after it then fails with ABORTED.
-        if (attempt > 0) await backoff(recoveryBackoffMs, signal);
+        if (attempt > 0) await backoff(backoffDelay(this.#ctx.options, attempt), signal);
         await this.#openCall(signal);
         return;
       } catch (error) {
@@ -616,9 +590,9 @@ export class ArrowStream {
   async #openCall(signal?: AbortSignal): Promise<boolean> {
     const token = {};
     this.#callToken = token;
-    const { arrow, channel, headersProvider, tableName, schema, options } = this.#ctx;
+    const { arrow, channel, tableName, schema, options } = this.#ctx;
     const call = await connectFlight(
-      { arrow, channel, headersProvider, tableName, schema, timeoutMs: options.recoveryTimeoutMs, signal },
+      { arrow, channel, headers: this.#headers, tableName, schema, timeoutMs: options.recoveryTimeoutMs, signal },
       {
         onAck: (ack) => this.#onAck(token, ack),
         onEnd: (error) => this.#onCallEnd(token, error),
@@ -653,7 +627,7 @@ export class ArrowStream {
 
   async #recover(cause: ZerobusError): Promise<void> {
     if (this.#isTerminal()) return;
-    const { recoveryRetries, recoveryBackoffMs, recoveryTimeoutMs } = this.#ctx.options;
+    const { recoveryRetries, recoveryTimeoutMs } = this.#ctx.options;
     this.#phase = 'recovering';
     // A call that stayed up for a whole attempt's time limit ends the previous outage.
     if (performance.now() - this.#liveSince >= recoveryTimeoutMs) this.#attemptsInOutage = 0;
@@ -667,7 +641,8 @@ export class ArrowStream {
         return;
       }
       // The first attempt of an outage goes at once, as on a gRPC stream.
-      if (this.#attemptsInOutage > 0) await backoff(recoveryBackoffMs, this.#ended.signal);
+      const retry = this.#attemptsInOutage;
+      if (retry > 0) await backoff(backoffDelay(this.#ctx.options, retry), this.#ended.signal);
       if (this.#isTerminal()) return;
       this.#attemptsInOutage++;
       try {

@@ -28,8 +28,8 @@ export type Headers = Record<string, string>;
 
 /**
  * Supplies the headers of every gRPC call in place of the SDK's OAuth flow (`headersProvider` of
- * `createStream`): asked again on every connect and every recovery attempt, so it can hand out
- * a fresh token each time.
+ * `createStream` and `createArrowStream`): asked again on every connect and every recovery
+ * attempt, so it can hand out a fresh token each time.
  *
  * @example
  * ```ts
@@ -49,7 +49,12 @@ export type Headers = Record<string, string>;
  * ```
  */
 export interface HeadersProvider {
-  /** Returns the headers for a new call: at least `authorization` and `x-databricks-zerobus-table-name`. */
+  /**
+   * Returns the headers for a new call: at least `authorization` (without it, creating or
+   * recovering the stream fails with an `INVALID_OPTIONS` error naming it, before any call). The
+   * SDK sets `x-databricks-zerobus-table-name` to the stream's own table (warning once if the
+   * provider named another) and `x-zerobus-sdk` to its own identity, whatever is returned.
+   */
   getHeaders(signal?: AbortSignal): Headers | Promise<Headers>;
 }
 

@@ -20,9 +20,15 @@ export class CallbackRunner {
     return this.#callback?.onError !== undefined;
   }
 
-  ack(offset: number): void {
+  /**
+   * `onAck` once per offset from `first` to `last`, ascending, as the official core calls it
+   * (PROTOCOL.md §12): one cumulative ack covering several offsets makes several calls. Without
+   * an `onAck` this is one check, so acknowledging costs nothing per offset.
+   */
+  ack(first: number, last: number): void {
     const fn = this.#callback?.onAck;
-    if (fn) this.#run('onAck', () => fn.call(this.#callback, offset));
+    if (!fn) return;
+    for (let offset = first; offset <= last; offset++) this.#run('onAck', () => fn.call(this.#callback, offset));
   }
 
   error(offset: number, message: string): void {

@@ -3,15 +3,17 @@
  * provider (asked anew every time), then the create request, then the server's stream id — all
  * within one time limit.
  */
-import { type Headers, type HeadersProvider, SDK_HEADER } from '../auth/headers-provider.js';
-import { NonRetriableError, ZerobusError } from '../errors.js';
-import type { Channel, StreamCall } from '../transport/channel.js';
-import type { StreamResponse } from '../transport/codec.js';
-import { SDK_USER_AGENT } from '../version.js';
+import type { CallHeaders } from '../auth/call-headers.js';
+import { ZerobusError } from '../errors.js';
+import type { CallResponse, Channel, StreamCall } from '../transport/channel.js';
 
 export interface LiveCallHandlers {
   onAck(wireOffset: number): void;
   onCloseSignal(durationMs: number | undefined): void;
+  /**
+   * The call ended, or the server sent something other than an ack or a close signal after the
+   * create (an INTERNAL "unexpected response" error, retriable): the call is not used further.
+   */
   onEnd(error: ZerobusError | undefined): void;
 }
 
@@ -22,34 +24,11 @@ export interface LiveCall {
 
 export interface ConnectParams {
   readonly channel: Channel;
-  readonly headersProvider: HeadersProvider;
+  readonly headers: CallHeaders;
   /** The encoded `create_stream` request. */
   readonly createRequest: Uint8Array;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal | undefined;
-}
-
-/** The provider's headers for one call, lower-cased, with the SDK header added; its failures typed. */
-export async function headersFor(provider: HeadersProvider, signal: AbortSignal): Promise<Headers> {
-  let headers: Headers;
-  try {
-    headers = await provider.getHeaders(signal);
-  } catch (error) {
-    if (error instanceof ZerobusError) throw error;
-    // A user provider's failure: retrying with a fresh call may help, as with a token endpoint hiccup.
-    throw new ZerobusError('AUTH_UNAVAILABLE', `the headers provider failed: ${(error as Error)?.message ?? error}`, {
-      cause: error,
-    });
-  }
-  if (typeof headers !== 'object' || headers === null) {
-    throw new NonRetriableError(
-      'INVALID_OPTIONS',
-      'the headers provider must return an object of header names to values',
-    );
-  }
-  const lower = Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), String(value)]));
-  if (lower[SDK_HEADER] === undefined) lower[SDK_HEADER] = SDK_USER_AGENT;
-  return lower;
 }
 
 export function connect(params: ConnectParams, handlers: LiveCallHandlers): Promise<LiveCall> {
@@ -84,25 +63,35 @@ export function connect(params: ConnectParams, handlers: LiveCallHandlers): Prom
         settle(new ZerobusError('ABORTED', 'stream creation was aborted', { cause: params.signal.reason }));
     });
 
-    const opening = headersFor(params.headersProvider, controller.signal).then((headers) => {
+    const opening = params.headers.get(controller.signal).then((headers) => {
       if (settled) return;
-      let streamId: string | undefined;
+      let created = false;
+      let over = false;
       const current = params.channel.openCall(headers, {
-        onResponse(response: StreamResponse) {
-          if (streamId === undefined) {
-            if (response.kind !== 'createStreamResponse') {
-              settle(new ZerobusError('INTERNAL', `the server answered create_stream with ${response.kind}`));
+        onResponse(response: CallResponse) {
+          if (over) return;
+          if (!created) {
+            const unexpected = unexpectedCreateResponse(response);
+            if (unexpected) {
+              settle(unexpected);
               return;
             }
-            streamId = response.streamId;
-            settle(undefined, { streamId, call: current });
+            created = true;
+            settle(undefined, { streamId: (response as { streamId: string }).streamId, call: current });
           } else if (response.kind === 'ack') {
             handlers.onAck(response.ackUpToOffset);
           } else if (response.kind === 'closeStreamSignal') {
             handlers.onCloseSignal(response.durationMs);
+          } else {
+            // Anything else after the create would otherwise be ignored, and the requests in flight
+            // would wait out the lack-of-ack timeout: end the call so that recovery starts now.
+            over = true;
+            current.cancel();
+            handlers.onEnd(unexpectedResponse(response, 'after the stream was created'));
           }
         },
         onEnd(error) {
+          if (over) return;
           if (!settled)
             settle(error ?? new ZerobusError('CONNECTION', 'the server ended the call during stream creation'));
           else handlers.onEnd(error);
@@ -116,4 +105,27 @@ export function connect(params: ConnectParams, handlers: LiveCallHandlers): Prom
       settle(new ZerobusError('CONNECTION', `could not open the call: ${(error as Error)?.message}`, { cause: error })),
     );
   });
+}
+
+/** The error of a server message out of place: INTERNAL, retriable (PROTOCOL.md §12). */
+function unexpectedResponse(response: CallResponse, when: string): ZerobusError {
+  const what =
+    response.kind === 'undecodable'
+      ? `a message it could not decode (${response.reason})`
+      : response.kind === 'createStreamResponse'
+        ? 'a second create_stream_response'
+        : response.kind;
+  return new ZerobusError('INTERNAL', `unexpected response from the server ${when}: ${what}`);
+}
+
+/** Why the first response is not a usable answer to create_stream, if it is not. */
+function unexpectedCreateResponse(response: CallResponse): ZerobusError | undefined {
+  if (response.kind !== 'createStreamResponse') return unexpectedResponse(response, 'to create_stream');
+  if (response.streamId === '') {
+    return new ZerobusError(
+      'INTERNAL',
+      'unexpected response from the server to create_stream: a create_stream_response without a stream_id',
+    );
+  }
+  return undefined;
 }

@@ -7,7 +7,7 @@
  *   opening ─► open ◄──► paused (close signal: wait for acks, then a new call, no backoff)
  *                 │  ▲
  *                 ▼  │
- *             recovering (fixed backoff, each attempt bounded, `recoveryRetries` per outage)
+ *             recovering (backoff with jitter, each attempt bounded, `recoveryRetries` per outage)
  *                 │
  *   failed ◄──────┘ (non-retriable error, retries spent, flush timeout)    closed (close())
  *
@@ -15,20 +15,18 @@
  * ends at once (closed, the call cancelled) with its unacknowledged requests still queued.
  */
 import { EventEmitter } from 'node:events';
-import type { HeadersProvider } from '../auth/headers-provider.js';
+import { CallHeaders } from '../auth/call-headers.js';
 import { NonRetriableError, streamFailedError, toZerobusError, ZerobusError } from '../errors.js';
-import type { Logger } from '../logger.js';
 import type { ResolvedStreamOptions } from '../options.js';
 import type { RecordEncoder } from '../records/encoder.js';
-import type { TableProperties } from '../table.js';
-import type { Channel } from '../transport/channel.js';
 import { encodeIngestRequest, encodeRequest, WireRecordType } from '../transport/codec.js';
 import { type Envelope, EnvelopePool } from '../transport/envelope-pool.js';
 import { AckWatchdog } from './ack-watchdog.js';
-import { backoff } from './backoff.js';
+import { backoff, backoffDelay } from './backoff.js';
 import { CallbackRunner } from './callbacks.js';
 import { CloseSignals } from './close-signals.js';
 import { connect, type LiveCall } from './connect.js';
+import type { EngineContext, StreamState } from './engine-context.js';
 import { OffsetWaiters } from './offset-waiters.js';
 import { RequestQueue } from './request-queue.js';
 import { RoomWaiters } from './room-waiters.js';
@@ -36,36 +34,7 @@ import { emitSafely, type StreamEvents } from './stream-events.js';
 import { StreamMetrics } from './stream-metrics.js';
 import { nextWireRequest, WireOffsets } from './wire-requests.js';
 
-/**
- * Where a stream is in its life: `opening` (first call being opened), `open`, `paused` (the
- * server sent a close signal; waiting before moving to a new call), `recovering` (reconnecting),
- * `closing` (`close()` under way), then `closed` or `failed` (both final).
- *
- * @example
- * ```ts
- * switch (stream.state) {
- *   case 'paused': // the server announced the end of the call: moving to a new one
- *   case 'recovering': // reconnecting: records are still taken, and sent once reconnected
- *     console.warn(`stream ${stream.state}, ${stream.pendingRequests} requests awaiting acknowledgement`);
- *     break;
- *   case 'failed': // final: what was not durable is in getUnackedRecords()
- *     console.error(`stream failed, ${stream.getUnackedRecords().length} records not durable`);
- *     break;
- * }
- * ```
- */
-export type StreamState = 'opening' | 'open' | 'paused' | 'recovering' | 'closing' | 'closed' | 'failed';
-
-export interface EngineContext {
-  readonly channel: Channel;
-  readonly headersProvider: HeadersProvider;
-  readonly table: TableProperties;
-  readonly options: ResolvedStreamOptions;
-  readonly encoder: RecordEncoder;
-  readonly logger: Logger;
-  /** Milliseconds clock for send times and ack latency; injectable for tests. Default: monotonic. */
-  readonly now?: () => number;
-}
+export type { EngineContext, StreamState } from './engine-context.js';
 
 type Phase = Exclude<StreamState, 'closing'>;
 
@@ -88,6 +57,8 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
 
   readonly #callbacks: CallbackRunner;
   readonly #now: () => number;
+  readonly #random: () => number;
+  readonly #headers: CallHeaders;
   readonly #recordType: number;
   #phase: Phase = 'opening';
   #closing: Promise<void> | undefined;
@@ -121,6 +92,8 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
     this.#callbacks = new CallbackRunner(context.options.ackCallback, context.logger);
     // Monotonic with sub-millisecond resolution: latencies on a fast link are well under 1 ms.
     this.#now = context.now ?? (() => performance.now());
+    this.#random = context.random ?? Math.random;
+    this.#headers = new CallHeaders(context.headersProvider, context.table.tableName, context.logger);
     this.#recordType = this.encoder.mode === 'json' ? WireRecordType.JSON : WireRecordType.PROTO;
     this.#watchdog = new AckWatchdog(
       context.options.serverLackOfAckTimeoutMs,
@@ -167,7 +140,7 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
     let last: ZerobusError | undefined;
     const attempts = this.options.recovery ? 1 + this.options.recoveryRetries : 1;
     for (let attempt = 0; attempt < attempts; attempt++) {
-      if (attempt > 0) await backoff(this.options.recoveryBackoffMs, signal);
+      if (attempt > 0) await backoff(backoffDelay(this.options, attempt, this.#random), signal);
       try {
         await this.#openCall(signal);
         return;
@@ -344,10 +317,11 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
     }
     if (offset === undefined || offset <= this.ackedUpTo) return;
     this.#sent -= this.metrics.shiftAcked(this.queue, offset, this.#now());
+    const first = this.ackedUpTo + 1;
     this.ackedUpTo = offset;
     this.#attemptsInOutage = 0;
     this.waiters.settleThrough(offset);
-    this.#callbacks.ack(offset);
+    this.#callbacks.ack(first, offset);
     emitSafely(this, this.context.logger, 'ack', offset);
     if (this.hasRoom()) {
       this.roomWaiters.wake(1); // the rest follow one by one, see enqueue()
@@ -367,7 +341,7 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
     const live = await connect(
       {
         channel: this.context.channel,
-        headersProvider: this.context.headersProvider,
+        headers: this.#headers,
         createRequest: encodeRequest({
           kind: 'createStream',
           tableName: this.context.table.tableName,
@@ -487,7 +461,9 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
         );
         return;
       }
-      if (this.#attemptsInOutage > 0) await backoff(this.options.recoveryBackoffMs, this.#ended.signal);
+      if (this.#attemptsInOutage > 0) {
+        await backoff(backoffDelay(this.options, this.#attemptsInOutage, this.#random), this.#ended.signal);
+      }
       if (this.isTerminal()) return;
       this.#attemptsInOutage++;
       emitSafely(this, this.context.logger, 'recovering', { error: last, attempt: this.#attemptsInOutage });

@@ -168,7 +168,8 @@ export function createRecordEncoder(mode: RecordMode, descriptor: DescriptorInpu
   if (descriptor === undefined || descriptor === null) {
     throw new NonRetriableError(
       'INVALID_DESCRIPTOR',
-      'a proto stream needs a descriptor: a protobufjs Type, a protobuf-es message schema or DescriptorProto bytes',
+      'a proto stream (the default record type) needs a descriptor: a protobufjs Type, a protobuf-es message ' +
+        "schema or DescriptorProto bytes; or pass { recordType: 'json' } to send records as JSON",
     );
   }
   return new ProtoRecordEncoder(descriptor);

@@ -62,8 +62,22 @@ export interface ChannelSettings {
   readonly tunnel?: TunnelImplementation | undefined;
 }
 
+/**
+ * One message of an `EphemeralStream` call: a response, or bytes that are none (an empty message
+ * included), which the stream treats as an unexpected response rather than the end of the call.
+ */
+export type CallResponse = StreamResponse | { readonly kind: 'undecodable'; readonly reason: string };
+
+function decodeCallResponse(bytes: Uint8Array): CallResponse {
+  try {
+    return decodeResponse(bytes);
+  } catch (error) {
+    return { kind: 'undecodable', reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 export interface CallHandlers {
-  onResponse(response: StreamResponse): void;
+  onResponse(response: CallResponse): void;
   /** The call is over; `error` is undefined only for a clean end after the client half-closed. */
   onEnd(error: ZerobusError | undefined): void;
 }
@@ -119,7 +133,7 @@ export class Channel {
 
   /** Opens one `EphemeralStream` call. */
   openCall(headers: Record<string, string>, handlers: CallHandlers): StreamCall {
-    return this.openBidiCall(EPHEMERAL_STREAM_PATH, headers, decodeResponse, {
+    return this.openBidiCall(EPHEMERAL_STREAM_PATH, headers, decodeCallResponse, {
       onMessage: (response) => handlers.onResponse(response),
       onEnd: (error) => handlers.onEnd(error),
     });
