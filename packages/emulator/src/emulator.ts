@@ -480,12 +480,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const catalog = await UnityCatalog.load(resolved.dataDir ?? (await mkdtemp(join(tmpdir(), 'zerobus-emulator-'))));
   const state: EmulatorState = {
     options: resolved,
-    tables: new TableRegistry(resolved.autoCreateTables, resolved.tables, (table) =>
-      resolved.logger.info(
-        { table },
-        `auto-created schemaless in-memory table ${table} (not in Unity Catalog; its records are not kept on disk)`,
-      ),
-    ),
+    tables: TableRegistry.forOptions(resolved),
     catalog,
     sinks: new DeltaSinks({
       maxRows: resolved.commitMaxRecords,

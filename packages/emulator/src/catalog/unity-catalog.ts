@@ -147,6 +147,8 @@ export class UnityCatalog {
   readonly #tables = new Map<string, CatalogTable>();
   /** Names being created, so that two concurrent creates of one name cannot both succeed. */
   readonly #creating = new Set<string>();
+  /** Tables being dropped: their files are still there until the drop listeners are done. */
+  readonly #dropping = new Set<string>();
   readonly #dropListeners: ((table: TableInfo) => void | Promise<void>)[] = [];
 
   private constructor(dataDir: string) {
@@ -305,6 +307,10 @@ export class UnityCatalog {
     if (this.#tables.has(fullName) || this.#creating.has(fullName)) {
       throw new UcError('TABLE_ALREADY_EXISTS', `table '${fullName}' already exists`);
     }
+    if (this.#dropping.has(fullName)) {
+      // Its directory is about to be removed: a new table there would go with it.
+      throw new UcError('TABLE_ALREADY_EXISTS', `table '${fullName}' is being deleted; try again in a moment`);
+    }
     const tableSchema = this.#schemaOf(fullName, request.columns);
     this.#creating.add(fullName);
     try {
@@ -337,10 +343,12 @@ export class UnityCatalog {
     const table = this.#tables.get(fullName);
     if (!table) throw new UcError('TABLE_DOES_NOT_EXIST', `table '${fullName}' does not exist`);
     this.#tables.delete(fullName);
+    this.#dropping.add(fullName);
     try {
       for (const listener of [...this.#dropListeners]) await listener(table.info);
     } finally {
       await rm(table.delta.dir, { recursive: true, force: true });
+      this.#dropping.delete(fullName);
     }
   }
 

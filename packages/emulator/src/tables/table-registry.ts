@@ -5,6 +5,7 @@
  */
 
 import type { NormalizedValue } from '@zerobus/sdk/schema';
+import type { ResolvedOptions } from '../options.js';
 
 /**
  * How records reached the table: JSON or protobuf EphemeralStream requests, or Arrow Flight batches.
@@ -158,6 +159,16 @@ export type OpenResult =
  */
 export class TableRegistry {
   private readonly tables = new Map<string, Table>();
+
+  /** The registry of an emulator: its `tables`, auto-creation as configured, each auto-created table logged. */
+  static forOptions(options: Pick<ResolvedOptions, 'autoCreateTables' | 'tables' | 'logger'>): TableRegistry {
+    return new TableRegistry(options.autoCreateTables, options.tables, (table) =>
+      options.logger.info(
+        { table },
+        `auto-created schemaless in-memory table ${table} (not in Unity Catalog; its records are not kept on disk)`,
+      ),
+    );
+  }
 
   constructor(
     private readonly autoCreate: boolean,
