@@ -24,6 +24,8 @@ const streamLimit = limitAt > 0 ? Number(process.argv[limitAt + 1]) : undefined;
 const emulator = await startEmulator({
   auth: true,
   storeRecords: false,
+  // The client benchmarks write to any table name: schemaless tables, created on first use.
+  autoCreateTables: true,
   shutdownGraceMs: 0,
   ...(streamLimit !== undefined && { maxStreamRecordsPerSecond: streamLimit }),
 });

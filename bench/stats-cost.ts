@@ -60,7 +60,7 @@ function ackPath(otel = false): number {
   return Number(elapsed) / total;
 }
 
-const emulator = await startEmulator();
+const emulator = await startEmulator({ tables: ['main.b.t'] }); // a schemaless table
 const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint);
 const best = { shipped: Number.POSITIVE_INFINITY, plain: Number.POSITIVE_INFINITY };
 await fireAndForget(sdk); // warm-up

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { TableProperties, ZerobusSdk } from '@zerobus/sdk';
 import { startEmulatorProcess } from '../support/emulator-process.js';
@@ -68,6 +69,44 @@ describe('zerobus emulator', () => {
     }
   });
 
+  it('--auto-create-tables accepts streams to tables not in Unity Catalog, one log line per table', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', CLI, 'emulator', '--json', '--auto-create-tables'],
+      { env: { ...process.env, ZEROBUS_LOG: undefined } },
+    );
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    try {
+      const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+      const { endpoint, unityCatalogEndpoint } = JSON.parse(line) as Record<string, string>;
+      const sdk = new ZerobusSdk(endpoint as string, unityCatalogEndpoint as string);
+      for (const name of ['Dev.Scratch.T', 'dev.scratch.t', 'dev.scratch.u']) {
+        const stream = await sdk.createStream('emulator-client', 'emulator-secret', new TableProperties(name), {
+          recordType: 'json',
+        });
+        await stream.ingestRecordOffset({ name });
+        await stream.close();
+      }
+      while (!stderr.includes('dev.scratch.u')) await once(child.stderr, 'data');
+      assert.deepEqual(
+        stderr
+          .split('\n')
+          .filter((l) => l.includes('auto-created'))
+          .map((l) => /table (\S+)/.exec(l)?.[1]),
+        ['dev.scratch.t', 'dev.scratch.u'],
+      );
+      assert.match(stderr, /^zerobus info: auto-created schemaless in-memory table dev\.scratch\.t /m);
+    } finally {
+      const exited = once(child, 'exit');
+      child.kill('SIGINT');
+      await exited;
+    }
+  });
+
   it('serves over TLS with a self-signed certificate and the given principal', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'zerobus-cli-'));
     const certFile = join(dir, 'cert.pem');
@@ -78,6 +117,7 @@ describe('zerobus emulator', () => {
       'svc:s3cr:et',
       '--rotation-interval-ms',
       '60000',
+      '--auto-create-tables', // main.cli.t is a schemaless table
     ]);
     try {
       assert.match(server.endpoint, /^https:/);

@@ -29,6 +29,8 @@ import {
 } from '../support/harness.js';
 
 const TABLE = 'main.proxy.events';
+/** The tests write to schemaless tables of several names (TABLE, main.proxy.explicit...). */
+const ANY_TABLE = { autoCreateTables: true };
 
 /** `host:port` of the emulator's token endpoint. */
 function httpTarget(emulator: Emulator): string {
@@ -124,7 +126,7 @@ const STATIC_HEADERS: HeadersProvider = {
 
 describe('proxies (HTTP CONNECT)', () => {
   it('tunnels the gRPC stream and the token request through https_proxy from an injected environment', async () => {
-    await using emulator = await startEmulator();
+    await using emulator = await startEmulator(ANY_TABLE);
     const endpoints = named(emulator);
     await withProxy({ hosts: NAMES }, async (proxy) => {
       await roundTrip(emulator, { env: { https_proxy: proxy.url } }, endpoints);
@@ -134,7 +136,7 @@ describe('proxies (HTTP CONNECT)', () => {
   });
 
   it('loopback endpoints take no proxy from the environment; the explicit option still tunnels them', async () => {
-    await using emulator = await startEmulator();
+    await using emulator = await startEmulator(ANY_TABLE);
     await withProxy({}, async (proxy) => {
       await roundTrip(emulator, { env: { https_proxy: proxy.url, no_proxy: 'example.com' } });
       assert.deepEqual(proxy.connects, []);
@@ -144,7 +146,7 @@ describe('proxies (HTTP CONNECT)', () => {
   });
 
   it('reads process.env by default (GRPC_PROXY here), and false ignores it', async () => {
-    await using emulator = await startEmulator();
+    await using emulator = await startEmulator(ANY_TABLE);
     const unset = Object.fromEntries([...PROXY_VARIABLES, ...NO_PROXY_VARIABLES].map((name) => [name, undefined]));
     const saved = { ...process.env };
     const endpoints = named(emulator);
@@ -163,7 +165,7 @@ describe('proxies (HTTP CONNECT)', () => {
   it('over TLS, reaches a name only the proxy resolves and checks the certificate against that name', async () => {
     const name = 'workspace-1234.zerobus.test'; // .test never resolves: only through the tunnel
     const tls = await generateSelfSignedCertificate([name]);
-    await using emulator = await startEmulator({ tls });
+    await using emulator = await startEmulator({ ...ANY_TABLE, tls });
     const server = `https://${name}:${emulator.port}`;
     const catalog = `https://${name}:${new URL(emulator.unityCatalogEndpoint).port}`;
     await withProxy({ hosts: { [name]: '127.0.0.1' } }, async (proxy) => {
@@ -172,7 +174,7 @@ describe('proxies (HTTP CONNECT)', () => {
     });
     // A certificate without that name is refused through the tunnel too.
     const other = await generateSelfSignedCertificate();
-    await using wrongName = await startEmulator({ tls: other });
+    await using wrongName = await startEmulator({ ...ANY_TABLE, tls: other });
     await withProxy({ hosts: { [name]: '127.0.0.1' } }, async (proxy) => {
       const sdk = new ZerobusSdk(`https://${name}:${wrongName.port}`, wrongName.unityCatalogEndpoint, {
         tlsRootCerts: other.cert,
@@ -191,7 +193,7 @@ describe('proxies (HTTP CONNECT)', () => {
   });
 
   it('bypasses the proxy for no_proxy entries, down to the port', async () => {
-    await using emulator = await startEmulator();
+    await using emulator = await startEmulator(ANY_TABLE);
     const endpoints = named(emulator);
     // The name listed with another port: everything still goes through the proxy.
     await withProxy({ hosts: NAMES }, async (proxy) => {
@@ -214,7 +216,7 @@ describe('proxies (HTTP CONNECT)', () => {
   });
 
   it('sends the credentials of the proxy URL to a proxy that requires them', async () => {
-    await using emulator = await startEmulator();
+    await using emulator = await startEmulator(ANY_TABLE);
     await withProxy({ credentials: 'zerobus user:p@ss:w/rd', hosts: NAMES }, async (proxy) => {
       await roundTrip(emulator, { env: { grpc_proxy: proxy.urlWith('zerobus user', 'p@ss:w/rd') } }, named(emulator));
       assert.equal(proxy.tunnelled().length, 2);
@@ -223,7 +225,7 @@ describe('proxies (HTTP CONNECT)', () => {
   });
 
   it('a wrong proxy password fails createStream at once with a PROXY error that shows no credentials', async () => {
-    await using emulator = await startEmulator();
+    await using emulator = await startEmulator(ANY_TABLE);
     const password = 'Hunter2-Secret';
     await withProxy({ credentials: 'svc:right' }, async (proxy) => {
       const logs: Harness['logs'] = [];
@@ -271,7 +273,7 @@ describe('proxies (HTTP CONNECT)', () => {
   });
 
   it('a proxy refusing the gRPC tunnel: 403 is final, 502 is retried, both named with the status', async () => {
-    await using emulator = await startEmulator();
+    await using emulator = await startEmulator(ANY_TABLE);
     for (const [status, retriable] of [
       [403, false],
       [502, true],
@@ -303,7 +305,7 @@ describe('proxies (HTTP CONNECT)', () => {
   });
 
   it('an unreachable proxy is a retriable PROXY error naming it', async () => {
-    await using emulator = await startEmulator();
+    await using emulator = await startEmulator(ANY_TABLE);
     const port = await closedPort();
     const endpoints = named(emulator);
     const sdk = new ZerobusSdk(endpoints.server, endpoints.catalog, {
@@ -339,7 +341,7 @@ describe('proxies (HTTP CONNECT)', () => {
   });
 
   it('reads Unity Catalog table metadata through the proxy', async () => {
-    await using emulator = await startEmulator();
+    await using emulator = await startEmulator(ANY_TABLE);
     await emulator.createDeltaTable('main.proxy.meta', [{ name: 'id', type_text: 'bigint' }]);
     const endpoints = named(emulator);
     await withProxy({ hosts: NAMES }, async (proxy) => {
@@ -364,7 +366,7 @@ describe('proxies (HTTP CONNECT)', () => {
   it("grpc-js's own tunnel (the fallback without connector support) carries the channel too", async () => {
     const name = 'workspace-5678.zerobus.test';
     const tls = await generateSelfSignedCertificate([name]);
-    await using emulator = await startEmulator({ tls, auth: false });
+    await using emulator = await startEmulator({ ...ANY_TABLE, tls, auth: false });
     const target = `${name}:${emulator.port}`;
     await withProxy({ credentials: 'u:p', hosts: { [name]: '127.0.0.1' } }, async (proxy) => {
       const channel = new Channel(parseEndpoint(`https://${target}`), {

@@ -6,7 +6,7 @@ import { TableProperties, ZerobusSdk } from '@zerobus/sdk';
 describe('TLS and periodic rotation', () => {
   it('streams over TLS to a server whose local CA the SDK is told to trust', async () => {
     const tls = await generateSelfSignedCertificate();
-    await using emulator = await startEmulator({ tls });
+    await using emulator = await startEmulator({ tls, tables: ['main.tls.t'] });
     assert.match(emulator.endpoint, /^https:\/\//);
     assert.match(emulator.unityCatalogEndpoint, /^https:\/\//);
     // Only the CA: the server presents its own (CA:FALSE) certificate and the chain.
@@ -25,7 +25,7 @@ describe('TLS and periodic rotation', () => {
   it('refuses a server whose certificate it does not trust', async () => {
     const tls = await generateSelfSignedCertificate();
     const other = await generateSelfSignedCertificate();
-    await using emulator = await startEmulator({ tls });
+    await using emulator = await startEmulator({ tls, tables: ['main.tls.t'] });
     const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint, { tlsRootCerts: other.ca });
     await assert.rejects(
       sdk.createStream('emulator-client', 'emulator-secret', new TableProperties('main.tls.t'), {
@@ -37,7 +37,11 @@ describe('TLS and periodic rotation', () => {
   });
 
   it('follows periodic server rotation without losing or reordering records', async () => {
-    await using emulator = await startEmulator({ rotationIntervalMs: 40, rotationGraceMs: 1_000 });
+    await using emulator = await startEmulator({
+      rotationIntervalMs: 40,
+      rotationGraceMs: 1_000,
+      tables: ['main.rot.t'],
+    });
     const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint);
     const stream = await sdk.createStream('emulator-client', 'emulator-secret', new TableProperties('main.rot.t'), {
       recordType: 'json',

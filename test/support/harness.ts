@@ -38,7 +38,8 @@ export async function withHarness(
   body: (h: Harness) => Promise<void>,
   emulatorOptions: EmulatorOptions = {},
 ): Promise<void> {
-  const emulator = await startEmulator(emulatorOptions);
+  // Tests write to tables that are not in Unity Catalog (TABLE...): opt in to schemaless tables.
+  const emulator = await startEmulator({ autoCreateTables: true, ...emulatorOptions });
   const logs: Harness['logs'] = [];
   const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint, { logger: capturingLogger(logs) });
   const streams: ZerobusStream[] = [];

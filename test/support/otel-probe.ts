@@ -27,7 +27,7 @@ const meter: MeterLike = {
 const loadedCount = () =>
   Object.keys(createRequire(import.meta.url).cache).filter((path) => /[\\/]@opentelemetry[\\/]/.test(path)).length;
 
-const emulator = await startEmulator();
+const emulator = await startEmulator({ tables: ['main.default.t'] }); // a schemaless table
 try {
   for (const mode of process.argv.slice(2)) {
     instruments.length = 0;

@@ -1,9 +1,9 @@
 /**
  * An ack-only local server for `zerobus bench` and `zerobus ingest --dry-run`: records are
  * acknowledged and dropped (`storeRecords: false`; tables that are not in its catalog are
- * schemaless), with OAuth on and the default principal, on ephemeral loopback ports. In this
- * process, or as a child process (`zerobus emulator --json --no-store-records`) so that it does
- * not share this process's CPU.
+ * auto-created schemaless tables), with OAuth on and the default principal, on ephemeral loopback
+ * ports. In this process, or as a child process (`zerobus emulator --json --no-store-records
+ * --auto-create-tables`) so that it does not share this process's CPU.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -23,7 +23,12 @@ const PRINCIPAL = { clientId: 'emulator-client', clientSecret: 'emulator-secret'
 
 export async function startInProcessServer(): Promise<LocalServer> {
   const { startEmulator } = await import('@zerobus/emulator');
-  const emulator = await startEmulator({ storeRecords: false, shutdownGraceMs: 0, principals: [PRINCIPAL] });
+  const emulator = await startEmulator({
+    storeRecords: false,
+    autoCreateTables: true,
+    shutdownGraceMs: 0,
+    principals: [PRINCIPAL],
+  });
   return {
     endpoint: emulator.endpoint,
     unityCatalogEndpoint: emulator.unityCatalogEndpoint,
@@ -45,10 +50,12 @@ export async function startChildServer(): Promise<LocalServer> {
       'emulator',
       '--json',
       '--no-store-records',
+      '--auto-create-tables',
       '--principal',
       `${PRINCIPAL.clientId}:${PRINCIPAL.clientSecret}`,
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    // The table it auto-creates is the one the user named: no need for its info line.
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ZEROBUS_LOG: process.env.ZEROBUS_LOG ?? 'warn' } },
   );
   const kill = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -26,6 +26,7 @@ import { TokenRegistry } from './oauth/tokens.js';
 import { type EmulatorOptions, type Principal, type ResolvedOptions, resolveOptions } from './options.js';
 import { type CallRecord, type EmulatorState, type EmulatorStats, emptyStats, type StreamInfo } from './state.js';
 import { DeltaSinks } from './tables/delta-sinks.js';
+import { endStreamsOfDroppedTables } from './tables/dropped-tables.js';
 import { type StoredRecord, TableRegistry } from './tables/table-registry.js';
 import { loadOrCreateLocalTls } from './tls/local-ca-files.js';
 import { Waiters, type WaitOptions } from './waiters.js';
@@ -143,9 +144,10 @@ export class Emulator implements AsyncDisposable {
   }
 
   /**
-   * Names of the tables `records()` reads: schemaless in-memory tables (the `tables` option,
-   * `createTable`, or created by a first stream), and Unity Catalog tables once a stream opened
-   * them. `catalog.listTables()` lists every Delta table.
+   * Names of the tables `records()` reads, in lower case: schemaless in-memory tables (the
+   * `tables` option, `createTable`, or auto-created by a first stream with `autoCreateTables`),
+   * and Unity Catalog tables once a stream opened them (until they are dropped).
+   * `catalog.listTables()` lists every Delta table.
    *
    * @example
    * ```ts
@@ -160,16 +162,16 @@ export class Emulator implements AsyncDisposable {
   }
 
   /**
-   * Creates a schemaless in-memory table (idempotent), for streams to write to when
-   * `autoCreateTables` is off; throws a `TypeError` on a name that is not `catalog.schema.table`.
-   * For a Delta table with columns, use {@link Emulator.createDeltaTable}.
+   * Creates a schemaless in-memory table (idempotent; the name in any case, stored in lower
+   * case), for streams to write to; throws a `TypeError` on a name that is not
+   * `catalog.schema.table`. For a Delta table with columns, use {@link Emulator.createDeltaTable}.
    *
    * @example
    * ```ts
    * import { startEmulator } from '@zerobus/emulator';
    *
-   * await using emulator = await startEmulator({ autoCreateTables: false });
-   * emulator.createTable('main.iot.readings'); // streams to any other table end with NOT_FOUND
+   * await using emulator = await startEmulator();
+   * emulator.createTable('main.iot.readings'); // streams to other tables not in Unity Catalog end with NOT_FOUND
    * ```
    */
   createTable(name: string): void {
@@ -398,7 +400,7 @@ export class Emulator implements AsyncDisposable {
     columns: CreateTableRequest['columns'],
     options: { comment?: string } = {},
   ): Promise<TableInfo> {
-    const [catalog = '', schema = '', name = ''] = fullName.split('.');
+    const [catalog = '', schema = '', name = ''] = fullName.toLowerCase().split('.');
     const uc = this.state.catalog;
     if (!uc.listCatalogs().some((c) => c.name === catalog)) await uc.createCatalog(catalog);
     if (!uc.listSchemas(catalog).some((s) => s.name === schema)) await uc.createSchema(catalog, schema);
@@ -484,7 +486,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const catalog = await UnityCatalog.load(resolved.dataDir ?? (await mkdtemp(join(tmpdir(), 'zerobus-emulator-'))));
   const state: EmulatorState = {
     options: resolved,
-    tables: new TableRegistry(resolved.autoCreateTables, resolved.tables),
+    tables: TableRegistry.forOptions(resolved),
     catalog,
     sinks: new DeltaSinks({
       maxRows: resolved.commitMaxRecords,
@@ -536,6 +538,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
 
   addUnityCatalogRoutes(router, { catalog, tokens, auth: resolved.auth });
+  endStreamsOfDroppedTables(state);
 
   listener = await listenGrpc(grpcServer, resolved.host, resolved.port, resolved.tls);
   let http: RunningHttpServer;

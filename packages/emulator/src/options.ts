@@ -3,6 +3,7 @@
  * hooks. Everything is validated once here so the rest of the emulator can trust its inputs.
  */
 
+import { createConsoleLogger, type Logger } from '@zerobus/sdk';
 import { GrpcStatus, grpcStatusName } from '@zerobus/sdk/wire';
 
 /**
@@ -67,8 +68,7 @@ export interface Principal {
  *   port: 50051, // fixed ports, for a client started separately
  *   httpPort: 8080,
  *   dataDir: './lake', // kept after close(): a restart serves the same Delta tables
- *   autoCreateTables: false, // unknown tables are NOT_FOUND; these and Unity Catalog tables exist
- *   tables: ['main.iot.readings'],
+ *   tables: ['main.iot.readings'], // a schemaless in-memory table; other names not in Unity Catalog are NOT_FOUND
  *   ackDelayMs: 50, // acknowledge like a remote service, not at once
  *   rotationIntervalMs: 60_000, // every stream gets a close signal a minute after it opened
  * });
@@ -87,10 +87,29 @@ export interface EmulatorOptions {
   auth?: boolean;
   /** Lifetime of issued access tokens (`expires_in`). Default 3600. 0 makes tokens expire at once. */
   tokenTtlSeconds?: number;
-  /** Tables that exist from the start (`catalog.schema.table`). */
+  /** Schemaless in-memory tables that exist from the start (`catalog.schema.table`, any case). */
   tables?: readonly string[];
-  /** Accept any well-formed table name on create_stream. Default true; when false unknown tables are NOT_FOUND. */
+  /**
+   * Create a schemaless in-memory table for a stream to any name that is neither a Unity Catalog
+   * table nor in `tables`, instead of ending it with NOT_FOUND as the real service does. Names are
+   * validated as the catalog validates them (three parts of letters, digits, `_` and `-`) and
+   * stored in lower case; each table created this way is logged. Such tables live in memory only:
+   * they are gone after a restart. Default `false`.
+   *
+   * @example
+   * ```ts
+   * import { startEmulator } from '@zerobus/emulator';
+   *
+   * // any table name is accepted: the records are kept in memory, for records() to read back
+   * await using emulator = await startEmulator({ autoCreateTables: true });
+   * ```
+   */
   autoCreateTables?: boolean;
+  /**
+   * Where the emulator logs (for now: each auto-created table, at info level); a pino logger fits
+   * as it is. Default: stderr at the `ZEROBUS_LOG` level (default warn), as the SDK logs.
+   */
+  logger?: Logger;
   /** Delay between storing a request and acknowledging it (acks still coalesce). Default 0. */
   ackDelayMs?: number;
   /** Largest request message the gRPC server accepts, in bytes. Default 4 MiB (grpc-js's own default). */
@@ -187,8 +206,10 @@ export interface ResolvedOptions {
   readonly tokenTtlSeconds: number;
   /** Tables that exist from the start. */
   readonly tables: readonly string[];
-  /** Whether any well-formed table name is accepted on create_stream. */
+  /** Whether a stream to an unknown table creates a schemaless in-memory table. */
   readonly autoCreateTables: boolean;
+  /** Where the emulator logs. */
+  readonly logger: Logger;
   /** Delay between storing a request and acknowledging it. */
   readonly ackDelayMs: number;
   /** Largest request message accepted, in bytes. */
@@ -276,7 +297,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     auth: options.auth ?? true,
     tokenTtlSeconds: nonNegative('tokenTtlSeconds', options.tokenTtlSeconds, 3600, false),
     tables: [...(options.tables ?? [])],
-    autoCreateTables: options.autoCreateTables ?? true,
+    autoCreateTables: options.autoCreateTables ?? false,
+    logger: options.logger ?? createConsoleLogger(),
     ackDelayMs: nonNegative('ackDelayMs', options.ackDelayMs, 0, false),
     maxMessageBytes: nonNegative('maxMessageBytes', options.maxMessageBytes, 4 * 1024 * 1024),
     shutdownGraceMs: nonNegative('shutdownGraceMs', options.shutdownGraceMs, 100, false),

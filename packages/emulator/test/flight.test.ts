@@ -45,7 +45,8 @@ async function setup(
   t: { after(fn: () => unknown): void },
   options: Parameters<typeof startEmulator>[0] = {},
 ): Promise<{ emulator: Emulator; client: FlightClient }> {
-  const emulator = await startEmulator({ commitIntervalMs: 5, ...options });
+  // TABLE (main.default.events) is a schemaless table, auto-created on first use.
+  const emulator = await startEmulator({ commitIntervalMs: 5, autoCreateTables: true, ...options });
   await emulator.createDeltaTable(DELTA, [
     { name: 'id', type_text: 'bigint', nullable: false },
     { name: 'name', type_text: 'string' },

@@ -20,7 +20,7 @@ describe('emulator lifecycle', () => {
   });
 
   it('close() ends open calls with UNAVAILABLE and resolves with clients still connected', async () => {
-    const emulator = await startEmulator();
+    const emulator = await startEmulator({ tables: [TABLE] });
     const client = new RawClient(emulator);
     try {
       const open = client.open(TABLE);
@@ -42,7 +42,7 @@ describe('emulator lifecycle', () => {
   });
 
   it('close() resolves while a client keeps an idle connection open', async () => {
-    const emulator = await startEmulator();
+    const emulator = await startEmulator({ tables: [TABLE] });
     const client = new RawClient(emulator);
     try {
       const stream = client.open(TABLE);

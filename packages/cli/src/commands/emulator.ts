@@ -8,6 +8,7 @@ import {
   loadOrCreateLocalTls,
   startEmulator,
 } from '@zerobus/emulator';
+import { createConsoleLogger } from '@zerobus/sdk';
 import { nonNegativeInteger, port, principal, UsageError } from '../args.js';
 
 export const EMULATOR_USAGE = `Usage: zerobus emulator [options]
@@ -43,6 +44,9 @@ Options:
   --max-stream-records-per-sec N
                               limit each stream to N records/s, as the real service does
   --commit-interval-ms N      group commit: longest wait before a commit (default 20)
+  --auto-create-tables        accept streams to tables that are not in Unity Catalog, as
+                              schemaless in-memory tables (lost on exit; one log line each);
+                              by default such streams fail with NOT_FOUND, as on the real service
   --no-store-records          keep no in-memory copy of records sent to tables that are not in
                               the catalog: acknowledge and drop them (benchmarks)
   --json                      print the endpoints as one JSON line
@@ -73,6 +77,7 @@ export async function runEmulator(args: string[]): Promise<void> {
       'max-stream-records-per-sec': { type: 'string' },
       'commit-interval-ms': { type: 'string' },
       'no-store-records': { type: 'boolean' },
+      'auto-create-tables': { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -108,6 +113,9 @@ export async function runEmulator(args: string[]): Promise<void> {
     httpPort: port(values['http-port'], 'http-port'),
     auth: values['no-auth'] !== true,
     ...(values['no-store-records'] === true && { storeRecords: false }),
+    ...(values['auto-create-tables'] === true && { autoCreateTables: true }),
+    // Info level unless ZEROBUS_LOG says otherwise: the tables it creates are worth a line each.
+    logger: createConsoleLogger(process.env.ZEROBUS_LOG ? undefined : 'info'),
     ...(values['data-dir'] !== undefined && { dataDir: values['data-dir'] }),
     ...(values.principal !== undefined && { principals: values.principal.map(principal) }),
     ...(tls && { tls }),

@@ -82,6 +82,11 @@ const SCHEMA_META = '_schema.json';
 /** Beside the Delta log; names starting with `_` are ignored by Delta readers. */
 const TABLE_META = '_uc_table.json';
 
+/** Unity Catalog names are case-insensitive and stored in lower case (PROTOCOL.md §13). */
+function lower(name: string): string {
+  return typeof name === 'string' ? name.toLowerCase() : name;
+}
+
 async function readMeta(path: string): Promise<Meta | undefined> {
   try {
     return JSON.parse(await readFile(path, 'utf8')) as Meta;
@@ -142,6 +147,9 @@ export class UnityCatalog {
   readonly #tables = new Map<string, CatalogTable>();
   /** Names being created, so that two concurrent creates of one name cannot both succeed. */
   readonly #creating = new Set<string>();
+  /** Tables being dropped: their files are still there until the drop listeners are done. */
+  readonly #dropping = new Set<string>();
+  readonly #dropListeners: ((table: TableInfo) => void | Promise<void>)[] = [];
 
   private constructor(dataDir: string) {
     this.dataDir = dataDir;
@@ -178,6 +186,7 @@ export class UnityCatalog {
 
   /** The catalog named `name`; throws `CATALOG_DOES_NOT_EXIST` if there is none. */
   getCatalog(name: string): CatalogInfo {
+    name = lower(name);
     const info = this.#catalogs.get(name);
     if (!info) throw new UcError('CATALOG_DOES_NOT_EXIST', `catalog '${name}' does not exist`);
     return info;
@@ -185,7 +194,7 @@ export class UnityCatalog {
 
   /** Creates a catalog (a directory); throws `CATALOG_ALREADY_EXISTS` if it exists. */
   async createCatalog(name: string, comment?: string): Promise<CatalogInfo> {
-    checkName('catalog', name);
+    name = lower(checkName('catalog', name));
     if (this.#catalogs.has(name)) throw new UcError('CATALOG_ALREADY_EXISTS', `catalog '${name}' already exists`);
     const meta: Meta = { created_at: Date.now(), ...(comment !== undefined && { comment }) };
     await mkdir(join(this.dataDir, name), { recursive: true });
@@ -200,7 +209,7 @@ export class UnityCatalog {
    * (`CATALOG_NOT_EMPTY`) unless `force`, which deletes its schemas and tables too.
    */
   async deleteCatalog(name: string, force = false): Promise<void> {
-    this.getCatalog(name);
+    name = this.getCatalog(name).name;
     const schemas = this.listSchemas(name);
     if (schemas.length > 0 && !force) {
       throw new UcError(
@@ -217,12 +226,13 @@ export class UnityCatalog {
 
   /** The schemas of a catalog; throws `CATALOG_DOES_NOT_EXIST` if there is no such catalog. */
   listSchemas(catalog: string): SchemaInfo[] {
-    this.getCatalog(catalog);
+    catalog = this.getCatalog(catalog).name;
     return [...this.#schemas.values()].filter((s) => s.catalog_name === catalog);
   }
 
   /** The schema `catalog.schema`; throws `SCHEMA_DOES_NOT_EXIST` if there is none. */
   getSchema(fullName: string): SchemaInfo {
+    fullName = lower(fullName);
     const info = this.#schemas.get(fullName);
     if (!info) throw new UcError('SCHEMA_DOES_NOT_EXIST', `schema '${fullName}' does not exist`);
     return info;
@@ -230,8 +240,8 @@ export class UnityCatalog {
 
   /** Creates a schema in an existing catalog; throws `SCHEMA_ALREADY_EXISTS` if it exists. */
   async createSchema(catalog: string, name: string, comment?: string): Promise<SchemaInfo> {
-    checkName('schema', name);
-    this.getCatalog(catalog);
+    name = lower(checkName('schema', name));
+    catalog = this.getCatalog(catalog).name;
     const fullName = `${catalog}.${name}`;
     if (this.#schemas.has(fullName)) throw new UcError('SCHEMA_ALREADY_EXISTS', `schema '${fullName}' already exists`);
     const meta: Meta = { created_at: Date.now(), ...(comment !== undefined && { comment }) };
@@ -248,6 +258,7 @@ export class UnityCatalog {
    */
   async deleteSchema(fullName: string, force = false): Promise<void> {
     const info = this.getSchema(fullName);
+    fullName = info.full_name;
     const tables = this.listTables(info.catalog_name, info.name);
     if (tables.length > 0 && !force) {
       throw new UcError(
@@ -264,7 +275,7 @@ export class UnityCatalog {
 
   /** The tables of a schema; throws `SCHEMA_DOES_NOT_EXIST` if there is no such schema. */
   listTables(catalog: string, schema: string): TableInfo[] {
-    this.getSchema(`${catalog}.${schema}`);
+    ({ catalog_name: catalog, name: schema } = this.getSchema(`${catalog}.${schema}`));
     return [...this.#tables.values()]
       .map((t) => t.info)
       .filter((t) => t.catalog_name === catalog && t.schema_name === schema);
@@ -272,11 +283,12 @@ export class UnityCatalog {
 
   /** The table, or undefined: streams use this to find where to write. */
   table(fullName: string): CatalogTable | undefined {
-    return this.#tables.get(fullName);
+    return this.#tables.get(lower(fullName));
   }
 
   /** The table `catalog.schema.table`; throws `TABLE_DOES_NOT_EXIST` if there is none. */
   getTable(fullName: string): TableInfo {
+    fullName = lower(fullName);
     const table = this.#tables.get(fullName);
     if (!table) throw new UcError('TABLE_DOES_NOT_EXIST', `table '${fullName}' does not exist`);
     return table.info;
@@ -287,13 +299,17 @@ export class UnityCatalog {
    * `TABLE_ALREADY_EXISTS` if it exists and `INVALID_PARAMETER_VALUE` for a bad name or column.
    */
   async createTable(request: CreateTableRequest): Promise<TableInfo> {
-    const catalog = checkName('catalog', request.catalog_name);
-    const schema = checkName('schema', request.schema_name);
-    const name = checkName('table', request.name);
+    const catalog = lower(checkName('catalog', request.catalog_name));
+    const schema = lower(checkName('schema', request.schema_name));
+    const name = lower(checkName('table', request.name));
     this.getSchema(`${catalog}.${schema}`);
     const fullName = `${catalog}.${schema}.${name}`;
     if (this.#tables.has(fullName) || this.#creating.has(fullName)) {
       throw new UcError('TABLE_ALREADY_EXISTS', `table '${fullName}' already exists`);
+    }
+    if (this.#dropping.has(fullName)) {
+      // Its directory is about to be removed: a new table there would go with it.
+      throw new UcError('TABLE_ALREADY_EXISTS', `table '${fullName}' is being deleted; try again in a moment`);
     }
     const tableSchema = this.#schemaOf(fullName, request.columns);
     this.#creating.add(fullName);
@@ -317,12 +333,50 @@ export class UnityCatalog {
     }
   }
 
-  /** Deletes a table and its data; throws `TABLE_DOES_NOT_EXIST` if there is none. */
+  /**
+   * Deletes a table and its data; throws `TABLE_DOES_NOT_EXIST` if there is none. From the first
+   * moment no stream can open it; the {@link UnityCatalog.onTableDropped} listeners run (they end
+   * the table's streams and settle its commits) before its files are removed.
+   */
   async deleteTable(fullName: string): Promise<void> {
+    fullName = lower(fullName);
     const table = this.#tables.get(fullName);
     if (!table) throw new UcError('TABLE_DOES_NOT_EXIST', `table '${fullName}' does not exist`);
     this.#tables.delete(fullName);
-    await rm(table.delta.dir, { recursive: true, force: true });
+    this.#dropping.add(fullName);
+    try {
+      for (const listener of [...this.#dropListeners]) await listener(table.info);
+    } finally {
+      await rm(table.delta.dir, { recursive: true, force: true });
+      this.#dropping.delete(fullName);
+    }
+  }
+
+  /**
+   * Calls `listener` whenever a table is dropped (`deleteTable`, or a schema or catalog deleted
+   * with `force`): after the table left the catalog, and after the emulator ended the streams
+   * writing to it and settled its commits, but before its files are removed. Listeners run one at
+   * a time, in the order they were added; returns a function that removes the listener.
+   *
+   * @example
+   * ```ts
+   * import { cp } from 'node:fs/promises';
+   * import { fileURLToPath } from 'node:url';
+   *
+   * // keep a copy of every table dropped during the test, as it was when it was dropped
+   * const stop = emulator.catalog.onTableDropped(async (table) => {
+   *   await cp(fileURLToPath(table.storage_location), `./dropped/${table.full_name}`, { recursive: true });
+   * });
+   * await emulator.catalog.deleteTable('main.iot.readings');
+   * stop();
+   * ```
+   */
+  onTableDropped(listener: (table: TableInfo) => void | Promise<void>): () => void {
+    this.#dropListeners.push(listener);
+    return () => {
+      const index = this.#dropListeners.indexOf(listener);
+      if (index >= 0) this.#dropListeners.splice(index, 1);
+    };
   }
 
   // --- helpers -----------------------------------------------------------------------------------

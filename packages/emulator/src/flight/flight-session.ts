@@ -26,10 +26,11 @@ import {
   GrpcStatus,
 } from '@zerobus/sdk/wire';
 import { DuplexCallSession } from '../grpc/call-session.js';
-import { checkTableGrant, TABLE_HEADER } from '../grpc/stream-checks.js';
+import { commitFailureStatus } from '../grpc/delta-target.js';
+import { checkTableGrant, openSchemalessTable, TABLE_HEADER } from '../grpc/stream-checks.js';
 import type { StreamInfo } from '../state.js';
 import type { GroupCommitter } from '../tables/group-commit.js';
-import { parseTableName, type StoredRecord } from '../tables/table-registry.js';
+import { canonicalTableName, parseTableName, type StoredRecord } from '../tables/table-registry.js';
 import type { Row } from '../validation/decoder.js';
 import { SchemaMismatch } from '../validation/errors.js';
 import { structObject } from '../validation/struct-object.js';
@@ -69,8 +70,8 @@ function reason(error: unknown): string {
 /** A descriptor PATH names the table as one element (`catalog.schema.table`) or as its three parts. */
 function descriptorNames(path: readonly string[], table: string): boolean {
   if (path.length === 0) return true;
-  if (path.length === 1) return path[0] === table;
-  return path.length === 3 && path.join('.') === table;
+  if (path.length === 1) return canonicalTableName(path[0] as string) === table;
+  return path.length === 3 && canonicalTableName(path.join('.')) === table;
 }
 
 export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Array> {
@@ -162,20 +163,22 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
       this.fail(injected.code, injected.details);
       return;
     }
-    const table = this.header(TABLE_HEADER);
-    if (table === undefined) {
+    const header = this.header(TABLE_HEADER);
+    if (header === undefined) {
       this.fail(GrpcStatus.INVALID_ARGUMENT, `missing ${TABLE_HEADER} header`);
       return;
     }
-    const parsed = parseTableName(table);
+    const parsed = parseTableName(header);
     if (typeof parsed === 'string') {
       this.fail(GrpcStatus.INVALID_ARGUMENT, parsed);
       return;
     }
+    // Unity Catalog names are case-insensitive (PROTOCOL.md §13): `MAIN.G.T` is `main.g.t`.
+    const table = canonicalTableName(header);
     if (data.descriptorPath && !descriptorNames(data.descriptorPath, table)) {
       this.fail(
         GrpcStatus.INVALID_ARGUMENT,
-        `FlightDescriptor path ${JSON.stringify(data.descriptorPath)} does not match ${TABLE_HEADER} header '${table}'`,
+        `FlightDescriptor path ${JSON.stringify(data.descriptorPath)} does not match ${TABLE_HEADER} header '${header}'`,
       );
       return;
     }
@@ -189,8 +192,9 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
       return;
     }
     const catalogTable = state.catalog.table(table);
-    if (!catalogTable && !state.tables.open(table)) {
-      this.fail(GrpcStatus.NOT_FOUND, `table ${table} does not exist`);
+    const missing = catalogTable ? undefined : openSchemalessTable(table, state.tables);
+    if (missing) {
+      this.fail(missing.code, missing.details);
       return;
     }
     let plan: BatchPlan;
@@ -202,7 +206,7 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
       this.fail(GrpcStatus.INVALID_ARGUMENT, `Arrow schema ${what} ${table}: ${error.message}`);
       return;
     }
-    if (catalogTable) state.tables.create(table);
+    if (catalogTable) state.tables.mirror(table);
     const stream: FlightStream = {
       id: randomUUID(),
       tableName: table,
@@ -327,8 +331,9 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
       (error) =>
         this.guard(() => {
           this.pendingCommits--;
-          // Nothing of this batch is acknowledged; the client re-sends it on a new call.
-          this.fail(GrpcStatus.UNAVAILABLE, `commit to ${stream.tableName} failed: ${error.message}`);
+          // Nothing of this batch is acknowledged; the client re-sends it on a new call, unless
+          // the table was dropped (NOT_FOUND).
+          this.fail(...commitFailureStatus(stream.tableName, error));
         }),
     );
   }

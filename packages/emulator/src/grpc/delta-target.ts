@@ -6,7 +6,7 @@
 import { GrpcStatus, type IngestRequest } from '@zerobus/sdk/wire';
 import type { CatalogTable } from '../catalog/unity-catalog.js';
 import type { DeltaSinks } from '../tables/delta-sinks.js';
-import type { GroupCommitter } from '../tables/group-commit.js';
+import { type GroupCommitter, TableDropped } from '../tables/group-commit.js';
 import type { RecordKind } from '../tables/table-registry.js';
 import {
   createJsonDecoder,
@@ -62,4 +62,14 @@ export function decodeRows(target: DeltaTarget, request: IngestRequest): Row[] |
     }
   }
   return rows;
+}
+
+/**
+ * The status that ends a call whose request's commit failed: NOT_FOUND naming the table when it
+ * was dropped (non-retriable: there is no table to replay into), else UNAVAILABLE (the client
+ * replays the unacknowledged requests on a new call).
+ */
+export function commitFailureStatus(tableName: string, error: Error): [code: number, details: string] {
+  if (error instanceof TableDropped) return [GrpcStatus.NOT_FOUND, error.message];
+  return [GrpcStatus.UNAVAILABLE, `commit to ${tableName} failed: ${error.message}`];
 }

@@ -2,7 +2,8 @@
  * The checks of PROTOCOL.md §2/§3 that decide whether a create_stream or an ingest request is
  * accepted, as pure functions: each returns what to store / create, or the gRPC status that ends
  * the call. Statuses: malformed or mismatched input is INVALID_ARGUMENT, a token without a grant
- * on the table is PERMISSION_DENIED, an unknown table (auto-creation off) is NOT_FOUND.
+ * on the table is PERMISSION_DENIED, a table that does not exist is NOT_FOUND. Table names are
+ * compared in lower case, as Unity Catalog stores them.
  */
 
 import { type CreateStreamRequest, GrpcStatus, type IngestRequest, WireRecordType } from '@zerobus/sdk/wire';
@@ -10,7 +11,13 @@ import type { UnityCatalog } from '../catalog/unity-catalog.js';
 import { denyTableAccess, type IssuedToken } from '../oauth/tokens.js';
 import type { Principal } from '../options.js';
 import type { DeltaSinks } from '../tables/delta-sinks.js';
-import { parseTableName, type RecordKind, type StoredRecord, type TableRegistry } from '../tables/table-registry.js';
+import {
+  canonicalTableName,
+  parseTableName,
+  type RecordKind,
+  type StoredRecord,
+  type TableRegistry,
+} from '../tables/table-registry.js';
 import { type DeltaTarget, openDeltaTarget } from './delta-target.js';
 import { checkDescriptor, checkProtoRecord, parseJsonRecord } from './record-validation.js';
 
@@ -47,6 +54,8 @@ const KIND_BY_WIRE: Record<number, RecordKind | undefined> = {
 
 /** What a successful create_stream opens: the record kind, and the Delta target for catalog tables. */
 export interface CreatedStream {
+  /** The table's canonical (lower-case) name. */
+  readonly tableName: string;
   readonly kind: RecordKind;
   readonly delta?: DeltaTarget;
 }
@@ -69,15 +78,16 @@ export interface CreateContext {
  * descriptor, existence. The table is opened (auto-created) only once everything else passed.
  */
 export function checkCreateStream(request: CreateStreamRequest, ctx: CreateContext): CreatedStream | Rejection {
-  const table = request.tableName;
-  const parsed = parseTableName(table);
+  const parsed = parseTableName(request.tableName);
   if (typeof parsed === 'string') return reject(GrpcStatus.INVALID_ARGUMENT, parsed);
+  // Unity Catalog names are case-insensitive (PROTOCOL.md §13): `MAIN.G.T` is `main.g.t`.
+  const table = canonicalTableName(request.tableName);
   if (ctx.tableHeader === undefined) return reject(GrpcStatus.INVALID_ARGUMENT, `missing ${TABLE_HEADER} header`);
-  if (ctx.tableHeader !== table) {
+  if (canonicalTableName(ctx.tableHeader) !== table) {
     // INVALID_ARGUMENT rather than PERMISSION_DENIED: it is a client bug, and a grant cannot fix it.
     return reject(
       GrpcStatus.INVALID_ARGUMENT,
-      `${TABLE_HEADER} header '${ctx.tableHeader}' does not match create_stream table_name '${table}'`,
+      `${TABLE_HEADER} header '${ctx.tableHeader}' does not match create_stream table_name '${request.tableName}'`,
     );
   }
   const denied = checkTableGrant(table, ctx);
@@ -92,16 +102,28 @@ export function checkCreateStream(request: CreateStreamRequest, ctx: CreateConte
     if (problem) return reject(GrpcStatus.INVALID_ARGUMENT, problem);
   }
   // A Unity Catalog table is a Delta table with a schema; other names are schemaless in-memory
-  // tables, created on first use when auto-creation is on.
+  // tables, which exist only when created up front or, with auto-creation on, on first use.
   const catalogTable = ctx.catalog.table(table);
   if (catalogTable) {
     const delta = openDeltaTarget(catalogTable, kind, request.descriptorProto, ctx.sinks);
     if (isRejection(delta)) return delta;
-    ctx.tables.create(table);
-    return { kind, delta };
+    ctx.tables.mirror(table);
+    return { tableName: table, kind, delta };
   }
-  if (!ctx.tables.open(table)) return reject(GrpcStatus.NOT_FOUND, `table ${table} does not exist`);
-  return { kind };
+  const opened = openSchemalessTable(table, ctx.tables);
+  return isRejection(opened) ? opened : { tableName: table, kind };
+}
+
+/**
+ * The schemaless in-memory table `table` (canonical name), for EphemeralStream and Arrow Flight
+ * alike: NOT_FOUND naming the table when it does not exist (and is not auto-created), as the
+ * real service answers; INVALID_ARGUMENT for a name auto-creation refuses.
+ */
+export function openSchemalessTable(table: string, tables: TableRegistry): Rejection | undefined {
+  const opened = tables.open(table);
+  if (opened.opened) return undefined;
+  if (opened.invalid) return reject(GrpcStatus.INVALID_ARGUMENT, opened.invalid);
+  return reject(GrpcStatus.NOT_FOUND, `table ${table} does not exist`);
 }
 
 /** What the grant check needs: the call's token and who may still use it. */
@@ -119,7 +141,19 @@ export function checkTableGrant(table: string, ctx: GrantContext): Rejection | u
     return reject(GrpcStatus.PERMISSION_DENIED, `the grants of principal ${token.clientId} were revoked`);
   }
   const principal = ctx.principals.find((p) => p.clientId === token.clientId);
-  const denial = denyTableAccess(principal, token, table);
+  // Grants name tables case-insensitively too: one on `main.g.t` covers a stream to `MAIN.G.T`.
+  const lower = canonicalTableName;
+  const denial = denyTableAccess(
+    principal?.tables ? { ...principal, tables: principal.tables.map(lower) } : principal,
+    {
+      ...token,
+      authorizationDetails: token.authorizationDetails.map((d) => ({
+        ...d,
+        object_full_path: lower(d.object_full_path),
+      })),
+    },
+    lower(table),
+  );
   return denial ? reject(GrpcStatus.PERMISSION_DENIED, denial) : undefined;
 }
 

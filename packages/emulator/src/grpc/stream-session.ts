@@ -18,7 +18,7 @@ import { type CreateStreamRequest, GrpcStatus, type IngestRequest, type StreamRe
 import type { EmulatorState, StreamInfo } from '../state.js';
 import type { RecordKind } from '../tables/table-registry.js';
 import { DuplexCallSession } from './call-session.js';
-import { type DeltaTarget, decodeRows } from './delta-target.js';
+import { commitFailureStatus, type DeltaTarget, decodeRows } from './delta-target.js';
 import { checkCreateStream, checkIngest, checkIngestFraming, isRejection, TABLE_HEADER } from './stream-checks.js';
 import { StreamRateLimit } from './stream-rate.js';
 
@@ -118,7 +118,7 @@ export class StreamSession extends DuplexCallSession<DecodedRequest, StreamRespo
       this.fail(checked.code, checked.details);
       return;
     }
-    const stream = { id: randomUUID(), tableName: request.tableName, kind: checked.kind, delta: checked.delta };
+    const stream = { id: randomUUID(), tableName: checked.tableName, kind: checked.kind, delta: checked.delta };
     this.stream = stream;
     this.phase = 'streaming';
     this.record.streamId = stream.id;
@@ -247,8 +247,9 @@ export class StreamSession extends DuplexCallSession<DecodedRequest, StreamRespo
       (error) =>
         this.guard(() => {
           this.pendingCommits--;
-          // Nothing of this request is acknowledged; the client replays it on a new call.
-          this.fail(GrpcStatus.UNAVAILABLE, `commit to ${open.tableName} failed: ${error.message}`);
+          // Nothing of this request is acknowledged; the client replays it on a new call, unless
+          // the table was dropped (NOT_FOUND: there is nothing to replay it into).
+          this.fail(...commitFailureStatus(open.tableName, error));
         }),
     );
     return true;

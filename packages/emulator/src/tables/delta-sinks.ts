@@ -2,6 +2,7 @@
  * One group committer per Delta table, shared by every stream that writes to the table, so
  * that records from all streams of a table are committed together.
  */
+import type { TableInfo } from '../catalog/uc-types.js';
 import type { CatalogTable } from '../catalog/unity-catalog.js';
 import { type GroupCommitOptions, GroupCommitter } from './group-commit.js';
 
@@ -20,6 +21,18 @@ export class DeltaSinks {
       this.#committers.set(table, committer);
     }
     return committer;
+  }
+
+  /**
+   * The table is being dropped: its waiting requests fail (never acknowledged) and its committer
+   * goes away; resolves once no commit into its directory is under way.
+   */
+  async drop(info: TableInfo): Promise<void> {
+    for (const [table, committer] of this.#committers) {
+      if (table.info !== info) continue;
+      this.#committers.delete(table);
+      await committer.drop(info.full_name);
+    }
   }
 
   /** Commits what is waiting everywhere; nothing is written after this resolves. */

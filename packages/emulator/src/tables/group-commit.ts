@@ -10,6 +10,17 @@
  */
 import type { DeltaTable } from './delta/delta-table.js';
 
+/**
+ * Why a request was not committed: its table was dropped. Streams end with NOT_FOUND naming the
+ * table, as the real service ends streams whose table is dropped.
+ */
+export class TableDropped extends Error {
+  constructor(readonly tableName: string) {
+    super(`table ${tableName} does not exist`);
+    this.name = 'TableDropped';
+  }
+}
+
 export interface GroupCommitOptions {
   /** Commit once this many rows wait. */
   readonly maxRows: number;
@@ -40,6 +51,7 @@ export class GroupCommitter {
   #timer: NodeJS.Timeout | undefined;
   #committing: Promise<void> | undefined;
   #closed = false;
+  #dropped: TableDropped | undefined;
   readonly stats: CommitStats = { commits: 0, rows: 0, failures: 0 };
 
   constructor(table: DeltaTable, options: GroupCommitOptions) {
@@ -54,6 +66,10 @@ export class GroupCommitter {
     onDurable: () => void,
     onFailed: (error: Error) => void,
   ): void {
+    if (this.#dropped) {
+      onFailed(this.#dropped);
+      return;
+    }
     if (this.#closed) {
       onFailed(new Error('the table is closing'));
       return;
@@ -75,6 +91,25 @@ export class GroupCommitter {
       if (!this.#committing) this.#startCommit();
       await this.#committing;
     }
+  }
+
+  /**
+   * The table is being dropped: requests still waiting are failed with `TableDropped`, never
+   * committed (so never acknowledged), and no request is taken any more. Resolves once the commit
+   * under way, if any, has settled, so the table's files can be removed without a write racing
+   * into the deleted directory.
+   */
+  async drop(tableName: string): Promise<void> {
+    this.#dropped ??= new TableDropped(tableName);
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    this.#waitingRows = 0;
+    this.#waitingBytes = 0;
+    for (const pending of waiting) pending.onFailed(this.#dropped);
+    await this.#committing;
   }
 
   #startCommit(): void {
@@ -118,6 +153,11 @@ export class GroupCommitter {
       for (const pending of group) pending.onFailed(failure);
       return;
     }
-    for (const pending of group) pending.onDurable();
+    // Landed while the table was being dropped: the table is gone, so nothing is acknowledged.
+    const dropped = this.#dropped;
+    for (const pending of group) {
+      if (dropped) pending.onFailed(dropped);
+      else pending.onDurable();
+    }
   }
 }

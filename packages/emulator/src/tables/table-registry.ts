@@ -5,6 +5,7 @@
  */
 
 import type { NormalizedValue } from '@zerobus/sdk/schema';
+import type { ResolvedOptions } from '../options.js';
 
 /**
  * How records reached the table: JSON or protobuf EphemeralStream requests, or Arrow Flight batches.
@@ -113,55 +114,125 @@ export function parseTableName(name: string): TableName | string {
   return { catalog, schema, table };
 }
 
-class Table {
-  readonly records: StoredRecord[] = [];
-  constructor(readonly name: string) {}
+/**
+ * The name a table is known by: Unity Catalog names are case-insensitive and stored in lower
+ * case (PROTOCOL.md §13), so `MAIN.Default.Events` is `main.default.events`.
+ */
+export function canonicalTableName(name: string): string {
+  return name.toLowerCase();
 }
 
+/** A table name part as the catalog accepts it (uc-types.ts): letters, digits, `_` and `-`, at most 255. */
+const CATALOG_NAME_PART = /^[a-z0-9_][a-z0-9_-]{0,254}$/;
+
+/**
+ * Why a (well-formed) name cannot be auto-created, or undefined: the parts must be names the
+ * catalog would accept, so an auto-created table could also exist in Unity Catalog.
+ */
+function autoCreateProblem(name: string): string | undefined {
+  const labels = ['catalog', 'schema', 'table'] as const;
+  for (const [i, part] of name.split('.').entries()) {
+    if (!CATALOG_NAME_PART.test(part)) {
+      return `table name '${name}' has an invalid ${labels[i]} part '${part}': use letters, digits, _ and - (at most 255 characters)`;
+    }
+  }
+  return undefined;
+}
+
+class Table {
+  readonly records: StoredRecord[] = [];
+  constructor(
+    readonly name: string,
+    /** A schemaless table streams may write to; false: the record view of a Unity Catalog table. */
+    readonly schemaless: boolean,
+  ) {}
+}
+
+/** What opening a table for a stream found. */
+export type OpenResult =
+  | { readonly opened: true; readonly name: string }
+  | { readonly opened: false; readonly invalid?: string };
+
+/**
+ * The in-memory tables, by canonical (lower-case) name: schemaless tables, and the records that
+ * streams wrote to Unity Catalog tables. Every method accepts a name in any case.
+ */
 export class TableRegistry {
   private readonly tables = new Map<string, Table>();
+
+  /** The registry of an emulator: its `tables`, auto-creation as configured, each auto-created table logged. */
+  static forOptions(options: Pick<ResolvedOptions, 'autoCreateTables' | 'tables' | 'logger'>): TableRegistry {
+    return new TableRegistry(options.autoCreateTables, options.tables, (table) =>
+      options.logger.info(
+        { table },
+        `auto-created schemaless in-memory table ${table} (not in Unity Catalog; its records are not kept on disk)`,
+      ),
+    );
+  }
 
   constructor(
     private readonly autoCreate: boolean,
     initial: readonly string[] = [],
+    /** Told about every table auto-created by a stream (its canonical name). */
+    private readonly onAutoCreate: (name: string) => void = () => {},
   ) {
     for (const name of initial) this.create(name);
   }
 
-  /** Creates a table (idempotent). Throws on a malformed name. */
+  /** Creates a schemaless table (idempotent). Throws on a malformed name. */
   create(name: string): void {
     const parsed = parseTableName(name);
     if (typeof parsed === 'string') throw new TypeError(parsed);
-    if (!this.tables.has(name)) this.tables.set(name, new Table(name));
+    const key = canonicalTableName(name);
+    if (!this.tables.has(key)) this.tables.set(key, new Table(key, true));
+  }
+
+  /** Keeps the records streams write to the Unity Catalog table `name` (idempotent). */
+  mirror(name: string): void {
+    const key = canonicalTableName(name);
+    if (!this.tables.has(key)) this.tables.set(key, new Table(key, false));
+  }
+
+  /** Forgets a table and its records: its Unity Catalog table was dropped. */
+  drop(name: string): void {
+    this.tables.delete(canonicalTableName(name));
   }
 
   has(name: string): boolean {
-    return this.tables.has(name);
+    return this.tables.has(canonicalTableName(name));
   }
 
-  /** The table a stream may write to, created on first use when auto-creation is on. */
-  open(name: string): boolean {
-    if (this.tables.has(name)) return true;
-    if (!this.autoCreate || typeof parseTableName(name) === 'string') return false;
-    this.tables.set(name, new Table(name));
-    return true;
+  /**
+   * The schemaless table a stream may write to, created on first use when auto-creation is on.
+   * Never the record view of a Unity Catalog table: once that table is dropped, it is gone.
+   */
+  open(name: string): OpenResult {
+    const key = canonicalTableName(name);
+    const table = this.tables.get(key);
+    if (table) return table.schemaless ? { opened: true, name: key } : { opened: false };
+    if (!this.autoCreate || typeof parseTableName(key) === 'string') return { opened: false };
+    const invalid = autoCreateProblem(key);
+    if (invalid) return { opened: false, invalid };
+    this.tables.set(key, new Table(key, true));
+    this.onAutoCreate(key);
+    return { opened: true, name: key };
   }
 
   /** Appends the records of one request; the caller has validated all of them first. */
   append(name: string, records: readonly StoredRecord[]): void {
-    const table = this.tables.get(name);
+    const table = this.tables.get(canonicalTableName(name));
     if (!table) throw new Error(`table ${name} is not open`);
     for (const record of records) table.records.push(record);
   }
 
   /** Records of a table in acceptance order (a copy); empty for an unknown table. */
   records(name: string): StoredRecord[] {
-    return [...(this.tables.get(name)?.records ?? [])];
+    return [...(this.tables.get(canonicalTableName(name))?.records ?? [])];
   }
 
   /** Number of records in a table, without copying them. */
   count(name: string): number {
-    return this.tables.get(name)?.records.length ?? 0;
+    return this.tables.get(canonicalTableName(name))?.records.length ?? 0;
   }
 
   names(): string[] {

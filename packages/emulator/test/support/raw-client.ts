@@ -204,12 +204,15 @@ export async function fetchToken(
   });
 }
 
-/** Starts an emulator and a raw client, both closed when the test ends. */
+/**
+ * Starts an emulator and a raw client, both closed when the test ends. Protocol tests write to
+ * any table name, so schemaless tables are auto-created unless `options` says otherwise.
+ */
 export async function setup(
   t: { after(fn: () => unknown): void },
   options?: Parameters<typeof startEmulator>[0],
 ): Promise<{ emulator: Emulator; client: RawClient }> {
-  const emulator = await startEmulator(options);
+  const emulator = await startEmulator({ autoCreateTables: true, ...options });
   const client = new RawClient(emulator);
   t.after(async () => {
     client.close();
