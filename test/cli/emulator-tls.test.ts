@@ -53,7 +53,15 @@ describe('zerobus emulator --tls-self-signed', () => {
 
   it('serves a certificate signed by the CA in FILE, and the same CA and certificate after a restart', async () => {
     const caFile = join(dir, 'ca.pem');
-    const args = ['--tls-self-signed', caFile, '--tls-name', 'zerobus.test', '--data-dir', join(dir, 'data')];
+    const args = [
+      '--tls-self-signed',
+      caFile,
+      '--tls-name',
+      'zerobus.test',
+      '--data-dir',
+      join(dir, 'data'),
+      '--auto-create-tables',
+    ];
     const first = await startEmulatorProcess(args);
     let ca: string;
     let served: X509Certificate;
@@ -100,7 +108,7 @@ describe('zerobus emulator --tls-self-signed', () => {
     // As left by a server started long ago: the server certificate expired, the CA did not.
     const old = await loadOrCreateLocalTls(caFile, { now: new Date(Date.now() - 900 * DAY_MS) });
     assert.ok(Date.parse(new X509Certificate(old.cert).validTo) < Date.now());
-    const server = await startEmulatorProcess(['--tls-self-signed', caFile]);
+    const server = await startEmulatorProcess(['--tls-self-signed', caFile, '--auto-create-tables']);
     try {
       assert.equal(await readFile(caFile, 'utf8'), old.ca);
       const served = await servedCertificate(server.port, old.ca, 'localhost');
