@@ -29,6 +29,8 @@ Options:
   --max-stream-records-per-sec N
                               limit each stream to N records/s, as the real service does
   --commit-interval-ms N      group commit: longest wait before a commit (default 20)
+  --max-message-bytes N       refuse a request (or Flight batch) over N bytes with
+                              INVALID_ARGUMENT naming its offset (default 4194304: 4 MiB)
   --no-store-records          keep no in-memory copy of records sent to tables that are not in
                               the catalog: acknowledge and drop them (benchmarks)
   --json                      print the endpoints as one JSON line
@@ -57,6 +59,7 @@ export async function runEmulator(args: string[]): Promise<void> {
       'max-inflight-requests': { type: 'string' },
       'max-stream-records-per-sec': { type: 'string' },
       'commit-interval-ms': { type: 'string' },
+      'max-message-bytes': { type: 'string' },
       'no-store-records': { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -98,6 +101,7 @@ export async function runEmulator(args: string[]): Promise<void> {
       maxStreamRecordsPerSecond: integer('max-stream-records-per-sec'),
     }),
     ...(integer('commit-interval-ms') !== undefined && { commitIntervalMs: integer('commit-interval-ms') }),
+    ...(integer('max-message-bytes') !== undefined && { maxMessageBytes: integer('max-message-bytes') }),
   };
   const emulator = await startEmulator(options);
   if (values.json) {
