@@ -25,6 +25,7 @@ import {
   type FlightData,
   GrpcStatus,
 } from '@zerobus/sdk/wire';
+import { commitFailure } from '../client-errors.js';
 import { DuplexCallSession } from '../grpc/call-session.js';
 import { checkTableGrant, TABLE_HEADER } from '../grpc/stream-checks.js';
 import type { StreamInfo } from '../state.js';
@@ -337,7 +338,7 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
         this.guard(() => {
           this.pendingCommits--;
           // Nothing of this batch is acknowledged; the client re-sends it on a new call.
-          this.fail(GrpcStatus.UNAVAILABLE, `commit to ${stream.tableName} failed: ${error.message}`);
+          this.fail(GrpcStatus.UNAVAILABLE, commitFailure(stream.tableName, error));
         }),
     );
   }

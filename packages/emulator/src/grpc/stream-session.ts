@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { type CreateStreamRequest, GrpcStatus, type IngestRequest, type StreamResponse } from '@zerobus/sdk/wire';
+import { commitFailure } from '../client-errors.js';
 import type { EmulatorState, StreamInfo } from '../state.js';
 import type { RecordKind } from '../tables/table-registry.js';
 import { DuplexCallSession } from './call-session.js';
@@ -248,7 +249,7 @@ export class StreamSession extends DuplexCallSession<DecodedRequest, StreamRespo
         this.guard(() => {
           this.pendingCommits--;
           // Nothing of this request is acknowledged; the client replays it on a new call.
-          this.fail(GrpcStatus.UNAVAILABLE, `commit to ${open.tableName} failed: ${error.message}`);
+          this.fail(GrpcStatus.UNAVAILABLE, commitFailure(open.tableName, error));
         }),
     );
     return true;
