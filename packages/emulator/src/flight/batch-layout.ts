@@ -6,7 +6,7 @@
  * string, a null count of 0 drops the validity bitmap. So every field node and buffer region is
  * walked here in the order apache-arrow's VectorLoader consumes them, and checked:
  *
- * - buffer regions inside the body (after decompression, for a compressed batch), field nodes
+ * - buffer regions 8-byte aligned inside the body (then decompressed, if compressed), field nodes
  *   with 0 ≤ null count ≤ length, exactly as many nodes and buffers as the schema needs;
  * - every column as long as the batch, struct children at least as long as their struct;
  * - validity bitmaps long enough, with as many null bits as the node's null count says;
@@ -73,6 +73,10 @@ class LayoutCursor {
     const end = offset + length;
     if (!(Number.isSafeInteger(offset) && Number.isSafeInteger(length) && offset >= 0 && length >= 0)) {
       throw new BatchLayoutError(column, `the ${what} buffer region (offset ${offset}, length ${length}) is invalid`);
+    }
+    if (offset % 8 !== 0) {
+      // The IPC format aligns every buffer to 8 bytes; apache-arrow cannot view others as typed arrays.
+      throw new BatchLayoutError(column, `the ${what} buffer starts at byte ${offset}, not a multiple of 8`);
     }
     if (end > this.body.length) {
       throw new BatchLayoutError(
