@@ -32,9 +32,8 @@ function strictRows(parts: BatchParts): Row[] | undefined {
     if (b.offset < 0 || b.offset % 8 !== 0 || b.length < 0 || b.offset + b.length > body.length) return undefined;
     return body.subarray(b.offset, b.offset + b.length);
   };
-  const regions = [0, 1, 2, 3, 4].map(region);
-  if (regions.some((r) => r === undefined)) return undefined;
-  const [idBits, idValues, nameBits, nameOffsets, nameData] = regions as Uint8Array[];
+  const [idBits, idValues, nameBits, nameOffsets, nameData] = [0, 1, 2, 3, 4].map(region);
+  if (!idBits || !idValues || !nameBits || !nameOffsets || !nameData) return undefined;
   const valid = (bits: Uint8Array, nullCount: number, n: number): ((i: number) => boolean) | undefined => {
     if (nullCount === 0 && bits.length === 0) return () => true;
     if (bits.length * 8 < n) return undefined;
@@ -43,15 +42,15 @@ function strictRows(parts: BatchParts): Row[] | undefined {
     for (let i = 0; i < n; i++) if (!at(i)) nulls++;
     return nulls === nullCount ? at : undefined;
   };
-  const [idNode, nameNode] = nodes as { length: number; nullCount: number }[];
-  if (idNode.length !== length || nameNode.length !== length) return undefined;
+  const [idNode, nameNode] = nodes;
+  if (!idNode || !nameNode || idNode.length !== length || nameNode.length !== length) return undefined;
   if (idNode.nullCount < 0 || idNode.nullCount > length || nameNode.nullCount < 0 || nameNode.nullCount > length) {
     return undefined;
   }
-  const idValid = valid(idBits as Uint8Array, idNode.nullCount, length);
-  const nameValid = valid(nameBits as Uint8Array, nameNode.nullCount, length);
+  const idValid = valid(idBits, idNode.nullCount, length);
+  const nameValid = valid(nameBits, nameNode.nullCount, length);
   if (!idValid || !nameValid || idNode.nullCount > 0) return undefined; // id is NOT NULL
-  if ((idValues as Uint8Array).length < length * 8) return undefined;
+  if (idValues.length < length * 8) return undefined;
   const offsetsView = new DataView(nameOffsets.buffer, nameOffsets.byteOffset, nameOffsets.byteLength);
   const ids = new DataView(idValues.buffer, idValues.byteOffset, idValues.byteLength);
   if (length > 0 && nameOffsets.length < (length + 1) * 4) return undefined;

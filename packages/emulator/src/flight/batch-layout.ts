@@ -143,8 +143,7 @@ function checkBitmap(bytes: Uint8Array, node: { length: number; nullCount: numbe
       `the validity bitmap has ${bytes.length} bytes, ${node.length} rows need ${Math.ceil(node.length / 8)}`,
     );
   }
-  let nulls = 0;
-  for (let i = 0; i < node.length; i++) if (!isValid(bytes, i)) nulls++;
+  const nulls = countNulls(bytes, node.length);
   if (nulls !== node.nullCount) {
     throw new BatchLayoutError(
       column,
@@ -292,10 +291,20 @@ class LayoutCheck {
   }
 }
 
+/** Set bits per byte value. */
+const POPCOUNT = Uint8Array.from({ length: 256 }, (_, b) => {
+  let n = 0;
+  for (let x = b; x !== 0; x >>= 1) n += x & 1;
+  return n;
+});
+
+/** Zero bits among the first `length` bits: whole bytes by table, the last partial byte bit by bit. */
 function countNulls(bitmap: Uint8Array, length: number): number {
-  let nulls = 0;
-  for (let i = 0; i < length; i++) if (!isValid(bitmap, i)) nulls++;
-  return nulls;
+  const whole = length >> 3;
+  let valid = 0;
+  for (let i = 0; i < whole; i++) valid += POPCOUNT[bitmap[i] as number] as number;
+  for (let i = whole * 8; i < length; i++) if (isValid(bitmap, i)) valid++;
+  return length - valid;
 }
 
 function readInt(v: DataView, i: number, width: number, signed: boolean): number {
