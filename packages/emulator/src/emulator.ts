@@ -515,11 +515,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     changed: () => waiters.notify(),
   };
 
-  // grpc-js itself would answer RESOURCE_EXHAUSTED (retriable: a client would replay the request
-  // forever); let messages through up to a hard bound and refuse them per request instead.
-  const grpcServer = new Server({
-    'grpc.max_receive_message_length': Math.max(resolved.maxMessageBytes * 4, 64 * 1024 * 1024),
-  });
+  // grpc-js's own receive limit answers RESOURCE_EXHAUSTED before a handler sees the message
+  // (retriable: a client would replay the request forever). So grpc-js accepts every size and
+  // the sessions refuse a message over maxMessageBytes with INVALID_ARGUMENT naming its offset
+  // (PROTOCOL.md §13). A message is buffered whole either way: HTTP/2 frames it at most 4 GiB.
+  const grpcServer = new Server({ 'grpc.max_receive_message_length': -1 });
   grpcServer.addService(zerobusServiceDefinition, { EphemeralStream: ephemeralStreamHandler(state) });
   // Arrow Flight DoPut (PROTOCOL.md §11) on the same port, as the real service has it.
   grpcServer.addService(flightServiceDefinition, { DoPut: doPutHandler(state) });

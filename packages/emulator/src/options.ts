@@ -112,7 +112,11 @@ export interface EmulatorOptions {
   logger?: Logger;
   /** Delay between storing a request and acknowledging it (acks still coalesce). Default 0. */
   ackDelayMs?: number;
-  /** Largest request message the gRPC server accepts, in bytes. Default 4 MiB (grpc-js's own default). */
+  /**
+   * Largest request message (an EphemeralStream request or a DoPut FlightData) the server
+   * accepts, in bytes. Default 4 MiB (the documented service limit). A larger one ends its call
+   * with INVALID_ARGUMENT naming its offset, never RESOURCE_EXHAUSTED, which clients retry.
+   */
   maxMessageBytes?: number;
   /** How long `close()` lets connections wind down before destroying them. Default 100 ms. */
   shutdownGraceMs?: number;

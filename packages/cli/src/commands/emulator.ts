@@ -47,6 +47,8 @@ Options:
   --auto-create-tables        accept streams to tables that are not in Unity Catalog, as
                               schemaless in-memory tables (lost on exit; one log line each);
                               by default such streams fail with NOT_FOUND, as on the real service
+  --max-message-bytes N       refuse a request (or Flight batch) over N bytes with
+                              INVALID_ARGUMENT naming its offset (default 4194304: 4 MiB)
   --no-store-records          keep no in-memory copy of records sent to tables that are not in
                               the catalog: acknowledge and drop them (benchmarks)
   --json                      print the endpoints as one JSON line
@@ -76,6 +78,7 @@ export async function runEmulator(args: string[]): Promise<void> {
       'max-inflight-requests': { type: 'string' },
       'max-stream-records-per-sec': { type: 'string' },
       'commit-interval-ms': { type: 'string' },
+      'max-message-bytes': { type: 'string' },
       'no-store-records': { type: 'boolean' },
       'auto-create-tables': { type: 'boolean' },
       json: { type: 'boolean' },
@@ -127,6 +130,7 @@ export async function runEmulator(args: string[]): Promise<void> {
       maxStreamRecordsPerSecond: integer('max-stream-records-per-sec'),
     }),
     ...(integer('commit-interval-ms') !== undefined && { commitIntervalMs: integer('commit-interval-ms') }),
+    ...(integer('max-message-bytes') !== undefined && { maxMessageBytes: integer('max-message-bytes') }),
   };
   const emulator = await startEmulator(options);
   if (values.json) {

@@ -43,6 +43,7 @@ import {
   rowJson,
 } from './arrow-rows.js';
 import { classifyFlightData, type FlightMessage, IpcDecoder } from './ipc.js';
+import { oversizedFlightData } from './message-limit.js';
 
 /** What the service's deserializer yields: a FlightData, or why the bytes were not one. */
 export type DecodedFlightData =
@@ -120,6 +121,14 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
     if (this.phase === 'ended' || this.failureAfterCommits) return;
     if (message.kind === 'decodeFailure') {
       this.failAfterCommits(GrpcStatus.INVALID_ARGUMENT, `malformed FlightData: ${message.error}`);
+      return;
+    }
+    const oversized = oversizedFlightData(message, this.state.options.maxMessageBytes, {
+      opening: this.phase === 'opening',
+      nextOffset: this.nextOffset,
+    });
+    if (oversized) {
+      this.failAfterCommits(GrpcStatus.INVALID_ARGUMENT, oversized);
       return;
     }
     const { data } = message;

@@ -11,12 +11,14 @@ import { joinIpcStream } from '@zerobus/sdk/wire';
 import {
   CompressionType,
   compressionRegistry,
+  Field,
   Message,
   MessageHeader,
   type RecordBatch,
   RecordBatchReader,
   type Schema,
 } from 'apache-arrow';
+import { type BatchHeader, BatchLayoutError, checkBatchLayout } from './batch-layout.js';
 
 export type FlightMessage =
   | { readonly kind: 'schema'; readonly schema: Schema; readonly ipc: IpcMessage }
@@ -69,20 +71,65 @@ export function classifyFlightData(header: Uint8Array, body: Uint8Array): Flight
   throw new Error(`data_header is an IPC message of type ${name}, not a schema, dictionary batch or record batch`);
 }
 
-/** Decodes the record batches of one call, keeping the dictionaries they refer to. */
+interface DictionaryMessage {
+  readonly id: number;
+  readonly ipc: IpcMessage;
+  /** Its values, once its layout was checked (at the first batch after it). */
+  length?: number;
+}
+
+/**
+ * Decodes the record batches of one call, keeping the dictionaries they refer to. Every batch
+ * and dictionary batch has its layout checked first (batch-layout.ts): apache-arrow would read
+ * a batch whose buffers contradict themselves as wrong values.
+ */
 export class IpcDecoder {
   /** Dictionary batches in arrival order; a replacement drops the earlier batches of its id. */
-  private dictionaries: { readonly id: number; readonly ipc: IpcMessage }[] = [];
+  private dictionaries: DictionaryMessage[] = [];
+  private readonly schemaFields: Schema;
 
-  constructor(private readonly schema: IpcMessage) {}
+  constructor(private readonly schema: IpcMessage) {
+    this.schemaFields = Message.decode(schema.header).header() as Schema;
+  }
 
   addDictionary(id: number, isDelta: boolean, ipc: IpcMessage): void {
     if (!isDelta) this.dictionaries = this.dictionaries.filter((d) => d.id !== id);
     this.dictionaries.push({ id, ipc });
   }
 
-  /** The batch; throws an Error with apache-arrow's reason when the bytes are not a valid batch. */
+  /** Checks the dictionary batches not checked yet; returns the values per dictionary id. */
+  private dictionaryLengths(): Map<number, number> {
+    const lengths = new Map<number, number>();
+    for (const dictionary of this.dictionaries) {
+      const { id } = dictionary;
+      if (dictionary.length === undefined) {
+        const type = this.schemaFields.dictionaries.get(id);
+        if (!type) throw new Error(`dictionary batch with id ${id}: the schema has no dictionary of that id`);
+        const message = Message.decode(dictionary.ipc.header);
+        const header = (message.header() as unknown as { data: BatchHeader }).data;
+        try {
+          checkBatchLayout([new Field(`dictionary ${id}`, type, true)], header, dictionary.ipc.body, (nested) =>
+            lengths.get(nested),
+          );
+        } catch (error) {
+          if (error instanceof BatchLayoutError) throw new Error(`dictionary batch with id ${id}: ${error.message}`);
+          throw error;
+        }
+        dictionary.length = header.length;
+      }
+      lengths.set(id, (lengths.get(id) ?? 0) + dictionary.length);
+    }
+    return lengths;
+  }
+
+  /**
+   * The batch; throws an Error naming the column when its layout is not valid (see
+   * batch-layout.ts), or with apache-arrow's reason when the bytes are not a valid batch.
+   */
   decode(batch: IpcMessage): RecordBatch {
+    const lengths = this.dictionaryLengths();
+    const header = Message.decode(batch.header).header() as unknown as BatchHeader;
+    checkBatchLayout(this.schemaFields.fields, header, batch.body, (id) => lengths.get(id));
     const bytes = joinIpcStream([this.schema, ...this.dictionaries.map((d) => d.ipc), batch]);
     const reader = RecordBatchReader.from(bytes);
     const result = reader.next();

@@ -12,6 +12,7 @@
 
 import { Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
 import { GrpcStatus } from '@zerobus/sdk/wire';
+import { scrubPaths } from '../client-errors.js';
 import type { IssuedToken } from '../oauth/tokens.js';
 import { callStatus } from '../options.js';
 import type { CallRecord, CallSession, EmulatorState, StreamInfo } from '../state.js';
@@ -173,8 +174,9 @@ export abstract class DuplexCallSession<Request, Response> implements CallSessio
     safe(() => {
       if (code === GrpcStatus.OK) call.end();
       // grpc-js's own 'error' listener turns this into the call's status and ends the call,
-      // after any response messages still queued.
-      else call.emit('error', { code, details, metadata: new Metadata() });
+      // after any response messages still queued. The client never sees a server path; the
+      // call record keeps the full details.
+      else call.emit('error', { code, details: scrubPaths(details), metadata: new Metadata() });
     }, undefined);
   }
 

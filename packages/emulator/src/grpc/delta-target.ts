@@ -5,6 +5,7 @@
  */
 import { GrpcStatus, type IngestRequest } from '@zerobus/sdk/wire';
 import type { CatalogTable } from '../catalog/unity-catalog.js';
+import { commitFailure } from '../client-errors.js';
 import type { DeltaSinks } from '../tables/delta-sinks.js';
 import { type GroupCommitter, TableDropped } from '../tables/group-commit.js';
 import type { RecordKind } from '../tables/table-registry.js';
@@ -71,5 +72,5 @@ export function decodeRows(target: DeltaTarget, request: IngestRequest): Row[] |
  */
 export function commitFailureStatus(tableName: string, error: Error): [code: number, details: string] {
   if (error instanceof TableDropped) return [GrpcStatus.NOT_FOUND, error.message];
-  return [GrpcStatus.UNAVAILABLE, `commit to ${tableName} failed: ${error.message}`];
+  return [GrpcStatus.UNAVAILABLE, commitFailure(tableName, error)];
 }

@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { failureKind, scrubPaths } from '../client-errors.js';
 import type { Router } from './router.js';
 
 /** Token requests are tiny; anything larger is a client bug or abuse. */
@@ -33,7 +34,9 @@ function send(res: ServerResponse, status: number, headers: Readonly<Record<stri
     res.end();
     return;
   }
-  const body = json === undefined ? '' : JSON.stringify(json);
+  // Error answers never show a server path (a failed fs call's message names its file).
+  const text = json === undefined ? '' : JSON.stringify(json);
+  const body = status >= 400 ? scrubPaths(text) : text;
   res.writeHead(status, {
     ...headers,
     ...(json === undefined ? {} : { 'content-type': 'application/json' }),
@@ -59,7 +62,7 @@ async function handle(router: Router, req: IncomingMessage, res: ServerResponse)
     });
     send(res, response.status, response.headers ?? {}, response.json);
   } catch (error) {
-    send(res, 500, {}, { error: 'server_error', error_description: (error as Error)?.message ?? String(error) });
+    send(res, 500, {}, { error: 'server_error', error_description: failureKind(error) });
   }
 }
 
