@@ -56,7 +56,7 @@ describe('the server message limit through the SDK', () => {
   });
 
   it('zerobus emulator --max-message-bytes sets the limit of a gRPC stream', async () => {
-    const server = await startEmulatorProcess(['--max-message-bytes', '2048']);
+    const server = await startEmulatorProcess(['--max-message-bytes', '2048', '--auto-create-tables']);
     try {
       const sdk = new ZerobusSdk(server.endpoint, server.unityCatalogEndpoint);
       const stream = await sdk.createStream(CLIENT_ID, CLIENT_SECRET, new TableProperties('main.cli.t'), {

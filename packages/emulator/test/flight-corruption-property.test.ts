@@ -127,7 +127,7 @@ describe('a corrupted record batch is refused or read exactly as its bytes say',
   let client: FlightClient;
   let run = 0;
   before(async () => {
-    emulator = await startEmulator();
+    emulator = await startEmulator({ autoCreateTables: true });
     client = new FlightClient(emulator);
   });
   after(async () => {
