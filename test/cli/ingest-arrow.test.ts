@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Emulator, startEmulator } from '@zerobus/emulator';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { zerobus } from '../support/cli-process.js';
+import { withoutProgress, zerobus } from '../support/cli-process.js';
 import { readDeltaTable } from '../support/delta-reader.js';
 
 const micros = (iso: string, extraMicros = 0) => BigInt(Date.parse(iso)) * 1000n + BigInt(extraMicros);
@@ -260,7 +260,7 @@ describe('zerobus ingest --arrow', { concurrency: true }, () => {
     ]);
     assert.equal(arrow.status, 0, arrow.stderr);
     assert.match(
-      arrow.stderr,
+      withoutProgress(arrow.stderr),
       /^zerobus: 11 records \([\d.]+ [kM]?B\) into main\.arrow\.parquet in [\d.]+ s: [\d,]+ records\/s, [\d.]+ MB\/s\n$/,
     );
     assert.equal(records.status, 0, records.stderr);

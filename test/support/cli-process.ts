@@ -68,3 +68,11 @@ export function zerobusInTerminal(args: readonly string[]): Promise<{ status: nu
     );
   });
 }
+
+/**
+ * `stderr` without the periodic progress lines (`zerobus: 1,234 records  56 kB  0.10 MB/s…`, every
+ * 2 s off a terminal): how many a run prints depends on how loaded the machine is, not on the CLI.
+ */
+export function withoutProgress(stderr: string): string {
+  return stderr.replace(/^zerobus: [\d,]+ records {2}.*\n/gm, '');
+}
