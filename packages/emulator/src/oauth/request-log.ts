@@ -24,7 +24,7 @@ const REDACTED = '<redacted>';
 /**
  * A token request as the emulator received it, without its secrets: the `authorization` header
  * keeps only its scheme (`Basic <redacted>`) and `client_secret` form values are redacted. Only
- * the latest {@link TOKEN_REQUEST_LOG_SIZE} (1,000) requests are kept. A refused request (any
+ * the latest 1,000 requests are kept (`stats.tokenRequests` counts all). A refused request (any
  * status but 200) keeps no body: `form` holds only `grant_type`, `scope`, `resource` and
  * `client_id`, and header and form values are cut to 1,024 characters.
  *
