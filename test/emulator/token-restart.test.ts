@@ -20,8 +20,11 @@ const COLUMNS = [
   { name: 'note', type_text: 'string' },
 ];
 
-/** A token for TABLE from the token endpoint, as the SDK asks for it (PROTOCOL.md §4). */
-async function fetchTableToken(server: EmulatorProcess): Promise<string> {
+/**
+ * A token from the token endpoint: scoped to TABLE as the SDK asks for it (PROTOCOL.md §4), or
+ * unscoped (`scope=all-apis` only) as `zerobus tables` asks for it.
+ */
+async function fetchToken(server: EmulatorProcess, scoped: boolean): Promise<string> {
   const grant = (privileges: string[], object_type: string, object_full_path: string) => ({
     type: 'unity_catalog_privileges',
     privileges,
@@ -34,11 +37,13 @@ async function fetchTableToken(server: EmulatorProcess): Promise<string> {
     body: new URLSearchParams({
       grant_type: 'client_credentials',
       scope: 'all-apis',
-      authorization_details: JSON.stringify([
-        grant(['USE CATALOG'], 'CATALOG', 'main'),
-        grant(['USE SCHEMA'], 'SCHEMA', 'main.s'),
-        grant(['SELECT', 'MODIFY'], 'TABLE', TABLE),
-      ]),
+      ...(scoped && {
+        authorization_details: JSON.stringify([
+          grant(['USE CATALOG'], 'CATALOG', 'main'),
+          grant(['USE SCHEMA'], 'SCHEMA', 'main.s'),
+          grant(['SELECT', 'MODIFY'], 'TABLE', TABLE),
+        ]),
+      }),
     }),
   });
   assert.equal(response.status, 200);
@@ -67,11 +72,14 @@ describe('access tokens across a restart of the server process', () => {
     try {
       const first = await startEmulatorProcess(['--data-dir', dataDir]);
       servers.push(first);
-      const token = await fetchTableToken(first);
-      const uc = await ucClient(first.unityCatalogEndpoint, { bearer: token });
-      assert.equal((await uc('POST', '/catalogs', { name: 'main' })).status, 200);
-      assert.equal((await uc('POST', '/schemas', { catalog_name: 'main', name: 's' })).status, 200);
-      const created = await uc('POST', '/tables', {
+      // Two tokens of the first process: one scoped to the table (as the SDK asks), one unscoped
+      // (as `zerobus tables` asks), which may create the catalog, schema and table.
+      const token = await fetchToken(first, true);
+      const unscopedToken = await fetchToken(first, false);
+      const unscoped = await ucClient(first.unityCatalogEndpoint, { bearer: unscopedToken });
+      assert.equal((await unscoped('POST', '/catalogs', { name: 'main' })).status, 200);
+      assert.equal((await unscoped('POST', '/schemas', { catalog_name: 'main', name: 's' })).status, 200);
+      const created = await unscoped('POST', '/tables', {
         catalog_name: 'main',
         schema_name: 's',
         name: 'events',
@@ -83,8 +91,10 @@ describe('access tokens across a restart of the server process', () => {
 
       const second = await startEmulatorProcess(['--data-dir', dataDir]);
       servers.push(second);
-      const table = await (await ucClient(second.unityCatalogEndpoint, { bearer: token }))('GET', `/tables/${TABLE}`);
-      assert.equal(table.status, 200, JSON.stringify(table.json));
+      for (const bearer of [token, unscopedToken]) {
+        const table = await (await ucClient(second.unityCatalogEndpoint, { bearer }))('GET', `/tables/${TABLE}`);
+        assert.equal(table.status, 200, JSON.stringify(table.json));
+      }
       await ingestWithToken(second, token, 10, 20);
       const rows = (await readDeltaTable(join(dataDir, 'main', 's', 'events'), { orderBy: 'id' })).rows;
       assert.deepEqual(

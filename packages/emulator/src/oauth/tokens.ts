@@ -248,8 +248,10 @@ export class TokenRegistry {
     const token = tokenFromClaims(accessToken, verified.payload);
     if (typeof token === 'string') return { ok: false, reason: token };
     const now = this.now();
-    if (now >= token.expiresAt) return { ok: false, reason: 'access token expired' };
-    if (token.issuedAt <= this.expiredBefore) return { ok: false, reason: 'access token expired (by expireTokens)' };
+    // A token issued before the last expireAll() reads as expired, as after any other expiry.
+    if (now >= token.expiresAt || token.issuedAt <= this.expiredBefore) {
+      return { ok: false, reason: 'access token expired' };
+    }
     if (now < (verified.payload.nbf as number) * 1000) return { ok: false, reason: 'access token is not valid yet' };
     return { ok: true, token };
   }
