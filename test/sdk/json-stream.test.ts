@@ -53,7 +53,11 @@ describe('JSON stream over loopback gRPC', () => {
       assert.ok(token);
       assert.equal(token.method, 'POST');
       assert.equal(token.path, '/oidc/v1/token');
-      assert.equal(token.authorization, `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`);
+      // HTTP Basic with the right credentials: the record keeps the scheme and the client id, never the secret
+      assert.equal(token.authorization, 'Basic <redacted>');
+      assert.equal(token.clientId, CLIENT_ID);
+      assert.equal(token.status, 200);
+      assert.doesNotMatch(JSON.stringify(token), new RegExp(CLIENT_SECRET));
       assert.equal(token.headers['content-type'], 'application/x-www-form-urlencoded');
       assert.equal(token.form.grant_type, 'client_credentials');
       assert.equal(token.form.scope, 'all-apis');

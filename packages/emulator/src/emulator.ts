@@ -21,6 +21,7 @@ import { type GrpcListener, listenGrpc } from './grpc/listener.js';
 import { ephemeralStreamHandler, zerobusServiceDefinition } from './grpc/service.js';
 import { type RunningHttpServer, startHttpServer } from './http/http-server.js';
 import { Router } from './http/router.js';
+import { TokenRequestLog } from './oauth/request-log.js';
 import { addTokenRoute, type TokenRequestRecord } from './oauth/token-endpoint.js';
 import { TokenRegistry } from './oauth/tokens.js';
 import { type EmulatorOptions, type Principal, type ResolvedOptions, resolveOptions } from './options.js';
@@ -236,7 +237,9 @@ export class Emulator implements AsyncDisposable {
   }
 
   /**
-   * Every request to the token endpoint, in order.
+   * The latest 1,000 requests to the token endpoint, oldest first, without their secrets (the
+   * `authorization` header keeps its scheme only) and without the body of a refused request;
+   * `stats.tokenRequests` counts them all.
    *
    * @example
    * ```ts
@@ -480,7 +483,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const { cert, key, ca } = await loadOrCreateLocalTls(options.tls.caFile, { names });
     resolved = { ...resolved, tls: { cert, key, ca } };
   }
-  const tokens = new TokenRegistry(resolved.tokenTtlSeconds);
+  // Signing key in the data directory: tokens stay valid across restarts (PROTOCOL.md §13).
+  const tokens = await TokenRegistry.open(resolved.tokenTtlSeconds, resolved.dataDir);
   const waiters = new Waiters();
   let listener: GrpcListener | undefined;
   const catalog = await UnityCatalog.load(resolved.dataDir ?? (await mkdtemp(join(tmpdir(), 'zerobus-emulator-'))));
@@ -508,7 +512,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ),
     stats: emptyStats(),
     calls: [],
-    tokenRequests: [],
+    tokenRequests: new TokenRequestLog(),
     sessions: new Set(),
     closing: false,
     nextCallId: 1,

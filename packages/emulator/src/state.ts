@@ -6,7 +6,7 @@
 
 import type { UnityCatalog } from './catalog/unity-catalog.js';
 import type { FaultController, FaultTarget } from './faults.js';
-import type { TokenRequestRecord } from './oauth/token-endpoint.js';
+import type { TokenRequestLog } from './oauth/request-log.js';
 import type { TokenRegistry } from './oauth/tokens.js';
 import type { CallStatus, ResolvedOptions } from './options.js';
 import type { DeltaSinks } from './tables/delta-sinks.js';
@@ -152,7 +152,8 @@ export interface EmulatorState {
   readonly faults: FaultController;
   readonly stats: EmulatorStats;
   readonly calls: CallRecord[];
-  readonly tokenRequests: TokenRequestRecord[];
+  /** The latest token requests (a ring of 1,000). */
+  readonly tokenRequests: TokenRequestLog;
   readonly sessions: Set<CallSession>;
   closing: boolean;
   nextCallId: number;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { Agent, request } from 'node:http';
+import { after, describe, it } from 'node:test';
 import { fetchToken, setup } from './support/raw-client.js';
 
 const TABLE = 'main.default.events';
@@ -22,8 +23,11 @@ describe('OAuth token endpoint', () => {
     assert.equal(recorded.path, '/oidc/v1/token');
     assert.equal(recorded.status, 200);
     assert.equal(recorded.clientId, 'emulator-client');
-    assert.equal(recorded.authorization, `Basic ${Buffer.from('emulator-client:emulator-secret').toString('base64')}`);
+    // HTTP Basic, with the credentials left out: the record never holds the secret
+    assert.equal(recorded.authorization, 'Basic <redacted>');
     assert.equal(recorded.headers.authorization, recorded.authorization);
+    const basic = Buffer.from('emulator-client:emulator-secret').toString('base64');
+    assert.doesNotMatch(JSON.stringify(recorded), new RegExp(`emulator-secret|${basic}`));
     assert.match(recorded.headers['content-type'] ?? '', /^application\/x-www-form-urlencoded/);
     assert.equal(recorded.form.grant_type, 'client_credentials');
     assert.equal(recorded.form.scope, 'all-apis');
@@ -102,5 +106,87 @@ describe('OAuth token endpoint', () => {
     const ok = await fetchToken(emulator, TABLE, { clientId: 'svc', clientSecret: 's3cret' });
     assert.equal(ok.status, 200);
     await ok.body?.cancel();
+  });
+});
+
+describe('OAuth token endpoint: bounded memory', () => {
+  const basic = (secret: string) => `Basic ${Buffer.from(`emulator-client:${secret}`).toString('base64')}`;
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  after(() => agent.destroy());
+  /** node:http rather than fetch: a third of the client time, for the 2,000 requests below. */
+  const post = (emulator: { unityCatalogEndpoint: string }, authorization: string, body: string) =>
+    new Promise<number>((resolve, reject) => {
+      const headers = { authorization, 'content-type': 'application/x-www-form-urlencoded' };
+      const url = `${emulator.unityCatalogEndpoint}/oidc/v1/token`;
+      const req = request(url, { method: 'POST', agent, headers }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  it('answers 413 with the OAuth error shape for a body over 16 KiB, and records its size only', async (t) => {
+    const { emulator } = await setup(t);
+    const body = new URLSearchParams({ grant_type: 'client_credentials', scope: 'x'.repeat(20_000) }).toString();
+    const response = await fetch(`${emulator.unityCatalogEndpoint}/oidc/v1/token`, {
+      method: 'POST',
+      headers: { authorization: basic('emulator-secret'), 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+    assert.equal(response.status, 413);
+    const error = (await response.json()) as Record<string, unknown>;
+    assert.equal(error.error, 'invalid_request');
+    assert.match(String(error.error_description), /20\d{3} bytes; the token endpoint accepts at most 16384/);
+    const [recorded] = emulator.tokenRequests;
+    assert.equal(recorded?.status, 413);
+    assert.equal(recorded?.bodyBytes, body.length);
+    assert.deepEqual(recorded?.form, {});
+    assert.equal(emulator.stats.tokensIssued, 0);
+    assert.equal((await fetchToken(emulator, TABLE)).status, 200, 'the endpoint still issues tokens');
+  });
+
+  it('keeps the latest 1,000 requests, without bodies or secrets, after 2,000 large refused ones', async (t) => {
+    const { emulator } = await setup(t);
+    assert.equal((await fetchToken(emulator, TABLE)).status, 200);
+    const huge = new URLSearchParams({
+      grant_type: 'client_credentials',
+      authorization_details: 'y'.repeat(64 * 1024),
+    }).toString();
+    // Under the size limit, refused for their content: malformed grants, or a wrong secret.
+    const malformed = new URLSearchParams({
+      grant_type: 'client_credentials',
+      scope: 's'.repeat(5_000),
+      authorization_details: `[${'z'.repeat(10_000)}`,
+    }).toString();
+    const requests = Array.from({ length: 2_000 }, (_, i) => () => {
+      if (i % 2 === 0) return post(emulator, basic('emulator-secret'), huge);
+      return post(emulator, basic(i % 4 === 1 ? 'emulator-secret' : 'wrong-secret'), malformed);
+    });
+    const statuses = new Map<number, number>();
+    const worker = async () => {
+      for (let next = requests.shift(); next; next = requests.shift()) {
+        const status = await next();
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+    assert.deepEqual(Object.fromEntries(statuses), { 413: 1_000, 400: 500, 401: 500 });
+
+    assert.equal(emulator.stats.tokenRequests, 2_001);
+    const log = emulator.tokenRequests;
+    assert.equal(log.length, 1_000, 'the latest 1,000 requests only');
+    assert.ok(
+      log.every((r) => r.status !== 200),
+      'the first (accepted) request was evicted',
+    );
+    for (const [i, record] of log.entries()) {
+      assert.ok(record.bodyBytes > 15_000, `record ${i} came from a large request`);
+      const kept = JSON.stringify(record);
+      assert.ok(kept.length < 4_096, `record ${i} keeps ${kept.length} characters`);
+      assert.equal(record.form.authorization_details, undefined);
+      assert.doesNotMatch(kept, /emulator-secret|wrong-secret|yyyyyyyy|zzzzzzzz/);
+      if (i > 0) assert.ok(record.receivedAt >= (log[i - 1] as { receivedAt: number }).receivedAt, 'oldest first');
+    }
   });
 });

@@ -2,13 +2,17 @@
  * `POST /oidc/v1/token`: the OAuth 2.0 client-credentials grant of PROTOCOL.md §4. It is strict
  * on purpose (HTTP Basic client auth, a form body, well-formed `authorization_details`) so that
  * a client sending anything else fails here, in a test, rather than against the real workspace.
- * Every request is recorded, whatever its outcome, for tests that check the exact request.
+ * Every request is recorded, whatever its outcome, for tests that check the exact request (the
+ * latest 1,000, without secrets or refused bodies: `request-log.ts`).
  */
 
-import type { IncomingHttpHeaders } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { jsonError, type RouteRequest, type RouteResponse, type Router } from '../http/router.js';
 import type { Principal } from '../options.js';
+import { type TokenRequestRecord, tokenRequestRecord } from './request-log.js';
 import { type AuthorizationDetail, parseAuthorizationDetails, type TokenRegistry } from './tokens.js';
+
+export type { TokenRequestRecord } from './request-log.js';
 
 /**
  * The path of the OAuth token endpoint on the HTTP server (`POST`, client credentials grant).
@@ -33,42 +37,10 @@ import { type AuthorizationDetail, parseAuthorizationDetails, type TokenRegistry
 export const TOKEN_PATH = '/oidc/v1/token';
 
 /**
- * A token request as the emulator received it.
- *
- * @example
- * ```ts
- * import assert from 'node:assert/strict';
- * import type { TokenRequestRecord } from '@zerobus/emulator';
- * import { TableProperties, ZerobusSdk } from '@zerobus/sdk';
- *
- * emulator.faults.tokenEndpointFailures(1); // the next token request is answered HTTP 503
- * const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint);
- * const table = new TableProperties('main.iot.readings');
- * await sdk.createStream('emulator-client', 'emulator-secret', table, { recordType: 'json' });
- * const requests: TokenRequestRecord[] = emulator.tokenRequests;
- * assert.deepEqual(requests.map((r) => r.status), [503, 200]); // the SDK asked again
- * ```
+ * Largest token request body accepted, in bytes; a larger one is answered 413. A real request
+ * (client credentials, scope, resource and three grants) is well under 1 KiB.
  */
-export interface TokenRequestRecord {
-  /** The HTTP method. */
-  readonly method: string;
-  /** The request path. */
-  readonly path: string;
-  /** Header names in lower case; repeated headers joined with `, `. */
-  readonly headers: Readonly<Record<string, string>>;
-  /** The raw `authorization` header. */
-  readonly authorization: string | undefined;
-  /** Client id decoded from HTTP Basic auth, when the header could be decoded. */
-  readonly clientId: string | undefined;
-  /** Form fields of the body (last value wins for a repeated field). */
-  readonly form: Readonly<Record<string, string>>;
-  /** `authorization_details` parsed as JSON, when it is JSON. */
-  readonly authorizationDetails: unknown;
-  /** HTTP status the emulator answered with. */
-  readonly status: number;
-  /** When the request arrived, in milliseconds since the epoch. */
-  readonly receivedAt: number;
-}
+export const MAX_TOKEN_REQUEST_BYTES = 16 * 1024;
 
 export interface TokenEndpointContext {
   readonly principals: readonly Principal[];
@@ -76,14 +48,6 @@ export interface TokenEndpointContext {
   /** An injected failure status for this request, if a fault hook armed one. */
   takeTokenFailure(): number | undefined;
   record(request: TokenRequestRecord): void;
-}
-
-function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
 }
 
 function decodeBasic(header: string | undefined): { id: string; secret: string } | undefined {
@@ -95,13 +59,13 @@ function decodeBasic(header: string | undefined): { id: string; secret: string }
   return { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }
 
-function parseJsonOrUndefined(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+/**
+ * Whether `given` is `expected`, in a time that tells nothing about how much of it matched:
+ * both are hashed first, so the compared buffers have equal lengths whatever was sent.
+ */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 /** The grant itself: checks in the order a real authorization server does (client, then body). */
@@ -123,7 +87,9 @@ function grant(
     };
   }
   const principal = ctx.principals.find((p) => p.clientId === credentials.id);
-  if (!principal || principal.clientSecret !== credentials.secret) {
+  // The secret is compared even for an unknown client, so the answer's timing does not tell them apart.
+  const secretMatches = sameSecret(credentials.secret, principal?.clientSecret ?? '');
+  if (!principal || !secretMatches) {
     return jsonError(401, 'invalid_client', 'unknown client id or wrong client secret');
   }
   if (!contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
@@ -155,21 +121,30 @@ function grant(
 
 export function handleTokenRequest(ctx: TokenEndpointContext, request: RouteRequest): RouteResponse {
   const authorization = request.headers.authorization;
-  const contentType = request.headers['content-type'] ?? '';
+  const bodyBytes = request.body.length;
   const form: Record<string, string> = {};
-  for (const [key, value] of new URLSearchParams(request.body.toString('utf8'))) form[key] = value;
-  const response = grant(ctx, authorization, contentType, form);
-  ctx.record({
-    method: request.method,
-    path: request.path,
-    headers: flattenHeaders(request.headers),
-    authorization,
-    clientId: decodeBasic(authorization)?.id,
-    form,
-    authorizationDetails: parseJsonOrUndefined(form.authorization_details),
-    status: response.status,
-    receivedAt: Date.now(),
-  });
+  let response: RouteResponse;
+  if (bodyBytes > MAX_TOKEN_REQUEST_BYTES) {
+    response = jsonError(
+      413,
+      'invalid_request',
+      `the token request body is ${bodyBytes} bytes; the token endpoint accepts at most ${MAX_TOKEN_REQUEST_BYTES}`,
+    );
+  } else {
+    for (const [key, value] of new URLSearchParams(request.body.toString('utf8'))) form[key] = value;
+    response = grant(ctx, authorization, request.headers['content-type'] ?? '', form);
+  }
+  ctx.record(
+    tokenRequestRecord({
+      method: request.method,
+      path: request.path,
+      headers: request.headers,
+      clientId: decodeBasic(authorization)?.id,
+      form,
+      bodyBytes,
+      status: response.status,
+    }),
+  );
   return response;
 }
 
