@@ -24,7 +24,7 @@ async function tempDir(t: { after(fn: () => unknown): void }): Promise<string> {
 }
 
 async function start(t: { after(fn: () => unknown): void }, options: EmulatorOptions): Promise<Emulator> {
-  const emulator = await startEmulator(options);
+  const emulator = await startEmulator({ autoCreateTables: true, ...options });
   t.after(() => emulator.close());
   return emulator;
 }
@@ -115,7 +115,7 @@ describe('access tokens', () => {
 
   it('stay valid across a restart on the same data directory', async (t) => {
     const dataDir = await tempDir(t);
-    const first = await startEmulator({ dataDir });
+    const first = await startEmulator({ autoCreateTables: true, dataDir });
     const token = await accessToken(first);
     await first.close();
     const second = await start(t, { dataDir });
@@ -163,7 +163,7 @@ describe('access tokens', () => {
 
   it('expired by faults.expireTokens() stay expired after a restart; tokens issued after it work', async (t) => {
     const dataDir = await tempDir(t);
-    const first = await startEmulator({ dataDir });
+    const first = await startEmulator({ autoCreateTables: true, dataDir });
     const before = first.issueToken(TABLE);
     first.faults.expireTokens();
     const after = first.issueToken(TABLE); // possibly within the same millisecond
