@@ -529,7 +529,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
   });
 
-  addUnityCatalogRoutes(router, { catalog, tokens, auth: resolved.auth });
+  addUnityCatalogRoutes(router, {
+    catalog,
+    tokens,
+    auth: resolved.auth,
+    principals: resolved.principals,
+    isRevoked: (clientId) => state.faults.isRevoked(clientId),
+  });
 
   listener = await listenGrpc(grpcServer, resolved.host, resolved.port, resolved.tls);
   let http: RunningHttpServer;
