@@ -33,6 +33,7 @@ export function checkColumnName(name: unknown, what: string): string {
 }
 
 /** Checks the names of struct fields at any depth (the parser bounds the depth). */
+/** `column`: the column as messages name it. */
 function checkFieldNames(type: DeltaType, column: string): void {
   if (type.kind === 'array') checkFieldNames(type.elementType, column);
   if (type.kind === 'map') {
@@ -41,7 +42,7 @@ function checkFieldNames(type: DeltaType, column: string): void {
   }
   if (type.kind === 'struct') {
     for (const field of type.fields) {
-      checkColumnName(field.name, `a struct field in column ${shown(column)}`);
+      checkColumnName(field.name, `a struct field in ${column}`);
       checkFieldNames(field.type, column);
     }
   }
@@ -91,7 +92,7 @@ export function tableSchemaOf(table: string, columns: unknown): TableSchema {
     } catch (error) {
       throw invalid(`${label}: ${(error as Error).message}`);
     }
-    checkFieldNames(type, name);
+    checkFieldNames(type, label);
     const typeName = optional(fields.type_name, isString, `${label}: type_name must be a string`);
     const expected = ucTypeName(type);
     if (typeName !== undefined && typeName.toUpperCase() !== expected) {
