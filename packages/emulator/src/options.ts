@@ -50,8 +50,10 @@ export interface Principal {
   /** The OAuth client secret (the SDK's `clientSecret`). */
   readonly clientSecret: string;
   /**
-   * Tables this principal holds SELECT + MODIFY on. `undefined` means every table, so the
-   * default principal can write anywhere.
+   * Tables this principal holds SELECT + MODIFY on (and USE CATALOG / USE SCHEMA on their
+   * catalogs and schemas): it may write to them and read their Unity Catalog metadata, nothing
+   * more. `undefined` means every table, and the metastore admin over Unity Catalog REST, so the
+   * default principal can write anywhere and create or delete any catalog, schema or table.
    */
   readonly tables?: readonly string[] | undefined;
 }

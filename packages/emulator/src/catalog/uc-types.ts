@@ -85,7 +85,7 @@ export interface TableInfo {
  * ```ts
  * import type { CatalogInfo } from '@zerobus/emulator';
  *
- * // what a Databricks REST client sees; any token the emulator issued is accepted
+ * // what a Databricks REST client sees: the catalogs its token may use (here USE CATALOG on main)
  * const response = await fetch(`${emulator.unityCatalogEndpoint}/api/2.1/unity-catalog/catalogs`, {
  *   headers: { authorization: `Bearer ${emulator.issueToken('main.iot.readings')}` },
  * });

@@ -123,7 +123,8 @@ export function columnInfo(field: StructField, position: number): ColumnInfo {
  * The local server's Unity Catalog: catalogs, schemas and Delta tables under one data directory,
  * `<dataDir>/<catalog>/<schema>/<table>/`, all on disk (a server restarted on the same directory
  * serves the same tables). Reach it as {@link Emulator.catalog}; its methods throw a `UcError`
- * (`{ error_code, message }` over REST) when a name is invalid, missing or already taken.
+ * (`{ error_code, message }` over REST) when a name or column is invalid, missing or already
+ * taken. Privileges are checked by the REST routes, not here: in-process calls act as the admin.
  *
  * @example
  * ```ts
