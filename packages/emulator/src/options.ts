@@ -85,7 +85,10 @@ export interface EmulatorOptions {
   httpPort?: number;
   /** OAuth clients. Default: one principal `emulator-client` / `emulator-secret` with every table. */
   principals?: readonly Principal[];
-  /** `false` skips every token and grant check, on gRPC calls and Unity Catalog REST (any bearer, or none, is accepted). Default true. */
+  /**
+   * `false` skips every token and grant check, on gRPC calls and Unity Catalog REST (any bearer,
+   * or none, is accepted). Default true.
+   */
   auth?: boolean;
   /** Lifetime of issued access tokens (`expires_in`). Default 3600. 0 makes tokens expire at once. */
   tokenTtlSeconds?: number;
