@@ -5,7 +5,7 @@
  * throws random bodies at the create routes.
  */
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Emulator, startEmulator } from '@zerobus/emulator';
@@ -186,6 +186,27 @@ describe('Unity Catalog REST bad requests', () => {
     assert.deepEqual(await readdir(dir), ['keep.txt']);
   });
 
+  it('a create that fails on disk is a 500 naming no server path, and removes nothing it did not write', async () => {
+    assert.equal((await uc('POST', '/schemas', { catalog_name: 'main', name: 'broken' })).status, 200);
+    const schemaDir = join(emulator.catalog.dataDir, 'main', 'broken');
+    // the schema's directory is now a link to nowhere: making the table's directory fails
+    await rm(schemaDir, { recursive: true });
+    await symlink(join(emulator.catalog.dataDir, 'nowhere', 'gone'), schemaDir);
+    const { status, json } = await uc('POST', '/tables', table({ schema_name: 'broken', columns: [column({})] }));
+    assert.equal(status, 500, JSON.stringify(json));
+    assert.equal(json.error_code, 'INTERNAL_ERROR');
+    assert.match(String(json.message), /^the local server failed: E[A-Z]+$/);
+    assert.equal((await lstat(schemaDir)).isSymbolicLink(), true);
+    // a file where the table's directory would go is not replaced either
+    await rm(schemaDir);
+    await mkdir(schemaDir);
+    await writeFile(join(schemaDir, 't'), 'a file');
+    const occupied = await uc('POST', '/tables', table({ schema_name: 'broken', columns: [column({})] }));
+    assert.equal(occupied.status, 409, JSON.stringify(occupied.json));
+    assert.equal(await readFile(join(schemaDir, 't'), 'utf8'), 'a file');
+    assert.equal((await uc('DELETE', '/schemas/main.broken')).status, 200);
+  });
+
   it('never answers a random create body with a 500, nor leaves anything behind when it refuses one', async () => {
     const json = fc.oneof(
       fc.constant(undefined),
@@ -306,8 +327,8 @@ describe('Unity Catalog REST bad requests', () => {
         assert.equal(removed.status, 200, JSON.stringify(removed.json));
         assert.deepEqual(await tree(emulator.catalog.dataDir), before);
       }),
-      { seed: 15_2026, numRuns: 150 },
+      { seed: 15_2026, numRuns: 100 },
     );
-    assert.ok(created > 10 && refusedCount > 50, `created ${created}, refused ${refusedCount}`);
+    assert.ok(created > 5 && refusedCount > 40, `created ${created}, refused ${refusedCount}`);
   });
 });

@@ -104,6 +104,15 @@ async function subdirectories(dir: string): Promise<string[]> {
   }
 }
 
+/** Whether something other than nothing or an empty directory is at `path`: not ours to replace. */
+async function occupied(path: string): Promise<boolean> {
+  try {
+    return (await readdir(path)).length > 0;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}
+
 /** The column as UC describes it, from the table's field. */
 export function columnInfo(field: StructField, position: number): ColumnInfo {
   const [json] = (JSON.parse(toDeltaSchemaJson({ fields: [field] })) as { fields: unknown[] }).fields;
@@ -307,7 +316,7 @@ export class UnityCatalog {
     const dir = join(this.dataDir, catalog, schema, name);
     this.#creating.add(fullName);
     try {
-      if ((await readdir(dir).catch(() => [])).length > 0) {
+      if (await occupied(dir)) {
         // files no loaded table owns (a table that failed to load, say): never overwrite them
         throw new UcError('TABLE_ALREADY_EXISTS', `table '${fullName}' already has files in the data directory`);
       }
