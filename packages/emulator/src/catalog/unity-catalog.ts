@@ -17,6 +17,7 @@ import {
   ucTypeName,
 } from '@zerobus/sdk/schema';
 import { DeltaTable } from '../tables/delta/delta-table.js';
+import { DeltaTableError } from '../tables/delta/errors.js';
 import { tableSchemaOf } from './uc-columns.js';
 import { type CatalogInfo, type ColumnInfo, checkName, type SchemaInfo, type TableInfo, UcError } from './uc-types.js';
 
@@ -335,10 +336,15 @@ export class UnityCatalog {
         this.#tables.set(fullName, entry);
         return entry.info;
       } catch (error) {
+        if (error instanceof DeltaTableError && error.code === 'TABLE_EXISTS') {
+          // another writer on this directory (another process) made it first: it is theirs
+          throw new UcError('TABLE_ALREADY_EXISTS', `table '${fullName}' already exists`);
+        }
         // half a table is no table: remove whatever this create wrote (the directory was empty)
         await rm(dir, { recursive: true, force: true });
-        if (error instanceof SchemaError)
+        if (error instanceof SchemaError) {
           throw new UcError('INVALID_PARAMETER_VALUE', `table '${fullName}': ${error.message}`);
+        }
         throw error;
       }
     } finally {
