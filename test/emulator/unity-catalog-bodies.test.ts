@@ -174,6 +174,26 @@ describe('Unity Catalog REST bad requests', () => {
     assert.deepEqual(await tree(emulator.catalog.dataDir), before);
   });
 
+  it('accepts what Databricks clients send: null for an unset field, type_name in any case, CHAR for varchar', async () => {
+    const created = await uc('POST', '/tables', {
+      ...table({ name: 'lenient', comment: null, data_source_format: 'delta', table_type: null }),
+      columns: [
+        { name: 'v', type_text: 'varchar(10)', type_name: 'CHAR', nullable: null, position: 1, comment: null },
+        { name: 'n', type_text: 'bigint', type_name: 'long', position: 0, type_json: '{}', partition_index: null },
+      ],
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.json));
+    const columns = created.json.columns as { name: string; type_name: string; nullable: boolean }[];
+    assert.deepEqual(
+      columns.map((c) => [c.name, c.type_name, c.nullable]),
+      [
+        ['n', 'LONG', true],
+        ['v', 'STRING', true],
+      ],
+    );
+    assert.equal((await uc('DELETE', '/tables/main.s.lenient')).status, 200);
+  });
+
   it('does not overwrite files a table directory already holds', async () => {
     const dir = join(emulator.catalog.dataDir, 'main', 's', 'stale');
     await mkdir(dir);

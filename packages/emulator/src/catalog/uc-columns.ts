@@ -95,7 +95,10 @@ export function tableSchemaOf(table: string, columns: unknown): TableSchema {
     checkFieldNames(type, label);
     const typeName = optional(fields.type_name, isString, `${label}: type_name must be a string`);
     const expected = ucTypeName(type);
-    if (typeName !== undefined && typeName.toUpperCase() !== expected) {
+    // UC names char(n) and varchar(n) columns CHAR or STRING; both are strings here
+    const agrees =
+      typeName?.toUpperCase() === expected || (expected === 'STRING' && typeName?.toUpperCase() === 'CHAR');
+    if (typeName !== undefined && !agrees) {
       throw invalid(`${label}: type_name ${shown(typeName)} does not match type_text ${shown(text)} (${expected})`);
     }
     const nullable = optional(
@@ -121,5 +124,9 @@ export function tableSchemaOf(table: string, columns: unknown): TableSchema {
     });
   }
   // The checks above cover schemaFromUcColumns' own; it orders the columns by position.
-  return schemaFromUcColumns(checked);
+  try {
+    return schemaFromUcColumns(checked);
+  } catch (error) {
+    throw invalid(`columns of table '${table}': ${(error as Error).message}`);
+  }
 }
