@@ -541,7 +541,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
   });
 
-  addUnityCatalogRoutes(router, { catalog, tokens, auth: resolved.auth });
+  addUnityCatalogRoutes(router, {
+    catalog,
+    tokens,
+    auth: resolved.auth,
+    principals: resolved.principals,
+    isRevoked: (clientId) => state.faults.isRevoked(clientId),
+  });
   endStreamsOfDroppedTables(state);
 
   listener = await listenGrpc(grpcServer, resolved.host, resolved.port, resolved.tls);

@@ -51,8 +51,10 @@ export interface Principal {
   /** The OAuth client secret (the SDK's `clientSecret`). */
   readonly clientSecret: string;
   /**
-   * Tables this principal holds SELECT + MODIFY on. `undefined` means every table, so the
-   * default principal can write anywhere.
+   * Tables this principal holds SELECT + MODIFY on (and USE CATALOG / USE SCHEMA on their
+   * catalogs and schemas): it may write to them and read their Unity Catalog metadata, nothing
+   * more. `undefined` means every table, and the metastore admin over Unity Catalog REST, so the
+   * default principal can write anywhere and create or delete any catalog, schema or table.
    */
   readonly tables?: readonly string[] | undefined;
 }
@@ -83,7 +85,10 @@ export interface EmulatorOptions {
   httpPort?: number;
   /** OAuth clients. Default: one principal `emulator-client` / `emulator-secret` with every table. */
   principals?: readonly Principal[];
-  /** `false` skips every token check on gRPC calls (any bearer, or none, is accepted). Default true. */
+  /**
+   * `false` skips every token and grant check, on gRPC calls and Unity Catalog REST (any bearer,
+   * or none, is accepted). Default true.
+   */
   auth?: boolean;
   /** Lifetime of issued access tokens (`expires_in`). Default 3600. 0 makes tokens expire at once. */
   tokenTtlSeconds?: number;

@@ -85,7 +85,7 @@ export interface TableInfo {
  * ```ts
  * import type { CatalogInfo } from '@zerobus/emulator';
  *
- * // what a Databricks REST client sees; any token the emulator issued is accepted
+ * // what a Databricks REST client sees: the catalogs its token may use (here USE CATALOG on main)
  * const response = await fetch(`${emulator.unityCatalogEndpoint}/api/2.1/unity-catalog/catalogs`, {
  *   headers: { authorization: `Bearer ${emulator.issueToken('main.iot.readings')}` },
  * });
@@ -139,7 +139,9 @@ export type UcErrorCode =
   | 'TABLE_ALREADY_EXISTS'
   | 'CATALOG_NOT_EMPTY'
   | 'SCHEMA_NOT_EMPTY'
-  | 'UNAUTHENTICATED';
+  | 'UNAUTHENTICATED'
+  | 'PERMISSION_DENIED'
+  | 'INTERNAL_ERROR';
 
 const STATUS: Record<UcErrorCode, number> = {
   INVALID_PARAMETER_VALUE: 400,
@@ -152,6 +154,8 @@ const STATUS: Record<UcErrorCode, number> = {
   CATALOG_NOT_EMPTY: 400,
   SCHEMA_NOT_EMPTY: 400,
   UNAUTHENTICATED: 401,
+  PERMISSION_DENIED: 403,
+  INTERNAL_ERROR: 500,
 };
 
 /** A Unity Catalog error: becomes `{ error_code, message }` with the matching HTTP status. */
@@ -170,16 +174,32 @@ export class UcError extends Error {
 
 /**
  * Catalog, schema and table names become directory names, so they are limited to what is safe
- * in a path on every platform (Unity Catalog itself allows more, behind backquotes).
+ * in a path on every platform: letters, digits, `_` and `-`, at most 255 characters. (Unity
+ * Catalog itself allows more, behind backquotes, but never `.`, ` `, `/` or control characters.)
  */
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,254}$/;
 
 export function checkName(kind: 'catalog' | 'schema' | 'table', name: unknown): string {
   if (typeof name !== 'string' || !NAME.test(name)) {
+    const length = typeof name === 'string' && name.length > 255 ? ` has ${name.length} characters and` : '';
     throw new UcError(
       'INVALID_PARAMETER_VALUE',
-      `${kind} name ${JSON.stringify(name)} is not valid: use letters, digits, _ and - (at most 255 characters)`,
+      `${kind} name ${shown(name)}${length} is not valid: use letters, digits, _ and - (at most 255 characters)`,
     );
   }
   return name;
+}
+
+/** A value as an error message shows it: JSON, cut short. */
+export function shown(value: unknown): string {
+  const text = typeof value === 'string' ? value : value === undefined ? 'undefined' : JSON.stringify(value);
+  const cut = text.length > 64 ? `${text.slice(0, 64)}…` : text;
+  return typeof value === 'string' ? JSON.stringify(cut) : cut;
+}
+
+/** `a string`, `a number`, `null`, `an array`...: what a JSON value is, for messages. */
+export function jsonKind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

@@ -9,15 +9,16 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  parseTypeText,
+  SchemaError,
   type StructField,
-  schemaFromUcColumns,
   type TableSchema,
   toDeltaSchemaJson,
   typeText,
   ucTypeName,
 } from '@zerobus/sdk/schema';
 import { DeltaTable } from '../tables/delta/delta-table.js';
+import { DeltaTableError } from '../tables/delta/errors.js';
+import { tableSchemaOf } from './uc-columns.js';
 import { type CatalogInfo, type ColumnInfo, checkName, type SchemaInfo, type TableInfo, UcError } from './uc-types.js';
 
 /**
@@ -48,7 +49,10 @@ export interface CreateTableRequest {
   readonly schema_name: string;
   /** The table name: letters, digits, `_` and `-`. */
   readonly name: string;
-  /** The columns (at least one; names unique, case-insensitively). */
+  /**
+   * The columns: at least one; names of 1 to 255 characters without control characters, unique
+   * ignoring case; types nested at most 32 levels; positions, when given, `0` to `n - 1`.
+   */
   readonly columns: readonly {
     /** The column name. */
     name: string;
@@ -106,6 +110,15 @@ async function subdirectories(dir: string): Promise<string[]> {
   }
 }
 
+/** Whether something other than nothing or an empty directory is at `path`: not ours to replace. */
+async function occupied(path: string): Promise<boolean> {
+  try {
+    return (await readdir(path)).length > 0;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}
+
 /** The column as UC describes it, from the table's field. */
 export function columnInfo(field: StructField, position: number): ColumnInfo {
   const [json] = (JSON.parse(toDeltaSchemaJson({ fields: [field] })) as { fields: unknown[] }).fields;
@@ -125,7 +138,8 @@ export function columnInfo(field: StructField, position: number): ColumnInfo {
  * The local server's Unity Catalog: catalogs, schemas and Delta tables under one data directory,
  * `<dataDir>/<catalog>/<schema>/<table>/`, all on disk (a server restarted on the same directory
  * serves the same tables). Reach it as {@link Emulator.catalog}; its methods throw a `UcError`
- * (`{ error_code, message }` over REST) when a name is invalid, missing or already taken.
+ * (`{ error_code, message }` over REST) when a name or column is invalid, missing or already
+ * taken. Privileges are checked by the REST routes, not here: in-process calls act as the admin.
  *
  * @example
  * ```ts
@@ -311,23 +325,44 @@ export class UnityCatalog {
       // Its directory is about to be removed: a new table there would go with it.
       throw new UcError('TABLE_ALREADY_EXISTS', `table '${fullName}' is being deleted; try again in a moment`);
     }
-    const tableSchema = this.#schemaOf(fullName, request.columns);
+    // Every check first: a refused table leaves nothing on disk.
+    const tableSchema = tableSchemaOf(fullName, request.columns);
+    if (request.comment !== undefined && typeof request.comment !== 'string') {
+      throw new UcError('INVALID_PARAMETER_VALUE', `the comment of table '${fullName}' must be a string`);
+    }
+    const dir = join(this.dataDir, catalog, schema, name);
     this.#creating.add(fullName);
     try {
-      const dir = join(this.dataDir, catalog, schema, name);
-      const delta = await DeltaTable.create(dir, tableSchema, {
-        name: fullName,
-        ...(request.comment !== undefined && { description: request.comment }),
-      });
-      const meta = {
-        table_id: randomUUID(),
-        created_at: Date.now(),
-        ...(request.comment !== undefined && { comment: request.comment }),
-      };
-      await writeFile(join(dir, TABLE_META), JSON.stringify(meta));
-      const entry = this.#tableEntry(catalog, schema, name, delta, meta);
-      this.#tables.set(fullName, entry);
-      return entry.info;
+      if (await occupied(dir)) {
+        // files no loaded table owns (a table that failed to load, say): never overwrite them
+        throw new UcError('TABLE_ALREADY_EXISTS', `table '${fullName}' already has files in the data directory`);
+      }
+      try {
+        const delta = await DeltaTable.create(dir, tableSchema, {
+          name: fullName,
+          ...(request.comment !== undefined && { description: request.comment }),
+        });
+        const meta = {
+          table_id: randomUUID(),
+          created_at: Date.now(),
+          ...(request.comment !== undefined && { comment: request.comment }),
+        };
+        await writeFile(join(dir, TABLE_META), JSON.stringify(meta));
+        const entry = this.#tableEntry(catalog, schema, name, delta, meta);
+        this.#tables.set(fullName, entry);
+        return entry.info;
+      } catch (error) {
+        if (error instanceof DeltaTableError && error.code === 'TABLE_EXISTS') {
+          // another writer on this directory (another process) made it first: it is theirs
+          throw new UcError('TABLE_ALREADY_EXISTS', `table '${fullName}' already exists`);
+        }
+        // half a table is no table: remove whatever this create wrote (the directory was empty)
+        await rm(dir, { recursive: true, force: true });
+        if (error instanceof SchemaError) {
+          throw new UcError('INVALID_PARAMETER_VALUE', `table '${fullName}': ${error.message}`);
+        }
+        throw error;
+      }
     } finally {
       this.#creating.delete(fullName);
     }
@@ -380,33 +415,6 @@ export class UnityCatalog {
   }
 
   // --- helpers -----------------------------------------------------------------------------------
-
-  #schemaOf(fullName: string, columns: CreateTableRequest['columns']): TableSchema {
-    if (!Array.isArray(columns) || columns.length === 0) {
-      throw new UcError('INVALID_PARAMETER_VALUE', `table '${fullName}' needs at least one column`);
-    }
-    const seen = new Set<string>();
-    for (const [i, column] of columns.entries()) {
-      if (typeof column?.name !== 'string' || column.name === '') {
-        throw new UcError('INVALID_PARAMETER_VALUE', `column ${i} of '${fullName}' has no name`);
-      }
-      if (seen.has(column.name.toLowerCase())) {
-        throw new UcError('INVALID_PARAMETER_VALUE', `column '${column.name}' of '${fullName}' appears twice`);
-      }
-      seen.add(column.name.toLowerCase());
-      try {
-        parseTypeText(column.type_text);
-      } catch (error) {
-        throw new UcError(
-          'INVALID_PARAMETER_VALUE',
-          `column '${column.name}' of '${fullName}': ${(error as Error).message}`,
-        );
-      }
-    }
-    return schemaFromUcColumns(
-      columns.map((c, i) => ({ ...c, position: c.position ?? i, nullable: c.nullable ?? true })),
-    );
-  }
 
   #catalogInfo(name: string, meta: Meta | undefined): CatalogInfo {
     return {

@@ -23,6 +23,12 @@ import type { DeltaType, PrimitiveTypeName, StructField } from './types.js';
  * ```
  */
 export const MAX_DECIMAL_PRECISION = 38;
+/**
+ * Deepest nesting of `array`, `map` and `struct` the parser reads: far beyond any real table,
+ * and a bound that keeps the recursive descent (and every recursive walk of a type after it)
+ * from exhausting the stack on hostile input.
+ */
+const MAX_NESTING = 32;
 /** Spark's `DECIMAL` without arguments. */
 const DEFAULT_DECIMAL = { precision: 10, scale: 0 } as const;
 
@@ -58,7 +64,8 @@ const UNSUPPORTED = new Set(['interval', 'void', 'null', 'object', 'geometry', '
 
 /**
  * Parses a Spark SQL / Unity Catalog type string (`bigint`, `array<struct<a:int,b:string>>`...).
- * Throws a {@link SchemaError} naming the offset of the problem.
+ * Throws a {@link SchemaError} naming the offset of the problem; types nested more than 32
+ * levels deep (`array`, `map`, `struct`) are refused as such a problem.
  *
  * @example
  * ```ts
@@ -84,28 +91,32 @@ class TypeTextParser {
 
   constructor(private readonly text: string) {}
 
-  parseType(): DeltaType {
+  /** `depth`: how many `array`, `map` and `struct` types enclose this one. */
+  parseType(depth = 0): DeltaType {
     this.skipSpace();
     const start = this.pos;
     const word = this.readWord();
     if (word.length === 0) throw this.error(start, `expected a type name but found ${this.describeHere()}`);
     const name = word.toLowerCase();
 
+    if (name === 'array' || name === 'map' || name === 'struct') {
+      if (depth >= MAX_NESTING) throw this.error(start, `types nest more than ${MAX_NESTING} levels deep`);
+    }
     if (name === 'array') {
       this.expect('<');
-      const elementType = this.parseType();
+      const elementType = this.parseType(depth + 1);
       this.expect('>');
       return { kind: 'array', elementType, containsNull: true };
     }
     if (name === 'map') {
       this.expect('<');
-      const keyType = this.parseType();
+      const keyType = this.parseType(depth + 1);
       this.expect(',');
-      const valueType = this.parseType();
+      const valueType = this.parseType(depth + 1);
       this.expect('>');
       return { kind: 'map', keyType, valueType, valueContainsNull: true };
     }
-    if (name === 'struct') return this.parseStructBody();
+    if (name === 'struct') return this.parseStructBody(depth + 1);
     if (DECIMAL_NAMES.has(name)) return this.parseDecimalArgs();
     if (LENGTH_STRING_TYPES.has(name)) {
       this.expect('(', `'${word}' needs a length, as in ${name}(10)`);
@@ -150,7 +161,7 @@ class TypeTextParser {
   }
 
   /** After `struct`: `<` fields `>`; each field is `name[:] type [NOT NULL] [COMMENT 'text']`. */
-  private parseStructBody(): DeltaType {
+  private parseStructBody(depth: number): DeltaType {
     this.expect('<');
     const fields: StructField[] = [];
     const seen = new Map<string, string>();
@@ -171,7 +182,7 @@ class TypeTextParser {
       seen.set(key, name);
       this.skipSpace();
       if (this.peek() === ':') this.pos++; // Spark accepts both `a:int` and `a int`
-      const type = this.parseType();
+      const type = this.parseType(depth);
       let nullable = true;
       let comment: string | undefined;
       for (;;) {
@@ -298,7 +309,9 @@ class TypeTextParser {
   }
 
   private error(position: number, problem: string): SchemaError {
-    return new SchemaError(`invalid type '${this.text}' at position ${position}: ${problem}`, { position });
+    // A huge text (a hostile request, say) is not echoed whole: the position says where to look.
+    const text = this.text.length > 200 ? `${this.text.slice(0, 200)}…` : this.text;
+    return new SchemaError(`invalid type '${text}' at position ${position}: ${problem}`, { position });
   }
 }
 

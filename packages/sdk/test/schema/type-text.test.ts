@@ -109,6 +109,26 @@ describe('parseTypeText', () => {
       assert.match(error.message, new RegExp(`at position ${position}:`));
     }
   });
+
+  it('reads 32 levels of nesting and refuses a 33rd, however deep the text goes', () => {
+    const nested = (levels: number, open: string) => `${open.repeat(levels)}int${'>'.repeat(levels)}`;
+    assert.equal(typeText(parseTypeText(nested(32, 'array<'))), nested(32, 'array<'));
+    assert.equal(typeText(parseTypeText(nested(32, 'struct<a:'))), nested(32, 'struct<a:'));
+    for (const open of ['array<', 'map<int,', 'struct<a:', 'struct<a:array<']) {
+      const levels = open === 'struct<a:array<' ? 17 : 33;
+      assert.throws(
+        () => parseTypeText(nested(levels, open)),
+        (error: unknown) => error instanceof SchemaError && /types nest more than 32 levels deep/.test(error.message),
+        open,
+      );
+    }
+    // far past what the call stack would survive without the bound; the message stays short
+    const hostile = nested(200_000, 'array<');
+    assert.throws(
+      () => parseTypeText(hostile),
+      (error: unknown) => error instanceof SchemaError && error.position === 32 * 6 && error.message.length < 400,
+    );
+  });
 });
 
 describe('typeText and ucTypeName', () => {
