@@ -13,8 +13,14 @@
  *   older parquet-mr based readers do not.
  * - No column mapping: Parquet columns carry the field names. Names with spaces or `,;{}()=`
  *   read fine in DuckDB and delta-rs, but Spark refuses them without column mapping.
- * - No checkpoints, no partitions; a data file written by an append whose commit never happened
- *   (a crash in between) is simply not in the log: invisible to readers, left for VACUUM.
+ * - No partitions; a data file written by an append whose commit never happened (a crash in
+ *   between) is simply not in the log: invisible to readers, left for VACUUM.
+ *
+ * Upkeep runs in the background after appends (maintenance.ts): a checkpoint every
+ * {@link CHECKPOINT_INTERVAL} commits (checkpoint.ts), so that opening replays few commits, and
+ * compaction of small files (compaction.ts), so that a trickle of appends keeps few live files.
+ * Compacted files are removed from the table but stay on disk: readers of older versions still
+ * find them.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -22,19 +28,24 @@ import { access, mkdir, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SchemaError, type TableSchema } from '@zerobus/sdk/schema';
 import { parquetWriteBuffer, type SchemaElement } from 'hyparquet-writer';
+import { writeCheckpoint } from './checkpoint.js';
 import {
   type Action,
+  type AddAction,
+  CommitNotDurableError,
   cleanTempFiles,
   fsyncDir,
   LOG_DIR,
   type LogState,
   listCommitVersions,
   mkdirDurably,
-  replayLog,
   tryCommit,
   writeNewFileDurably,
 } from './commit-log.js';
-import { DeltaTableError } from './errors.js';
+import { canCompact, planCompaction, readColumns } from './compaction.js';
+import { DeltaTableError, tableLabel } from './errors.js';
+import { replayLog } from './log-replay.js';
+import { Maintenance, type MaintenanceReporter } from './maintenance.js';
 import { columnSources, parquetSchema } from './parquet-schema.js';
 import {
   assertSupported,
@@ -81,6 +92,24 @@ const ROW_GROUP_ROWS = 131_072;
 const STALE_TEMP_MS = 60_000;
 /** Safety net against livelock under a storm of competing writers. */
 const MAX_COMMIT_ATTEMPTS = 1_000;
+/** A checkpoint every this many commits (more for large states: see #checkpointDue). */
+export const CHECKPOINT_INTERVAL = 10;
+/**
+ * How long checkpoints keep tombstones of removed files, unless the table sets
+ * `delta.deletedFileRetentionDuration`. Delta's default is a week, but compaction of a trickle
+ * removes ~50 files a second and every checkpoint would carry millions; tombstones only serve
+ * VACUUM (old versions are read from their commits), and the files themselves stay on disk.
+ */
+const DEFAULT_TOMBSTONE_RETENTION_MS = 60 * 60 * 1000;
+
+export interface OpenOptions {
+  /** Names the table in errors (default: `catalog.schema.table` from the last three path segments). */
+  readonly name?: string;
+  /** Checkpoints and compaction in the background (default true). */
+  readonly maintenance?: boolean;
+  /** Where failures of background upkeep go (default: a process warning). */
+  readonly onMaintenanceError?: MaintenanceReporter;
+}
 
 export class DeltaTable {
   readonly dir: string;
@@ -88,20 +117,42 @@ export class DeltaTable {
   readonly schema: TableSchema;
   readonly #state: LogState;
   readonly #parquetSchema: SchemaElement[];
+  readonly #maintenance: Maintenance | undefined;
   #queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(dir: string, schema: TableSchema, state: LogState) {
+  private constructor(dir: string, schema: TableSchema, state: LogState, options: OpenOptions) {
     this.dir = dir;
     this.schema = schema;
     this.#state = state;
     this.#parquetSchema = parquetSchema(storageSchema(schema));
+    if (options.maintenance === false) return;
+    const label = state.label;
+    const report =
+      options.onMaintenanceError ??
+      ((error: Error, task: string) =>
+        process.emitWarning(`Delta table ${label}: background ${task} failed: ${error.message}`, {
+          code: 'ZEROBUS_DELTA_MAINTENANCE',
+        }));
+    const compactable = canCompact(storageSchema(schema));
+    this.#maintenance = new Maintenance(
+      [
+        { name: 'checkpoint', due: () => this.#checkpointDue(), run: () => this.#checkpoint() },
+        {
+          name: 'compaction',
+          due: () => compactable && planCompaction(this.#state.files.values()) !== undefined,
+          run: () => this.#compact(),
+        },
+      ],
+      () => this.#state.version,
+      report,
+    );
   }
 
   /** Creates the table: `mkdir -p`, then commit 0 (protocol and metaData). Fails if one exists. */
   static async create(
     dir: string,
     schema: TableSchema,
-    options: { name?: string; description?: string } = {},
+    options: { name?: string; description?: string } & Omit<OpenOptions, 'name'> = {},
   ): Promise<DeltaTable> {
     dir = resolve(dir);
     if (schema.fields.length === 0) throw new SchemaError('a Delta table needs at least one column');
@@ -120,16 +171,35 @@ export class DeltaTable {
     if ((await listCommitVersions(dir)).length > 0 || !(await tryCommit(dir, 0, actions))) {
       throw new DeltaTableError('TABLE_EXISTS', `a Delta table already exists in ${dir}`);
     }
-    return DeltaTable.open(dir);
+    const { maintenance, onMaintenanceError } = options;
+    return DeltaTable.open(dir, {
+      ...(maintenance !== undefined && { maintenance }),
+      ...(onMaintenanceError && { onMaintenanceError }),
+    });
   }
 
-  /** Opens an existing table by replaying its log; removes temporary files crashed writers left. */
-  static async open(dir: string): Promise<DeltaTable> {
+  /**
+   * Opens an existing table from its newest checkpoint and the commits after it; removes
+   * temporary files crashed writers left. A damaged log (a missing version, an unparseable commit
+   * or checkpoint, a live data file gone) throws a DeltaLogError naming the table and version.
+   */
+  static async open(dir: string, options: OpenOptions = {}): Promise<DeltaTable> {
     dir = resolve(dir);
     await cleanTempFiles(dir, STALE_TEMP_MS);
-    const state = await replayLog(dir);
+    const state = await replayLog(dir, options.name ?? tableLabel(dir));
     assertSupported(state.protocol!);
-    return new DeltaTable(dir, schemaFromMetaData(state.metaData!), state);
+    return new DeltaTable(dir, schemaFromMetaData(state.metaData!), state, options);
+  }
+
+  /** Runs the upkeep that is due now (a checkpoint, compactions) and resolves when it is done. */
+  async maintain(): Promise<void> {
+    this.#maintenance?.poke();
+    await this.settle();
+  }
+
+  /** Waits for the background upkeep under way (checkpoint, compaction); `stop` ends it for good. */
+  settle(options: { stop?: boolean } = {}): Promise<void> {
+    return this.#maintenance?.settle(options) ?? Promise.resolve();
   }
 
   /** Whether `dir` holds a Delta table (a log with at least one commit). */
@@ -178,15 +248,7 @@ export class DeltaTable {
 
     let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(
-        parquetWriteBuffer({
-          schema: this.#parquetSchema,
-          columnData: columnSources(this.schema, batch.columns),
-          codec: CODEC,
-          rowGroupSize: ROW_GROUP_ROWS,
-          createdBy: `${ENGINE_INFO} (hyparquet-writer)`,
-        }),
-      );
+      bytes = this.#encode(batch);
     } catch (cause) {
       throw new DeltaTableError('INVALID_BATCH', `cannot encode the batch as Parquet: ${(cause as Error).message}`, {
         cause,
@@ -206,14 +268,29 @@ export class DeltaTable {
       dataChange: true,
       stats,
     };
+    let version: number;
     try {
-      const version = await this.#commit(add, rows);
-      return { version, file, bytes: bytes.length, rows };
+      version = await this.#commit(add, rows);
     } catch (error) {
-      // Not in the log, so no reader will ever see it: remove it rather than leave litter.
-      await unlink(path).catch(() => {});
+      // Not in the log, so no reader will ever see it: remove it rather than leave litter. A
+      // commit that exists but is not durable names the file: it must stay.
+      if (!(error instanceof CommitNotDurableError)) await unlink(path).catch(() => {});
       throw error;
     }
+    this.#maintenance?.poke();
+    return { version, file, bytes: bytes.length, rows };
+  }
+
+  #encode(batch: ColumnBatch): Uint8Array {
+    return new Uint8Array(
+      parquetWriteBuffer({
+        schema: this.#parquetSchema,
+        columnData: columnSources(this.schema, batch.columns),
+        codec: CODEC,
+        rowGroupSize: ROW_GROUP_ROWS,
+        createdBy: `${ENGINE_INFO} (hyparquet-writer)`,
+      }),
+    );
   }
 
   /** Commits the add at the next free version, catching up with other writers as needed. */
@@ -232,10 +309,7 @@ export class DeltaTable {
         },
         { add },
       ];
-      if (await tryCommit(this.dir, version, actions)) {
-        this.#state.apply(version, actions);
-        return version;
-      }
+      if (await this.#tryCommit(version, actions)) return version;
       // Lost the race: read what won. Appends commute with appends, not with a new schema or protocol.
       for (const commit of await this.#state.catchUp(this.dir)) {
         if (commit.actions.some((a) => 'metaData' in a || 'protocol' in a)) {
@@ -247,6 +321,108 @@ export class DeltaTable {
       }
     }
     throw new DeltaTableError('CONFLICT', `gave up after ${MAX_COMMIT_ATTEMPTS} lost commit races`);
+  }
+
+  /** tryCommit, keeping the state in step: a commit that exists is applied even if not durable. */
+  async #tryCommit(version: number, actions: Action[]): Promise<boolean> {
+    try {
+      if (!(await tryCommit(this.dir, version, actions))) return false;
+    } catch (error) {
+      if (error instanceof CommitNotDurableError) this.#state.apply(version, actions);
+      throw error;
+    }
+    this.#state.apply(version, actions);
+    return true;
+  }
+
+  /** Due every CHECKPOINT_INTERVAL commits, or every 1% of the last checkpoint's actions if more. */
+  #checkpointDue(): boolean {
+    const state = this.#state;
+    const interval = Math.max(CHECKPOINT_INTERVAL, Math.floor(state.checkpointSize / 100));
+    return state.version - Math.max(state.checkpointVersion, 0) >= interval;
+  }
+
+  /** Writes the checkpoint of the current version (the state is read synchronously, so it is one version's). */
+  async #checkpoint(): Promise<void> {
+    const state = this.#state;
+    const version = state.version;
+    const retention = retentionMs(state.metaData?.configuration['delta.deletedFileRetentionDuration']);
+    const last = await writeCheckpoint(this.dir, state, Date.now() - retention);
+    if (version > state.checkpointVersion) {
+      state.checkpointVersion = version;
+      state.checkpointSize = last.size;
+    }
+  }
+
+  /**
+   * Merges small files into one: the reading and writing run outside the append queue; only the
+   * commit (remove + add, dataChange false) takes its turn there, like one more append. If other
+   * writers removed any of the files meanwhile, or changed the schema, it gives up and deletes
+   * its own file.
+   */
+  async #compact(): Promise<void> {
+    const files = planCompaction(this.#state.files.values());
+    if (!files) return;
+    const storage = storageSchema(this.schema);
+    const { columns, rowCount } = await readColumns(
+      this.dir,
+      storage,
+      files,
+      () => new Promise((r) => setImmediate(r)),
+    );
+    const bytes = this.#encode({ columns, rowCount });
+    const file = `part-00000-${randomUUID()}-c000.${CODEC_SUFFIX}.parquet`;
+    const path = join(this.dir, file);
+    await writeNewFileDurably(path, bytes);
+    await fsyncDir(this.dir);
+    const add: AddAction = {
+      path: file,
+      partitionValues: {},
+      size: bytes.length,
+      modificationTime: Date.now(),
+      dataChange: false,
+      stats: statsJson(fileStats(this.schema, columns, rowCount)),
+    };
+    let committed = false;
+    try {
+      committed = await this.#enqueue(() => this.#commitCompaction(files, add));
+    } catch (error) {
+      if (!(error instanceof CommitNotDurableError)) await unlink(path).catch(() => {});
+      throw error;
+    }
+    if (!committed) await unlink(path).catch(() => {});
+  }
+
+  async #commitCompaction(files: readonly AddAction[], add: AddAction): Promise<boolean> {
+    for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+      const caughtUp = await this.#state.catchUp(this.dir);
+      if (caughtUp.some((c) => c.actions.some((a) => 'metaData' in a || 'protocol' in a))) return false;
+      if (files.some((f) => !this.#state.files.has(f.path))) return false;
+      const now = Date.now();
+      const actions: Action[] = [
+        {
+          commitInfo: {
+            ...commitInfo(now, 'OPTIMIZE', { predicate: '[]', zOrderBy: '[]', auto: true }),
+            readVersion: this.#state.version,
+            isBlindAppend: false,
+            operationMetrics: { numRemovedFiles: String(files.length), numAddedFiles: '1' },
+          },
+        },
+        ...files.map((f) => ({
+          remove: {
+            path: f.path,
+            deletionTimestamp: now,
+            dataChange: false,
+            extendedFileMetadata: true,
+            partitionValues: {},
+            size: f.size,
+          },
+        })),
+        { add },
+      ];
+      if (await this.#tryCommit(this.#state.version + 1, actions)) return true;
+    }
+    return false;
   }
 
   #checkShape(batch: ColumnBatch): void {
@@ -281,4 +457,14 @@ function commitInfo(timestamp: number, operation: string, operationParameters: R
     engineInfo: ENGINE_INFO,
     txnId: randomUUID(),
   };
+}
+
+/** `delta.deletedFileRetentionDuration` ("interval 1 hours", "interval 7 days") in ms. */
+function retentionMs(setting: string | undefined): number {
+  const match = /^\s*interval\s+(\d+)\s+(second|minute|hour|day|week)s?\s*$/i.exec(setting ?? '');
+  if (!match) return DEFAULT_TOMBSTONE_RETENTION_MS;
+  const unit = { second: 1e3, minute: 60e3, hour: 3600e3, day: 86400e3, week: 604800e3 }[
+    (match[2] as string).toLowerCase() as 'second'
+  ];
+  return Number(match[1]) * unit;
 }
