@@ -6,13 +6,13 @@
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { schemaFromUcColumns } from '@zerobus/sdk/schema';
-import { readDeltaLog, readDeltaTable } from '../../../../test/support/delta-reader.js';
+import { query, readDeltaLog, readDeltaTable } from '../../../../test/support/delta-reader.js';
 import { DeltaTable } from '../../src/tables/delta/delta-table.js';
 import { checkStats, randomValue, seeded, toBatch, withTempDir } from './support.js';
 
@@ -97,6 +97,18 @@ describe('Delta compaction', () => {
       checkStats(rich, written, merged?.stats as never);
       // Readers of older versions still find every file.
       for (const path of oldFiles) assert.ok(await exists(join(dir, path)), `${path} stays on disk`);
+
+      // The next checkpoint carries the tombstones, also when written by an instance opened after them.
+      const reopened = await DeltaTable.open(dir);
+      for (let k = 0; k < 10; k++) await reopened.append(toBatch(rich, richRows(1, 1000 + k, rand)));
+      await reopened.settle();
+      const last = JSON.parse(await readFile(join(dir, '_delta_log', '_last_checkpoint'), 'utf8'));
+      assert.equal(last.version, 50); // it opened from checkpoint 40 (before the compaction at 41)
+      const checkpoint = join(dir, '_delta_log', `${String(last.version).padStart(20, '0')}.checkpoint.parquet`);
+      const [counts] = await query(
+        `SELECT count(remove) AS removes, count(add) AS adds FROM read_parquet('${checkpoint}')`,
+      );
+      assert.deepEqual(counts, { removes: 40n, adds: 10n });
     });
   });
 

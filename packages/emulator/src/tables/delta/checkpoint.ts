@@ -228,7 +228,12 @@ export async function checkpointExists(tableDir: string, version: number): Promi
   );
 }
 
-/** Loads the checkpoint of `version` into `state` (a fresh one); throws DeltaLogError if it is unusable. */
+/**
+ * Loads the checkpoint of `version` into `state` (a fresh one); throws DeltaLogError if it is
+ * unusable. Its tombstones are left out (reading them is most of the cost of a checkpoint written
+ * under a trickle, and only the next checkpoint needs them): `state.tombstonesFrom` says where
+ * they are, for {@link readCheckpointTombstones}.
+ */
 export async function readCheckpoint(tableDir: string, version: number, state: LogState): Promise<void> {
   const fail = (reason: string, cause?: unknown): never => {
     throw new DeltaLogError(state.label, version, reason, { cause });
@@ -237,25 +242,17 @@ export async function readCheckpoint(tableDir: string, version: number, state: L
   try {
     const bytes = await readFile(join(logDir(tableDir), checkpointFileName(version)));
     const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    rows = await parquetReadObjects({ file, columns: ['add', 'remove', 'metaData', 'protocol'] });
+    rows = await parquetReadObjects({ file, columns: ['add', 'metaData', 'protocol'] });
   } catch (cause) {
     return fail(`the checkpoint file cannot be read: ${(cause as Error).message}`, cause);
   }
   for (const row of rows) {
     const add = row.add as Record<string, unknown> | null | undefined;
-    const remove = row.remove as Record<string, unknown> | null | undefined;
     const metaData = row.metaData as Record<string, unknown> | null | undefined;
     const protocol = row.protocol as Record<string, unknown> | null | undefined;
     if (add) {
       if (typeof add.path !== 'string') fail('the checkpoint has an add action without a path');
       state.files.set(add.path as string, toAdd(add));
-    } else if (remove) {
-      if (typeof remove.path !== 'string') fail('the checkpoint has a remove action without a path');
-      state.tombstones.set(remove.path as string, {
-        path: remove.path as string,
-        dataChange: false,
-        ...(remove.deletionTimestamp != null && { deletionTimestamp: Number(remove.deletionTimestamp) }),
-      });
     } else if (metaData) {
       state.metaData = toMetaData(metaData);
     } else if (protocol) {
@@ -274,6 +271,35 @@ export async function readCheckpoint(tableDir: string, version: number, state: L
   state.version = version;
   state.checkpointVersion = version;
   state.checkpointSize = rows.length;
+  state.tombstonesFrom = version;
+}
+
+/**
+ * Adds the tombstones of checkpoint `state.tombstonesFrom` to the state (those the commits since
+ * then did not supersede). A checkpoint gone or unreadable by now costs only its tombstones.
+ */
+export async function readCheckpointTombstones(tableDir: string, state: LogState): Promise<void> {
+  const version = state.tombstonesFrom;
+  if (version === undefined) return;
+  state.tombstonesFrom = undefined;
+  let rows: Record<string, unknown>[];
+  try {
+    const bytes = await readFile(join(logDir(tableDir), checkpointFileName(version)));
+    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    rows = await parquetReadObjects({ file, columns: ['remove'] });
+  } catch {
+    return;
+  }
+  for (const row of rows) {
+    const remove = row.remove as Record<string, unknown> | null | undefined;
+    if (!remove || typeof remove.path !== 'string') continue;
+    if (state.files.has(remove.path) || state.tombstones.has(remove.path)) continue;
+    state.tombstones.set(remove.path, {
+      path: remove.path,
+      dataChange: false,
+      ...(remove.deletionTimestamp != null && { deletionTimestamp: Number(remove.deletionTimestamp) }),
+    });
+  }
 }
 
 function toAdd(add: Record<string, unknown>): AddAction {

@@ -230,6 +230,8 @@ export class LogState {
   checkpointVersion = -1;
   /** The number of actions in that checkpoint. */
   checkpointSize = 0;
+  /** The checkpoint whose tombstones are not loaded yet (see readCheckpointTombstones). */
+  tombstonesFrom: number | undefined;
 
   /** `label` names the table in errors (see tableLabel). */
   constructor(readonly label: string) {}

@@ -28,7 +28,7 @@ import { access, mkdir, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SchemaError, type TableSchema } from '@zerobus/sdk/schema';
 import { parquetWriteBuffer, type SchemaElement } from 'hyparquet-writer';
-import { writeCheckpoint } from './checkpoint.js';
+import { readCheckpointTombstones, writeCheckpoint } from './checkpoint.js';
 import {
   type Action,
   type AddAction,
@@ -96,11 +96,13 @@ const MAX_COMMIT_ATTEMPTS = 1_000;
 export const CHECKPOINT_INTERVAL = 10;
 /**
  * How long checkpoints keep tombstones of removed files, unless the table sets
- * `delta.deletedFileRetentionDuration`. Delta's default is a week, but compaction of a trickle
- * removes ~50 files a second and every checkpoint would carry millions; tombstones only serve
- * VACUUM (old versions are read from their commits), and the files themselves stay on disk.
+ * `delta.deletedFileRetentionDuration`. Delta's default is a week, but compaction under a trickle
+ * removes as many files as appends add (~50 a second at the default commit interval), and every
+ * checkpoint would carry millions, each one encoded on the event loop. Tombstones only tell
+ * VACUUM what it may delete; old versions are read from their commits, and the removed files
+ * themselves stay on disk (this writer never deletes them).
  */
-const DEFAULT_TOMBSTONE_RETENTION_MS = 60 * 60 * 1000;
+const DEFAULT_TOMBSTONE_RETENTION_MS = 60 * 1000;
 
 export interface OpenOptions {
   /** Names the table in errors (default: `catalog.schema.table` from the last three path segments). */
@@ -345,6 +347,7 @@ export class DeltaTable {
   /** Writes the checkpoint of the current version (the state is read synchronously, so it is one version's). */
   async #checkpoint(): Promise<void> {
     const state = this.#state;
+    await readCheckpointTombstones(this.dir, state);
     const version = state.version;
     const retention = retentionMs(state.metaData?.configuration['delta.deletedFileRetentionDuration']);
     const last = await writeCheckpoint(this.dir, state, Date.now() - retention);

@@ -103,19 +103,29 @@ export async function replayLog(tableDir: string, label = tableLabel(tableDir)):
 
 /** Throws if a live data file of the state is not on disk (a reader would fail on it). */
 async function assertFilesPresent(tableDir: string, state: LogState): Promise<void> {
-  if (state.files.size === 0) return;
-  const present = new Set(await readdir(tableDir));
-  for (const path of state.files.keys()) {
-    const relative = decodeURIComponent(path);
-    if (present.has(relative)) continue;
-    if (
-      relative.includes('/') &&
-      (await stat(join(tableDir, relative)).then(
-        () => true,
-        () => false,
-      ))
-    )
-      continue;
-    throw new DeltaLogError(state.label, state.version, `data file '${relative}' of the table is missing`);
+  const paths = [...state.files.keys()].map((path) => decodeURIComponent(path));
+  let missing: string | undefined;
+  if (paths.length > 1000) {
+    // Many live files: one listing beats a stat each (removed files stay, so it may be long).
+    const present = new Set(await readdir(tableDir));
+    for (const path of paths) {
+      if (present.has(path)) continue;
+      if (path.includes('/') && (await exists(join(tableDir, path)))) continue;
+      missing = path;
+      break;
+    }
+  } else {
+    const found = await Promise.all(paths.map((path) => exists(join(tableDir, path))));
+    missing = paths[found.indexOf(false)];
   }
+  if (missing !== undefined) {
+    throw new DeltaLogError(state.label, state.version, `data file '${missing}' of the table is missing`);
+  }
+}
+
+function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
