@@ -12,18 +12,28 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { readFile, rename, stat, unlink } from 'node:fs/promises';
+import { rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DeltaType, PrimitiveTypeName, StructField, TableSchema } from '@zerobus/sdk/schema';
-import { parquetReadObjects } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { type AddAction, fsyncDir, type LogState, logDir, writeNewFileDurably } from './commit-log.js';
-import { DeltaLogError } from './errors.js';
+import { readCheckpointTombstones, readLastCheckpoint } from './checkpoint-read.js';
+import { fsyncDir, type LogState, logDir, writeNewFileDurably } from './commit-log.js';
 import { columnSources, parquetSchema } from './parquet-schema.js';
 import type { MetaDataAction, ProtocolAction } from './protocol.js';
 
 export const LAST_CHECKPOINT = '_last_checkpoint';
 const CHECKPOINT_NAME = /^(\d{20})\.checkpoint\.parquet$/;
+/** A checkpoint every this many commits (more for large states: see checkpointDue). */
+export const CHECKPOINT_INTERVAL = 10;
+/**
+ * How long checkpoints keep tombstones of removed files, unless the table sets
+ * `delta.deletedFileRetentionDuration`. Delta's default is a week, but compaction under a trickle
+ * removes as many files as appends add (~50 a second at the default commit interval), and every
+ * checkpoint would carry millions, each one encoded on the event loop. Tombstones only tell
+ * VACUUM what it may delete; old versions are read from their commits, and the removed files
+ * themselves stay on disk (this writer never deletes them).
+ */
+const DEFAULT_TOMBSTONE_RETENTION_MS = 60 * 1000;
 
 /** `_last_checkpoint`: the newest checkpoint, a hint (readers still list newer commits). */
 export interface LastCheckpoint {
@@ -210,122 +220,33 @@ async function replaceDurably(dir: string, name: string, bytes: Uint8Array | str
   await fsyncDir(dir);
 }
 
-/** The `_last_checkpoint` hint, or undefined when there is none or it is unreadable (it is only a hint). */
-export async function readLastCheckpoint(tableDir: string): Promise<LastCheckpoint | undefined> {
-  try {
-    const parsed = JSON.parse(await readFile(join(logDir(tableDir), LAST_CHECKPOINT), 'utf8')) as LastCheckpoint;
-    return Number.isSafeInteger(parsed.version) && parsed.version >= 0 ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Whether the checkpoint file of `version` exists. */
-export async function checkpointExists(tableDir: string, version: number): Promise<boolean> {
-  return stat(join(logDir(tableDir), checkpointFileName(version))).then(
-    () => true,
-    () => false,
-  );
+/** Due every CHECKPOINT_INTERVAL commits, or every 1% of the last checkpoint's actions if more. */
+export function checkpointDue(state: LogState): boolean {
+  const interval = Math.max(CHECKPOINT_INTERVAL, Math.floor(state.checkpointSize / 100));
+  return state.version - Math.max(state.checkpointVersion, 0) >= interval;
 }
 
 /**
- * Loads the checkpoint of `version` into `state` (a fresh one); throws DeltaLogError if it is
- * unusable. Its tombstones are left out (reading them is most of the cost of a checkpoint written
- * under a trickle, and only the next checkpoint needs them): `state.tombstonesFrom` says where
- * they are, for {@link readCheckpointTombstones}.
+ * Writes the checkpoint of the state's current version, with the tombstones of the checkpoint it
+ * was opened from. The state is encoded synchronously, so the checkpoint holds one version.
  */
-export async function readCheckpoint(tableDir: string, version: number, state: LogState): Promise<void> {
-  const fail = (reason: string, cause?: unknown): never => {
-    throw new DeltaLogError(state.label, version, reason, { cause });
-  };
-  let rows: Record<string, unknown>[];
-  try {
-    const bytes = await readFile(join(logDir(tableDir), checkpointFileName(version)));
-    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    rows = await parquetReadObjects({ file, columns: ['add', 'metaData', 'protocol'] });
-  } catch (cause) {
-    return fail(`the checkpoint file cannot be read: ${(cause as Error).message}`, cause);
-  }
-  for (const row of rows) {
-    const add = row.add as Record<string, unknown> | null | undefined;
-    const metaData = row.metaData as Record<string, unknown> | null | undefined;
-    const protocol = row.protocol as Record<string, unknown> | null | undefined;
-    if (add) {
-      if (typeof add.path !== 'string') fail('the checkpoint has an add action without a path');
-      state.files.set(add.path as string, toAdd(add));
-    } else if (metaData) {
-      state.metaData = toMetaData(metaData);
-    } else if (protocol) {
-      state.protocol = {
-        minReaderVersion: Number(protocol.minReaderVersion),
-        minWriterVersion: Number(protocol.minWriterVersion),
-        ...(Array.isArray(protocol.readerFeatures) && { readerFeatures: protocol.readerFeatures as string[] }),
-        ...(Array.isArray(protocol.writerFeatures) && { writerFeatures: protocol.writerFeatures as string[] }),
-      };
-    }
-  }
-  if (state.protocol === undefined) fail('the checkpoint has no protocol action');
-  if (state.metaData === undefined || typeof state.metaData.schemaString !== 'string') {
-    fail('the checkpoint has no metaData action');
-  }
-  state.version = version;
-  state.checkpointVersion = version;
-  state.checkpointSize = rows.length;
-  state.tombstonesFrom = version;
-}
-
-/**
- * Adds the tombstones of checkpoint `state.tombstonesFrom` to the state (those the commits since
- * then did not supersede). A checkpoint gone or unreadable by now costs only its tombstones.
- */
-export async function readCheckpointTombstones(tableDir: string, state: LogState): Promise<void> {
-  const version = state.tombstonesFrom;
-  if (version === undefined) return;
-  state.tombstonesFrom = undefined;
-  let rows: Record<string, unknown>[];
-  try {
-    const bytes = await readFile(join(logDir(tableDir), checkpointFileName(version)));
-    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    rows = await parquetReadObjects({ file, columns: ['remove'] });
-  } catch {
-    return;
-  }
-  for (const row of rows) {
-    const remove = row.remove as Record<string, unknown> | null | undefined;
-    if (!remove || typeof remove.path !== 'string') continue;
-    if (state.files.has(remove.path) || state.tombstones.has(remove.path)) continue;
-    state.tombstones.set(remove.path, {
-      path: remove.path,
-      dataChange: false,
-      ...(remove.deletionTimestamp != null && { deletionTimestamp: Number(remove.deletionTimestamp) }),
-    });
+export async function checkpointTable(tableDir: string, state: LogState): Promise<void> {
+  await readCheckpointTombstones(tableDir, state);
+  const version = state.version;
+  const retention = retentionMs(state.metaData?.configuration['delta.deletedFileRetentionDuration']);
+  const last = await writeCheckpoint(tableDir, state, Date.now() - retention);
+  if (version > state.checkpointVersion) {
+    state.checkpointVersion = version;
+    state.checkpointSize = last.size;
   }
 }
 
-function toAdd(add: Record<string, unknown>): AddAction {
-  return {
-    path: add.path as string,
-    partitionValues: (add.partitionValues ?? {}) as Record<string, string | null>,
-    size: Number(add.size ?? 0),
-    modificationTime: Number(add.modificationTime ?? 0),
-    dataChange: false,
-    ...(typeof add.stats === 'string' && { stats: add.stats }),
-  };
-}
-
-function toMetaData(m: Record<string, unknown>): MetaDataAction {
-  const format = (m.format ?? {}) as Record<string, unknown>;
-  return {
-    id: m.id as string,
-    ...(typeof m.name === 'string' && { name: m.name }),
-    ...(typeof m.description === 'string' && { description: m.description }),
-    format: {
-      provider: (format.provider as string | undefined) ?? 'parquet',
-      options: (format.options ?? {}) as Record<string, string>,
-    },
-    schemaString: m.schemaString as string,
-    partitionColumns: (m.partitionColumns ?? []) as string[],
-    configuration: (m.configuration ?? {}) as Record<string, string>,
-    ...(m.createdTime != null && { createdTime: Number(m.createdTime) }),
-  };
+/** `delta.deletedFileRetentionDuration` ("interval 1 hours", "interval 7 days") in ms. */
+function retentionMs(setting: string | undefined): number {
+  const match = /^\s*interval\s+(\d+)\s+(second|minute|hour|day|week)s?\s*$/i.exec(setting ?? '');
+  if (!match) return DEFAULT_TOMBSTONE_RETENTION_MS;
+  const unit = { second: 1e3, minute: 60e3, hour: 3600e3, day: 86400e3, week: 604800e3 }[
+    (match[2] as string).toLowerCase() as 'second'
+  ];
+  return Number(match[1]) * unit;
 }

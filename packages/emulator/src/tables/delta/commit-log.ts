@@ -16,6 +16,8 @@ import { DeltaLogError, DeltaTableError, tableLabel } from './errors.js';
 import type { MetaDataAction, ProtocolAction } from './protocol.js';
 
 export const LOG_DIR = '_delta_log';
+/** Names this writer in commitInfo and in the Parquet files it writes. */
+export const ENGINE_INFO = 'zerobus-emulator/0.1.0';
 
 export interface AddAction {
   readonly path: string;
@@ -270,4 +272,16 @@ export class LogState {
       applied.push({ version, actions });
     }
   }
+}
+
+/** The commitInfo action of a commit by this writer (its provenance). */
+export function commitInfo(timestamp: number, operation: string, operationParameters: Record<string, unknown>) {
+  return {
+    timestamp,
+    operation,
+    operationParameters,
+    isolationLevel: 'Serializable',
+    engineInfo: ENGINE_INFO,
+    txnId: randomUUID(),
+  };
 }

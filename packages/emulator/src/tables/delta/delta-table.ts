@@ -28,12 +28,13 @@ import { access, mkdir, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SchemaError, type TableSchema } from '@zerobus/sdk/schema';
 import { parquetWriteBuffer, type SchemaElement } from 'hyparquet-writer';
-import { readCheckpointTombstones, writeCheckpoint } from './checkpoint.js';
+import { checkpointDue, checkpointTable } from './checkpoint.js';
 import {
   type Action,
-  type AddAction,
   CommitNotDurableError,
   cleanTempFiles,
+  commitInfo,
+  ENGINE_INFO,
   fsyncDir,
   LOG_DIR,
   type LogState,
@@ -42,7 +43,8 @@ import {
   tryCommit,
   writeNewFileDurably,
 } from './commit-log.js';
-import { canCompact, planCompaction, readColumns } from './compaction.js';
+import { type CompactionHost, compactTable, dataFileName } from './compact-table.js';
+import { canCompact, planCompaction } from './compaction.js';
 import { DeltaTableError, tableLabel } from './errors.js';
 import { replayLog } from './log-replay.js';
 import { Maintenance, type MaintenanceReporter } from './maintenance.js';
@@ -72,7 +74,6 @@ export interface AppendResult {
   readonly rows: number;
 }
 
-const ENGINE_INFO = 'zerobus-emulator/0.1.0';
 /**
  * Snappy: built into hyparquet-writer, Spark's default, read by every Delta reader. Measured on a
  * 10-column table of ~220-byte rows (encode + stats + fsynced write, ext4, 2 cores), in rows/s
@@ -92,18 +93,6 @@ const ROW_GROUP_ROWS = 131_072;
 const STALE_TEMP_MS = 60_000;
 /** Safety net against livelock under a storm of competing writers. */
 const MAX_COMMIT_ATTEMPTS = 1_000;
-/** A checkpoint every this many commits (more for large states: see #checkpointDue). */
-export const CHECKPOINT_INTERVAL = 10;
-/**
- * How long checkpoints keep tombstones of removed files, unless the table sets
- * `delta.deletedFileRetentionDuration`. Delta's default is a week, but compaction under a trickle
- * removes as many files as appends add (~50 a second at the default commit interval), and every
- * checkpoint would carry millions, each one encoded on the event loop. Tombstones only tell
- * VACUUM what it may delete; old versions are read from their commits, and the removed files
- * themselves stay on disk (this writer never deletes them).
- */
-const DEFAULT_TOMBSTONE_RETENTION_MS = 60 * 1000;
-
 export interface OpenOptions {
   /** Names the table in errors (default: `catalog.schema.table` from the last three path segments). */
   readonly name?: string;
@@ -138,11 +127,11 @@ export class DeltaTable {
     const compactable = canCompact(storageSchema(schema));
     this.#maintenance = new Maintenance(
       [
-        { name: 'checkpoint', due: () => this.#checkpointDue(), run: () => this.#checkpoint() },
+        { name: 'checkpoint', due: () => checkpointDue(state), run: () => checkpointTable(dir, state) },
         {
           name: 'compaction',
           due: () => compactable && planCompaction(this.#state.files.values()) !== undefined,
-          run: () => this.#compact(),
+          run: () => compactTable(this.#compactionHost()),
         },
       ],
       () => this.#state.version,
@@ -258,7 +247,7 @@ export class DeltaTable {
     }
     const stats = statsJson(fileStats(this.schema, batch.columns, rows));
 
-    const file = `part-00000-${randomUUID()}-c000.${CODEC_SUFFIX}.parquet`;
+    const file = dataFileName(CODEC_SUFFIX);
     const path = join(this.dir, file);
     await writeNewFileDurably(path, bytes);
     await fsyncDir(this.dir);
@@ -281,6 +270,18 @@ export class DeltaTable {
     }
     this.#maintenance?.poke();
     return { version, file, bytes: bytes.length, rows };
+  }
+
+  #compactionHost(): CompactionHost {
+    return {
+      dir: this.dir,
+      schema: this.schema,
+      state: this.#state,
+      newFileName: () => dataFileName(CODEC_SUFFIX),
+      encode: (batch) => this.#encode(batch),
+      enqueue: (task) => this.#enqueue(task),
+      tryCommit: (version, actions) => this.#tryCommit(version, actions),
+    };
   }
 
   #encode(batch: ColumnBatch): Uint8Array {
@@ -337,97 +338,6 @@ export class DeltaTable {
     return true;
   }
 
-  /** Due every CHECKPOINT_INTERVAL commits, or every 1% of the last checkpoint's actions if more. */
-  #checkpointDue(): boolean {
-    const state = this.#state;
-    const interval = Math.max(CHECKPOINT_INTERVAL, Math.floor(state.checkpointSize / 100));
-    return state.version - Math.max(state.checkpointVersion, 0) >= interval;
-  }
-
-  /** Writes the checkpoint of the current version (the state is read synchronously, so it is one version's). */
-  async #checkpoint(): Promise<void> {
-    const state = this.#state;
-    await readCheckpointTombstones(this.dir, state);
-    const version = state.version;
-    const retention = retentionMs(state.metaData?.configuration['delta.deletedFileRetentionDuration']);
-    const last = await writeCheckpoint(this.dir, state, Date.now() - retention);
-    if (version > state.checkpointVersion) {
-      state.checkpointVersion = version;
-      state.checkpointSize = last.size;
-    }
-  }
-
-  /**
-   * Merges small files into one: the reading and writing run outside the append queue; only the
-   * commit (remove + add, dataChange false) takes its turn there, like one more append. If other
-   * writers removed any of the files meanwhile, or changed the schema, it gives up and deletes
-   * its own file.
-   */
-  async #compact(): Promise<void> {
-    const files = planCompaction(this.#state.files.values());
-    if (!files) return;
-    const storage = storageSchema(this.schema);
-    const { columns, rowCount } = await readColumns(
-      this.dir,
-      storage,
-      files,
-      () => new Promise((r) => setImmediate(r)),
-    );
-    const bytes = this.#encode({ columns, rowCount });
-    const file = `part-00000-${randomUUID()}-c000.${CODEC_SUFFIX}.parquet`;
-    const path = join(this.dir, file);
-    await writeNewFileDurably(path, bytes);
-    await fsyncDir(this.dir);
-    const add: AddAction = {
-      path: file,
-      partitionValues: {},
-      size: bytes.length,
-      modificationTime: Date.now(),
-      dataChange: false,
-      stats: statsJson(fileStats(this.schema, columns, rowCount)),
-    };
-    let committed = false;
-    try {
-      committed = await this.#enqueue(() => this.#commitCompaction(files, add));
-    } catch (error) {
-      if (!(error instanceof CommitNotDurableError)) await unlink(path).catch(() => {});
-      throw error;
-    }
-    if (!committed) await unlink(path).catch(() => {});
-  }
-
-  async #commitCompaction(files: readonly AddAction[], add: AddAction): Promise<boolean> {
-    for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
-      const caughtUp = await this.#state.catchUp(this.dir);
-      if (caughtUp.some((c) => c.actions.some((a) => 'metaData' in a || 'protocol' in a))) return false;
-      if (files.some((f) => !this.#state.files.has(f.path))) return false;
-      const now = Date.now();
-      const actions: Action[] = [
-        {
-          commitInfo: {
-            ...commitInfo(now, 'OPTIMIZE', { predicate: '[]', zOrderBy: '[]', auto: true }),
-            readVersion: this.#state.version,
-            isBlindAppend: false,
-            operationMetrics: { numRemovedFiles: String(files.length), numAddedFiles: '1' },
-          },
-        },
-        ...files.map((f) => ({
-          remove: {
-            path: f.path,
-            deletionTimestamp: now,
-            dataChange: false,
-            extendedFileMetadata: true,
-            partitionValues: {},
-            size: f.size,
-          },
-        })),
-        { add },
-      ];
-      if (await this.#tryCommit(this.#state.version + 1, actions)) return true;
-    }
-    return false;
-  }
-
   #checkShape(batch: ColumnBatch): void {
     const { columns, rowCount } = batch;
     if (!Number.isSafeInteger(rowCount) || rowCount < 0) {
@@ -449,25 +359,4 @@ export class DeltaTable {
       }
     });
   }
-}
-
-function commitInfo(timestamp: number, operation: string, operationParameters: Record<string, unknown>) {
-  return {
-    timestamp,
-    operation,
-    operationParameters,
-    isolationLevel: 'Serializable',
-    engineInfo: ENGINE_INFO,
-    txnId: randomUUID(),
-  };
-}
-
-/** `delta.deletedFileRetentionDuration` ("interval 1 hours", "interval 7 days") in ms. */
-function retentionMs(setting: string | undefined): number {
-  const match = /^\s*interval\s+(\d+)\s+(second|minute|hour|day|week)s?\s*$/i.exec(setting ?? '');
-  if (!match) return DEFAULT_TOMBSTONE_RETENTION_MS;
-  const unit = { second: 1e3, minute: 60e3, hour: 3600e3, day: 86400e3, week: 604800e3 }[
-    (match[2] as string).toLowerCase() as 'second'
-  ];
-  return Number(match[1]) * unit;
 }

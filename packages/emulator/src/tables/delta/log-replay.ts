@@ -8,7 +8,8 @@
 
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkpointExists, checkpointVersion, readCheckpoint, readLastCheckpoint } from './checkpoint.js';
+import { checkpointVersion } from './checkpoint.js';
+import { checkpointExists, readCheckpoint, readLastCheckpoint } from './checkpoint-read.js';
 import { LogState, logDir, readCommit } from './commit-log.js';
 import { DeltaLogError, DeltaTableError, tableLabel } from './errors.js';
 
