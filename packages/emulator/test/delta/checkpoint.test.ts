@@ -82,6 +82,29 @@ describe('Delta checkpoints', () => {
       assert.deepEqual(reopened.schema, schema);
       assert.equal((await reopened.append(batch([23]))).version, 24);
       assert.deepEqual(await readIds(dir), range(0, 24));
+
+      // Old checkpoints go, but not the newest two, nor the one the log now starts from.
+      for (let k = 24; k < 45; k++) await reopened.append(batch([k]));
+      await reopened.settle();
+      const checkpoints = (await readdir(log)).filter((n) => n.endsWith('.checkpoint.parquet')).sort();
+      assert.deepEqual(
+        checkpoints,
+        [20, 30, 40].map((v) => name(v, '.checkpoint.parquet')),
+      );
+      assert.equal((await DeltaTable.open(dir)).version, reopened.version); // 45, + 1 if it compacted
+      assert.deepEqual(await readIds(dir), range(0, 45));
+    });
+  });
+
+  it('keeps only the newest two checkpoints of a complete log', async () => {
+    await withTempDir(async (parent) => {
+      const { dir, log } = await tableWith(parent, 52);
+      const checkpoints = (await readdir(log)).filter((n) => n.endsWith('.checkpoint.parquet')).sort();
+      assert.deepEqual(
+        checkpoints,
+        [40, 50].map((v) => name(v, '.checkpoint.parquet')),
+      );
+      assert.deepEqual(await readIds(dir), range(0, 52));
     });
   });
 

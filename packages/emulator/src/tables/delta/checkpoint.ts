@@ -234,11 +234,37 @@ export async function checkpointTable(tableDir: string, state: LogState): Promis
   await readCheckpointTombstones(tableDir, state);
   const version = state.version;
   const retention = retentionMs(state.metaData?.configuration['delta.deletedFileRetentionDuration']);
-  const last = await writeCheckpoint(tableDir, state, Date.now() - retention);
+  const cutoff = Date.now() - retention;
+  for (const [path, remove] of state.tombstones) {
+    if ((remove.deletionTimestamp ?? 0) < cutoff) state.tombstones.delete(path); // expired for good
+  }
+  const last = await writeCheckpoint(tableDir, state, cutoff);
   if (version > state.checkpointVersion) {
     state.checkpointVersion = version;
     state.checkpointSize = last.size;
   }
+  if (!state.checkpoints.includes(version)) state.checkpoints.push(version);
+  state.checkpoints.sort((a, b) => a - b);
+  await removeOldCheckpoints(tableDir, state);
+}
+
+/**
+ * Deletes checkpoints no reader needs, or the log would gain one file per 10 commits forever:
+ * the newest two stay (a reader may have listed the previous newest just before), and so does
+ * the one the log starts from if older commits were cleaned up. Every JSON commit stays, so any
+ * version can still be rebuilt.
+ */
+async function removeOldCheckpoints(tableDir: string, state: LogState): Promise<void> {
+  const keep = new Set(state.checkpoints.slice(-2));
+  if (state.firstCommit > 0) {
+    const base = state.checkpoints.filter((v) => v < state.firstCommit).at(-1);
+    if (base !== undefined) keep.add(base);
+  }
+  const remove = state.checkpoints.filter((v) => !keep.has(v));
+  for (const version of remove) {
+    await unlink(join(logDir(tableDir), checkpointFileName(version))).catch(() => {});
+  }
+  state.checkpoints.splice(0, state.checkpoints.length, ...state.checkpoints.filter((v) => keep.has(v)));
 }
 
 /** `delta.deletedFileRetentionDuration` ("interval 1 hours", "interval 7 days") in ms. */

@@ -234,6 +234,10 @@ export class LogState {
   checkpointSize = 0;
   /** The checkpoint whose tombstones are not loaded yet (see readCheckpointTombstones). */
   tombstonesFrom: number | undefined;
+  /** Checkpoint files known to exist (listed at open, or written since), ascending. */
+  readonly checkpoints: number[] = [];
+  /** The oldest commit file of the log at open (above 0 once older ones were cleaned up). */
+  firstCommit = 0;
 
   /** `label` names the table in errors (see tableLabel). */
   constructor(readonly label: string) {}

@@ -95,6 +95,8 @@ export async function replayLog(tableDir: string, label = tableLabel(tableDir)):
   }
   // Commits written meanwhile by another writer.
   await state.catchUp(tableDir);
+  state.checkpoints.push(...checkpoints.filter((v) => v <= state.version));
+  state.firstCommit = first;
   if (state.protocol === undefined || state.metaData === undefined) {
     throw new DeltaLogError(label, state.version, `the log has no ${state.protocol ? 'metaData' : 'protocol'} action`);
   }
