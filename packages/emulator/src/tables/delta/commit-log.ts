@@ -193,19 +193,21 @@ async function fsyncCommitted(dir: string, version: number): Promise<void> {
   }
 }
 
-/** Removes temporary commit files older than `minAgeMs` (left by writers that crashed). */
-export async function cleanTempFiles(tableDir: string, minAgeMs: number): Promise<number> {
+/**
+ * Removes temporary files older than `minAgeMs` (left by writers that crashed) among `names`, the
+ * log directory's listing (listed here if not given: a long log is costly to list twice).
+ */
+export async function cleanTempFiles(tableDir: string, minAgeMs: number, names?: readonly string[]): Promise<number> {
   const dir = logDir(tableDir);
   let removed = 0;
-  let names: string[];
   try {
-    names = await readdir(dir);
+    names ??= await readdir(dir);
   } catch {
     return 0;
   }
   const now = Date.now();
   for (const name of names) {
-    if (!TEMP_NAME.test(name)) continue;
+    if (name[0] !== '.' || !TEMP_NAME.test(name)) continue;
     const path = join(dir, name);
     try {
       const info = await stat(path);

@@ -32,7 +32,6 @@ import { checkpointDue, checkpointTable } from './checkpoint.js';
 import {
   type Action,
   CommitNotDurableError,
-  cleanTempFiles,
   commitInfo,
   ENGINE_INFO,
   fsyncDir,
@@ -176,8 +175,7 @@ export class DeltaTable {
    */
   static async open(dir: string, options: OpenOptions = {}): Promise<DeltaTable> {
     dir = resolve(dir);
-    await cleanTempFiles(dir, STALE_TEMP_MS);
-    const state = await replayLog(dir, options.name ?? tableLabel(dir));
+    const state = await replayLog(dir, options.name ?? tableLabel(dir), STALE_TEMP_MS);
     assertSupported(state.protocol!);
     return new DeltaTable(dir, schemaFromMetaData(state.metaData!), state, options);
   }

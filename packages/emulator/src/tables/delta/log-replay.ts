@@ -10,35 +10,47 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkpointVersion } from './checkpoint.js';
 import { checkpointExists, readCheckpoint, readLastCheckpoint } from './checkpoint-read.js';
-import { LogState, logDir, readCommit } from './commit-log.js';
+import { cleanTempFiles, LogState, logDir, readCommit } from './commit-log.js';
 import { DeltaLogError, DeltaTableError, tableLabel } from './errors.js';
 
 const COMMIT_NAME = /^(\d{20})\.json$/;
 
-/** What the log directory holds: commit versions and checkpoint versions, ascending. */
-async function listLog(tableDir: string): Promise<{ commits: number[]; checkpoints: number[] }> {
+/** What the log directory holds: commit and checkpoint versions, ascending, and every name. */
+async function listLog(tableDir: string): Promise<{ commits: number[]; checkpoints: number[]; names: string[] }> {
   let names: string[];
   try {
     names = await readdir(logDir(tableDir));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { commits: [], checkpoints: [] };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { commits: [], checkpoints: [], names: [] };
     throw error;
   }
   const commits: number[] = [];
   const checkpoints: number[] = [];
+  // A long log has one name per commit: test the cheap suffix before the pattern.
   for (const name of names) {
-    const commit = COMMIT_NAME.exec(name);
-    if (commit) commits.push(Number(commit[1]));
-    const checkpoint = checkpointVersion(name);
-    if (checkpoint !== undefined) checkpoints.push(checkpoint);
+    if (name.endsWith('.json')) {
+      const commit = COMMIT_NAME.exec(name);
+      if (commit) commits.push(Number(commit[1]));
+    } else if (name.endsWith('.parquet')) {
+      const checkpoint = checkpointVersion(name);
+      if (checkpoint !== undefined) checkpoints.push(checkpoint);
+    }
   }
   const ascending = (a: number, b: number) => a - b;
-  return { commits: commits.sort(ascending), checkpoints: checkpoints.sort(ascending) };
+  return { commits: commits.sort(ascending), checkpoints: checkpoints.sort(ascending), names };
 }
 
-/** Replays the log into the table's newest state. `label` names the table in errors. */
-export async function replayLog(tableDir: string, label = tableLabel(tableDir)): Promise<LogState> {
-  const { commits, checkpoints } = await listLog(tableDir);
+/**
+ * Replays the log into the table's newest state. `label` names the table in errors. Temporary
+ * files older than `staleTempMs` (left by crashed writers) are removed on the way.
+ */
+export async function replayLog(
+  tableDir: string,
+  label = tableLabel(tableDir),
+  staleTempMs = Number.POSITIVE_INFINITY,
+): Promise<LogState> {
+  const { commits, checkpoints, names } = await listLog(tableDir);
+  if (staleTempMs !== Number.POSITIVE_INFINITY) await cleanTempFiles(tableDir, staleTempMs, names);
   if (commits.length === 0 && checkpoints.length === 0) {
     throw new DeltaTableError('NOT_A_TABLE', `no Delta log in table ${label}`);
   }
