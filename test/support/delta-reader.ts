@@ -4,12 +4,18 @@
  * live Parquet files with DuckDB. DuckDB's delta extension cannot be installed offline, so the
  * log is replayed here and the files are handed to `read_parquet`.
  *
+ * {@link readDeltaTable} starts from the newest checkpoint, read with DuckDB's `read_parquet`,
+ * and replays the commits after it; when the log still holds every commit from 0 it also replays
+ * them all and checks that both give the same state, so every test reading a table through it
+ * validates the writer's checkpoints.
+ *
  * Rows come back in the forms of `NormalizedValue` (types.ts), so tests can compare them with
  * what they wrote: BIGINT → bigint, DECIMAL → unscaled bigint, TIMESTAMP[TZ] → microseconds as
  * bigint, DATE → days, BLOB → Uint8Array, LIST → array, STRUCT → object, MAP → Map.
  */
 
-import { readdirSync, readFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DuckDBBlobValue,
@@ -59,53 +65,164 @@ export interface DeltaFieldJson {
   metadata: Record<string, unknown>;
 }
 
-/** Replays the log: versions must be 0..n without gaps; the last metaData/protocol win. */
-export function readDeltaLog(dir: string): DeltaSnapshot {
-  const logDir = join(dir, '_delta_log');
-  const versions = readdirSync(logDir)
-    .filter((name) => /^\d{20}\.json$/.test(name))
+/** The state being replayed. */
+interface Replay {
+  files: Map<string, AddInfo>;
+  protocol: Record<string, unknown> | undefined;
+  metaData: (Record<string, unknown> & { schemaString: string }) | undefined;
+}
+
+function commitPath(logDir: string, version: number): string {
+  return join(logDir, `${String(version).padStart(20, '0')}.json`);
+}
+
+function listVersions(logDir: string, pattern: RegExp): number[] {
+  return readdirSync(logDir)
+    .filter((name) => pattern.test(name))
     .map((name) => Number(name.slice(0, 20)))
     .sort((a, b) => a - b);
-  if (versions.length === 0) throw new Error(`no commits in ${logDir}`);
-  const commits: Record<string, unknown>[][] = [];
-  const files = new Map<string, AddInfo>();
-  let protocol: Record<string, unknown> | undefined;
-  let metaData: (Record<string, unknown> & { schemaString: string }) | undefined;
-  versions.forEach((version, i) => {
-    if (version !== i) throw new Error(`log version ${i} is missing (found ${version})`);
-    const text = readFileSync(join(logDir, `${String(version).padStart(20, '0')}.json`), 'utf8');
-    const actions = text
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    commits.push(actions);
-    for (const action of actions) {
-      const keys = Object.keys(action);
-      if (keys.length !== 1) throw new Error(`commit ${version}: an action must have exactly one key: ${keys}`);
-      const add = action.add as Record<string, unknown> | undefined;
-      const remove = action.remove as Record<string, unknown> | undefined;
-      if (add) {
-        files.set(add.path as string, {
-          path: add.path as string,
-          size: add.size as number,
-          dataChange: add.dataChange as boolean,
-          stats: typeof add.stats === 'string' ? (parseExactJson(add.stats) as unknown as DeltaFileStats) : undefined,
-        });
-      }
-      if (remove) files.delete(remove.path as string);
-      if (action.protocol) protocol = action.protocol as Record<string, unknown>;
-      if (action.metaData) metaData = action.metaData as Record<string, unknown> & { schemaString: string };
-    }
-  });
+}
+
+/** Applies one commit's actions; returns them. */
+function applyCommit(logDir: string, version: number, state: Replay): Record<string, unknown>[] {
+  const text = readFileSync(commitPath(logDir, version), 'utf8');
+  const actions = text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  for (const action of actions) {
+    const keys = Object.keys(action);
+    if (keys.length !== 1) throw new Error(`commit ${version}: an action must have exactly one key: ${keys}`);
+    const add = action.add as Record<string, unknown> | undefined;
+    const remove = action.remove as Record<string, unknown> | undefined;
+    if (add) state.files.set(add.path as string, addInfo(add));
+    if (remove) state.files.delete(remove.path as string);
+    if (action.protocol) state.protocol = action.protocol as Record<string, unknown>;
+    if (action.metaData) state.metaData = action.metaData as Record<string, unknown> & { schemaString: string };
+  }
+  return actions;
+}
+
+function addInfo(add: Record<string, unknown>): AddInfo {
+  return {
+    path: add.path as string,
+    size: Number(add.size),
+    dataChange: add.dataChange as boolean,
+    stats: typeof add.stats === 'string' ? (parseExactJson(add.stats) as unknown as DeltaFileStats) : undefined,
+  };
+}
+
+function snapshotOf(state: Replay, version: number, commits: Record<string, unknown>[][]): DeltaSnapshot {
+  const { protocol, metaData } = state;
   if (!protocol || !metaData) throw new Error('the log has no protocol or no metaData');
   return {
-    version: versions.length - 1,
+    version,
     protocol,
     metaData,
     schema: JSON.parse(metaData.schemaString),
-    files: [...files.values()],
+    files: [...state.files.values()],
     commits,
   };
+}
+
+/** Replays the log from its JSON commits (up to `upTo`): versions must be 0..n without gaps; the last metaData/protocol win. */
+export function readDeltaLog(dir: string, upTo = Number.POSITIVE_INFINITY): DeltaSnapshot {
+  const logDir = join(dir, '_delta_log');
+  const versions = listVersions(logDir, /^\d{20}\.json$/).filter((v) => v <= upTo);
+  if (versions.length === 0) throw new Error(`no commits in ${logDir}`);
+  const commits: Record<string, unknown>[][] = [];
+  const state: Replay = { files: new Map(), protocol: undefined, metaData: undefined };
+  versions.forEach((version, i) => {
+    if (version !== i) throw new Error(`log version ${i} is missing (found ${version})`);
+    commits.push(applyCommit(logDir, version, state));
+  });
+  return snapshotOf(state, versions.length - 1, commits);
+}
+
+/** The newest checkpoint's version (from the listing and the `_last_checkpoint` hint), if any. */
+export function newestCheckpoint(dir: string): number | undefined {
+  const logDir = join(dir, '_delta_log');
+  const listed = listVersions(logDir, /^\d{20}\.checkpoint\.parquet$/);
+  const hintPath = join(logDir, '_last_checkpoint');
+  if (existsSync(hintPath)) {
+    // The hint may be newer than the listing (a writer checkpointed in between), never dangling.
+    const hint = JSON.parse(readFileSync(hintPath, 'utf8')) as { version: number; size: number };
+    const named = join(logDir, `${String(hint.version).padStart(20, '0')}.checkpoint.parquet`);
+    assert.ok(existsSync(named), `_last_checkpoint names version ${hint.version}, which has no checkpoint`);
+    if (hint.version > (listed.at(-1) ?? -1)) return hint.version;
+  }
+  return listed.at(-1);
+}
+
+/**
+ * The table's newest state, from the newest checkpoint (read by DuckDB) and the commits after it.
+ * When every commit from 0 is still there, checks that replaying them all gives the same state.
+ * `commits` then holds every commit; else only those after the checkpoint (the rest are []).
+ */
+export async function readDeltaSnapshot(dir: string): Promise<DeltaSnapshot> {
+  const logDir = join(dir, '_delta_log');
+  const checkpoint = newestCheckpoint(dir);
+  if (checkpoint === undefined) return readDeltaLog(dir);
+  const state = await readCheckpointWithDuckDb(logDir, checkpoint);
+  const versions = listVersions(logDir, /^\d{20}\.json$/).filter((v) => v > checkpoint);
+  const commits: Record<string, unknown>[][] = Array.from({ length: checkpoint + 1 }, () => []);
+  versions.forEach((version, i) => {
+    if (version !== checkpoint + 1 + i) throw new Error(`log version ${checkpoint + 1 + i} is missing`);
+    commits.push(applyCommit(logDir, version, state));
+  });
+  const fromCheckpoint = snapshotOf(state, checkpoint + versions.length, commits);
+  if (existsSync(commitPath(logDir, 0))) {
+    const full = readDeltaLog(dir, fromCheckpoint.version); // a writer may have gone on since
+    assert.equal(fromCheckpoint.version, full.version, 'the checkpoint and the JSON commits end at one version');
+    assert.deepEqual(fromCheckpoint.protocol, full.protocol, `checkpoint ${checkpoint}: protocol`);
+    assert.deepEqual(fromCheckpoint.metaData, full.metaData, `checkpoint ${checkpoint}: metaData`);
+    const byPath = (files: readonly AddInfo[]) =>
+      [...files].map((f) => ({ ...f, dataChange: undefined })).sort((a, b) => a.path.localeCompare(b.path));
+    assert.deepEqual(byPath(fromCheckpoint.files), byPath(full.files), `checkpoint ${checkpoint}: live files`);
+    return full;
+  }
+  return fromCheckpoint;
+}
+
+/** The checkpoint's actions as DuckDB reads them: exactly one protocol and one metaData row. */
+async function readCheckpointWithDuckDb(logDir: string, version: number): Promise<Replay> {
+  const path = join(logDir, `${String(version).padStart(20, '0')}.checkpoint.parquet`);
+  const rows = await query(`SELECT add, remove, metaData, protocol FROM read_parquet(${sqlString(path)})`);
+  const state: Replay = { files: new Map(), protocol: undefined, metaData: undefined };
+  for (const row of rows) {
+    const present = ['add', 'remove', 'metaData', 'protocol'].filter((k) => row[k] !== null);
+    assert.equal(present.length, 1, `checkpoint ${version}: one action per row, got ${present}`);
+    const add = row.add as Record<string, unknown> | null;
+    if (add) {
+      assert.ok(add.partitionValues instanceof Map, 'add.partitionValues is a map');
+      state.files.set(add.path as string, addInfo(add));
+    }
+    if (row.protocol) {
+      assert.equal(state.protocol, undefined, `checkpoint ${version}: a second protocol`);
+      state.protocol = withoutNulls(row.protocol as Record<string, unknown>);
+    }
+    if (row.metaData) {
+      assert.equal(state.metaData, undefined, `checkpoint ${version}: a second metaData`);
+      state.metaData = withoutNulls(row.metaData as Record<string, unknown>) as Replay['metaData'];
+    }
+  }
+  return state;
+}
+
+/** A checkpoint struct as the JSON action it stands for: nulls dropped, maps as objects, longs as numbers. */
+function withoutNulls(value: Record<string, unknown>): Record<string, unknown> {
+  const plain = (v: unknown): unknown => {
+    if (typeof v === 'bigint') return Number(v);
+    if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [k, plain(x)]));
+    if (Array.isArray(v)) return v.map(plain);
+    if (v && typeof v === 'object') return withoutNulls(v as Record<string, unknown>);
+    return v;
+  };
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, plain(v)]),
+  );
 }
 
 export interface DeltaRead {
@@ -129,7 +246,7 @@ async function connect(): Promise<DuckDBConnection> {
 
 /** Reads the table's live rows through DuckDB, ordered by `orderBy` (an SQL expression) if given. */
 export async function readDeltaTable(dir: string, options: { orderBy?: string } = {}): Promise<DeltaRead> {
-  const snapshot = readDeltaLog(dir);
+  const snapshot = await readDeltaSnapshot(dir);
   if (snapshot.files.length === 0) return { snapshot, columns: [], rows: [] };
   const list = snapshot.files.map((f) => sqlString(join(dir, decodeURIComponent(f.path)))).join(', ');
   const source = `read_parquet([${list}])`;

@@ -84,13 +84,17 @@ export class GroupCommitter {
     }
   }
 
-  /** Commits what is waiting and stops taking rows; resolves once everything has settled. */
+  /**
+   * Commits what is waiting and stops taking rows; resolves once everything has settled,
+   * including the table's background upkeep (checkpoint, compaction) that the commits started.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     while (this.#committing || this.#waiting.length > 0) {
       if (!this.#committing) this.#startCommit();
       await this.#committing;
     }
+    await this.#table.settle();
   }
 
   /**

@@ -14,7 +14,8 @@ export async function withTempDir<T>(body: (dir: string) => Promise<T>): Promise
   try {
     return await body(dir);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    // Retries: a table's background upkeep may still be writing in it.
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   }
 }
 

@@ -176,8 +176,9 @@ describe('DeltaTable', () => {
 
   it('loses no commit and duplicates none with two instances appending to one directory', async () => {
     await withTempDir(async (dir) => {
-      const a = await DeltaTable.create(dir, schema);
-      const b = await DeltaTable.open(dir);
+      // Exact version counts: no background upkeep (its commits are tested in maintenance.test.ts).
+      const a = await DeltaTable.create(dir, schema, { maintenance: false });
+      const b = await DeltaTable.open(dir, { maintenance: false });
       const appends: Promise<{ version: number }>[] = [];
       for (let k = 0; k < 25; k++) {
         appends.push(a.append(batch(range(k * 10, 10))));
@@ -201,7 +202,7 @@ describe('DeltaTable', () => {
 
   it('loses no commit with other processes appending at the same time', { timeout: 120_000 }, async () => {
     await withTempDir(async (dir) => {
-      const table = await DeltaTable.create(dir, schema);
+      const table = await DeltaTable.create(dir, schema, { maintenance: false });
       const worker = fileURLToPath(new URL('./append-worker.ts', import.meta.url));
       const spawnWorker = (first: number) =>
         run(process.execPath, ['--conditions=source', '--import', 'tsx', worker, dir, String(first), '15', '20']);

@@ -12,10 +12,12 @@
 import { randomUUID } from 'node:crypto';
 import { link, mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { DeltaTableError } from './errors.js';
+import { DeltaLogError, DeltaTableError, tableLabel } from './errors.js';
 import type { MetaDataAction, ProtocolAction } from './protocol.js';
 
 export const LOG_DIR = '_delta_log';
+/** Names this writer in commitInfo and in the Parquet files it writes. */
+export const ENGINE_INFO = 'zerobus-emulator/0.1.0';
 
 export interface AddAction {
   readonly path: string;
@@ -30,6 +32,9 @@ export interface RemoveAction {
   readonly path: string;
   readonly deletionTimestamp?: number;
   readonly dataChange: boolean;
+  readonly extendedFileMetadata?: boolean;
+  readonly partitionValues?: Readonly<Record<string, string | null>>;
+  readonly size?: number;
 }
 
 /** One line of a commit; actions this writer does not know are kept as they are and ignored. */
@@ -42,13 +47,14 @@ export type Action =
   | Readonly<Record<string, unknown>>;
 
 const COMMIT_NAME = /^(\d{20})\.json$/;
-const TEMP_NAME = /^\.\d{20}\.json\.[0-9a-f-]+\.tmp$/;
+/** Temporary files of commits, checkpoints and `_last_checkpoint` (see tryCommit, checkpoint.ts). */
+const TEMP_NAME = /^\.(?:\d{20}\.json|\d{20}\.checkpoint\.parquet|_last_checkpoint)\.[0-9a-f-]+\.tmp$/;
 
 export function commitFileName(version: number): string {
   return `${String(version).padStart(20, '0')}.json`;
 }
 
-function logDir(tableDir: string): string {
+export function logDir(tableDir: string): string {
   return join(tableDir, LOG_DIR);
 }
 
@@ -118,7 +124,9 @@ export async function readCommit(tableDir: string, version: number): Promise<Act
     try {
       actions.push(JSON.parse(line) as Action);
     } catch (cause) {
-      throw new DeltaTableError('CORRUPT_LOG', `commit ${version}, line ${i + 1} is not JSON`, { cause });
+      throw new DeltaLogError(tableLabel(tableDir), version, `line ${i + 1} of the commit file is not JSON`, {
+        cause,
+      });
     }
   }
   return actions;
@@ -146,26 +154,60 @@ export async function tryCommit(tableDir: string, version: number, actions: read
       if (code === 'ENOENT' && attempt < 3) continue;
       throw error;
     }
-    await fsyncDir(dir);
-    // A crash before this unlink leaves a temporary file, removed by a later open.
-    await unlink(temp).catch(() => {});
+    // The version exists from here on, durable or not: never report it as not made.
+    await unlink(temp).catch(() => {}); // a crash before this leaves it for a later open
+    await fsyncCommitted(dir, version);
     return true;
   }
 }
 
-/** Removes temporary commit files older than `minAgeMs` (left by writers that crashed). */
-export async function cleanTempFiles(tableDir: string, minAgeMs: number): Promise<number> {
+/**
+ * A commit whose file is linked in the log, but whose directory fsync failed even after retries:
+ * the version exists (readers see it, and the data files it names must stay), but it may not
+ * survive a crash, so its writes must not be acknowledged.
+ */
+export class CommitNotDurableError extends DeltaTableError {
+  constructor(
+    readonly version: number,
+    options: { cause: unknown },
+  ) {
+    super(
+      'CORRUPT_LOG',
+      `commit ${version} was written but could not be made durable (directory fsync failed)`,
+      options,
+    );
+  }
+}
+
+const FSYNC_ATTEMPTS = 3;
+
+async function fsyncCommitted(dir: string, version: number): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await fsyncDir(dir);
+      return;
+    } catch (cause) {
+      if (attempt >= FSYNC_ATTEMPTS) throw new CommitNotDurableError(version, { cause });
+      await new Promise((resolve) => setTimeout(resolve, 5 * attempt));
+    }
+  }
+}
+
+/**
+ * Removes temporary files older than `minAgeMs` (left by writers that crashed) among `names`, the
+ * log directory's listing (listed here if not given: a long log is costly to list twice).
+ */
+export async function cleanTempFiles(tableDir: string, minAgeMs: number, names?: readonly string[]): Promise<number> {
   const dir = logDir(tableDir);
   let removed = 0;
-  let names: string[];
   try {
-    names = await readdir(dir);
+    names ??= await readdir(dir);
   } catch {
     return 0;
   }
   const now = Date.now();
   for (const name of names) {
-    if (!TEMP_NAME.test(name)) continue;
+    if (name[0] !== '.' || !TEMP_NAME.test(name)) continue;
     const path = join(dir, name);
     try {
       const info = await stat(path);
@@ -186,18 +228,36 @@ export class LogState {
   metaData: MetaDataAction | undefined;
   /** Live data files by path, in the order they were added. */
   readonly files = new Map<string, AddAction>();
+  /** Files removed from the table, by path: tombstones, for checkpoints (and VACUUM). */
+  readonly tombstones = new Map<string, RemoveAction>();
+  /** The version of the newest checkpoint known (read or written), -1 for none. */
+  checkpointVersion = -1;
+  /** The number of actions in that checkpoint. */
+  checkpointSize = 0;
+  /** The checkpoint whose tombstones are not loaded yet (see readCheckpointTombstones). */
+  tombstonesFrom: number | undefined;
+  /** Checkpoint files known to exist (listed at open, or written since), ascending. */
+  readonly checkpoints: number[] = [];
+  /** The oldest commit file of the log at open (above 0 once older ones were cleaned up). */
+  firstCommit = 0;
+
+  /** `label` names the table in errors (see tableLabel). */
+  constructor(readonly label: string) {}
 
   /** Applies the commit of `version`, which must be the next one. */
   apply(version: number, actions: readonly Action[]): void {
     if (version !== this.version + 1) {
-      throw new DeltaTableError('CORRUPT_LOG', `commit ${version} applied after ${this.version}`);
+      throw new DeltaLogError(this.label, version, `commit applied after version ${this.version}`);
     }
     for (const action of actions) {
       if ('add' in action) {
         const add = action.add as AddAction;
         this.files.set(add.path, add);
+        this.tombstones.delete(add.path);
       } else if ('remove' in action) {
-        this.files.delete((action.remove as RemoveAction).path);
+        const remove = action.remove as RemoveAction;
+        this.files.delete(remove.path);
+        this.tombstones.set(remove.path, remove);
       } else if ('metaData' in action) {
         this.metaData = action.metaData as MetaDataAction;
       } else if ('protocol' in action) {
@@ -220,23 +280,14 @@ export class LogState {
   }
 }
 
-/** Replays the whole log. Versions must run from 0 without gaps (checkpoints are not written). */
-export async function replayLog(tableDir: string): Promise<LogState> {
-  const versions = await listCommitVersions(tableDir);
-  if (versions.length === 0) throw new DeltaTableError('NOT_A_TABLE', `no Delta log in ${tableDir}`);
-  versions.forEach((v, i) => {
-    if (v !== i) {
-      const problem = i === 0 ? `starts at version ${v} (checkpoints are not supported)` : `lacks version ${i}`;
-      throw new DeltaTableError('CORRUPT_LOG', `the Delta log in ${tableDir} ${problem}`);
-    }
-  });
-  const state = new LogState();
-  await state.catchUp(tableDir);
-  if (state.protocol === undefined || state.metaData === undefined) {
-    throw new DeltaTableError(
-      'CORRUPT_LOG',
-      `the Delta log in ${tableDir} has no ${state.protocol ? 'metaData' : 'protocol'}`,
-    );
-  }
-  return state;
+/** The commitInfo action of a commit by this writer (its provenance). */
+export function commitInfo(timestamp: number, operation: string, operationParameters: Record<string, unknown>) {
+  return {
+    timestamp,
+    operation,
+    operationParameters,
+    isolationLevel: 'Serializable',
+    engineInfo: ENGINE_INFO,
+    txnId: randomUUID(),
+  };
 }

@@ -13,8 +13,14 @@
  *   older parquet-mr based readers do not.
  * - No column mapping: Parquet columns carry the field names. Names with spaces or `,;{}()=`
  *   read fine in DuckDB and delta-rs, but Spark refuses them without column mapping.
- * - No checkpoints, no partitions; a data file written by an append whose commit never happened
- *   (a crash in between) is simply not in the log: invisible to readers, left for VACUUM.
+ * - No partitions; a data file written by an append whose commit never happened (a crash in
+ *   between) is simply not in the log: invisible to readers, left for VACUUM.
+ *
+ * Upkeep runs in the background after appends (maintenance.ts): a checkpoint every
+ * {@link CHECKPOINT_INTERVAL} commits (checkpoint.ts), so that opening replays few commits, and
+ * compaction of small files (compaction.ts), so that a trickle of appends keeps few live files.
+ * Compacted files are removed from the table but stay on disk: readers of older versions still
+ * find them.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -22,19 +28,25 @@ import { access, mkdir, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SchemaError, type TableSchema } from '@zerobus/sdk/schema';
 import { parquetWriteBuffer, type SchemaElement } from 'hyparquet-writer';
+import { checkpointDue, checkpointTable } from './checkpoint.js';
 import {
   type Action,
-  cleanTempFiles,
+  CommitNotDurableError,
+  commitInfo,
+  ENGINE_INFO,
   fsyncDir,
   LOG_DIR,
   type LogState,
   listCommitVersions,
   mkdirDurably,
-  replayLog,
   tryCommit,
   writeNewFileDurably,
 } from './commit-log.js';
-import { DeltaTableError } from './errors.js';
+import { type CompactionHost, compactTable, dataFileName } from './compact-table.js';
+import { canCompact, planCompaction } from './compaction.js';
+import { DeltaTableError, tableLabel } from './errors.js';
+import { replayLog } from './log-replay.js';
+import { Maintenance, type MaintenanceReporter } from './maintenance.js';
 import { columnSources, parquetSchema } from './parquet-schema.js';
 import {
   assertSupported,
@@ -61,7 +73,6 @@ export interface AppendResult {
   readonly rows: number;
 }
 
-const ENGINE_INFO = 'zerobus-emulator/0.1.0';
 /**
  * Snappy: built into hyparquet-writer, Spark's default, read by every Delta reader. Measured on a
  * 10-column table of ~220-byte rows (encode + stats + fsynced write, ext4, 2 cores), in rows/s
@@ -81,6 +92,14 @@ const ROW_GROUP_ROWS = 131_072;
 const STALE_TEMP_MS = 60_000;
 /** Safety net against livelock under a storm of competing writers. */
 const MAX_COMMIT_ATTEMPTS = 1_000;
+export interface OpenOptions {
+  /** Names the table in errors (default: `catalog.schema.table` from the last three path segments). */
+  readonly name?: string;
+  /** Checkpoints and compaction in the background (default true). */
+  readonly maintenance?: boolean;
+  /** Where failures of background upkeep go (default: a process warning). */
+  readonly onMaintenanceError?: MaintenanceReporter;
+}
 
 export class DeltaTable {
   readonly dir: string;
@@ -88,20 +107,42 @@ export class DeltaTable {
   readonly schema: TableSchema;
   readonly #state: LogState;
   readonly #parquetSchema: SchemaElement[];
+  readonly #maintenance: Maintenance | undefined;
   #queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(dir: string, schema: TableSchema, state: LogState) {
+  private constructor(dir: string, schema: TableSchema, state: LogState, options: OpenOptions) {
     this.dir = dir;
     this.schema = schema;
     this.#state = state;
     this.#parquetSchema = parquetSchema(storageSchema(schema));
+    if (options.maintenance === false) return;
+    const label = state.label;
+    const report =
+      options.onMaintenanceError ??
+      ((error: Error, task: string) =>
+        process.emitWarning(`Delta table ${label}: background ${task} failed: ${error.message}`, {
+          code: 'ZEROBUS_DELTA_MAINTENANCE',
+        }));
+    const compactable = canCompact(storageSchema(schema));
+    this.#maintenance = new Maintenance(
+      [
+        { name: 'checkpoint', due: () => checkpointDue(state), run: () => checkpointTable(dir, state) },
+        {
+          name: 'compaction',
+          due: () => compactable && planCompaction(this.#state.files.values()) !== undefined,
+          run: () => compactTable(this.#compactionHost()),
+        },
+      ],
+      () => this.#state.version,
+      report,
+    );
   }
 
   /** Creates the table: `mkdir -p`, then commit 0 (protocol and metaData). Fails if one exists. */
   static async create(
     dir: string,
     schema: TableSchema,
-    options: { name?: string; description?: string } = {},
+    options: { name?: string; description?: string } & Omit<OpenOptions, 'name'> = {},
   ): Promise<DeltaTable> {
     dir = resolve(dir);
     if (schema.fields.length === 0) throw new SchemaError('a Delta table needs at least one column');
@@ -120,16 +161,34 @@ export class DeltaTable {
     if ((await listCommitVersions(dir)).length > 0 || !(await tryCommit(dir, 0, actions))) {
       throw new DeltaTableError('TABLE_EXISTS', `a Delta table already exists in ${dir}`);
     }
-    return DeltaTable.open(dir);
+    const { maintenance, onMaintenanceError } = options;
+    return DeltaTable.open(dir, {
+      ...(maintenance !== undefined && { maintenance }),
+      ...(onMaintenanceError && { onMaintenanceError }),
+    });
   }
 
-  /** Opens an existing table by replaying its log; removes temporary files crashed writers left. */
-  static async open(dir: string): Promise<DeltaTable> {
+  /**
+   * Opens an existing table from its newest checkpoint and the commits after it; removes
+   * temporary files crashed writers left. A damaged log (a missing version, an unparseable commit
+   * or checkpoint, a live data file gone) throws a DeltaLogError naming the table and version.
+   */
+  static async open(dir: string, options: OpenOptions = {}): Promise<DeltaTable> {
     dir = resolve(dir);
-    await cleanTempFiles(dir, STALE_TEMP_MS);
-    const state = await replayLog(dir);
+    const state = await replayLog(dir, options.name ?? tableLabel(dir), STALE_TEMP_MS);
     assertSupported(state.protocol!);
-    return new DeltaTable(dir, schemaFromMetaData(state.metaData!), state);
+    return new DeltaTable(dir, schemaFromMetaData(state.metaData!), state, options);
+  }
+
+  /** Runs the upkeep that is due now (a checkpoint, compactions) and resolves when it is done. */
+  async maintain(): Promise<void> {
+    this.#maintenance?.poke();
+    await this.settle();
+  }
+
+  /** Waits for the background upkeep under way (checkpoint, compaction); `stop` ends it for good. */
+  settle(options: { stop?: boolean } = {}): Promise<void> {
+    return this.#maintenance?.settle(options) ?? Promise.resolve();
   }
 
   /** Whether `dir` holds a Delta table (a log with at least one commit). */
@@ -178,15 +237,7 @@ export class DeltaTable {
 
     let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(
-        parquetWriteBuffer({
-          schema: this.#parquetSchema,
-          columnData: columnSources(this.schema, batch.columns),
-          codec: CODEC,
-          rowGroupSize: ROW_GROUP_ROWS,
-          createdBy: `${ENGINE_INFO} (hyparquet-writer)`,
-        }),
-      );
+      bytes = this.#encode(batch);
     } catch (cause) {
       throw new DeltaTableError('INVALID_BATCH', `cannot encode the batch as Parquet: ${(cause as Error).message}`, {
         cause,
@@ -194,7 +245,7 @@ export class DeltaTable {
     }
     const stats = statsJson(fileStats(this.schema, batch.columns, rows));
 
-    const file = `part-00000-${randomUUID()}-c000.${CODEC_SUFFIX}.parquet`;
+    const file = dataFileName(CODEC_SUFFIX);
     const path = join(this.dir, file);
     await writeNewFileDurably(path, bytes);
     await fsyncDir(this.dir);
@@ -206,14 +257,41 @@ export class DeltaTable {
       dataChange: true,
       stats,
     };
+    let version: number;
     try {
-      const version = await this.#commit(add, rows);
-      return { version, file, bytes: bytes.length, rows };
+      version = await this.#commit(add, rows);
     } catch (error) {
-      // Not in the log, so no reader will ever see it: remove it rather than leave litter.
-      await unlink(path).catch(() => {});
+      // Not in the log, so no reader will ever see it: remove it rather than leave litter. A
+      // commit that exists but is not durable names the file: it must stay.
+      if (!(error instanceof CommitNotDurableError)) await unlink(path).catch(() => {});
       throw error;
     }
+    this.#maintenance?.poke();
+    return { version, file, bytes: bytes.length, rows };
+  }
+
+  #compactionHost(): CompactionHost {
+    return {
+      dir: this.dir,
+      schema: this.schema,
+      state: this.#state,
+      newFileName: () => dataFileName(CODEC_SUFFIX),
+      encode: (batch) => this.#encode(batch),
+      enqueue: (task) => this.#enqueue(task),
+      tryCommit: (version, actions) => this.#tryCommit(version, actions),
+    };
+  }
+
+  #encode(batch: ColumnBatch): Uint8Array {
+    return new Uint8Array(
+      parquetWriteBuffer({
+        schema: this.#parquetSchema,
+        columnData: columnSources(this.schema, batch.columns),
+        codec: CODEC,
+        rowGroupSize: ROW_GROUP_ROWS,
+        createdBy: `${ENGINE_INFO} (hyparquet-writer)`,
+      }),
+    );
   }
 
   /** Commits the add at the next free version, catching up with other writers as needed. */
@@ -232,10 +310,7 @@ export class DeltaTable {
         },
         { add },
       ];
-      if (await tryCommit(this.dir, version, actions)) {
-        this.#state.apply(version, actions);
-        return version;
-      }
+      if (await this.#tryCommit(version, actions)) return version;
       // Lost the race: read what won. Appends commute with appends, not with a new schema or protocol.
       for (const commit of await this.#state.catchUp(this.dir)) {
         if (commit.actions.some((a) => 'metaData' in a || 'protocol' in a)) {
@@ -247,6 +322,18 @@ export class DeltaTable {
       }
     }
     throw new DeltaTableError('CONFLICT', `gave up after ${MAX_COMMIT_ATTEMPTS} lost commit races`);
+  }
+
+  /** tryCommit, keeping the state in step: a commit that exists is applied even if not durable. */
+  async #tryCommit(version: number, actions: Action[]): Promise<boolean> {
+    try {
+      if (!(await tryCommit(this.dir, version, actions))) return false;
+    } catch (error) {
+      if (error instanceof CommitNotDurableError) this.#state.apply(version, actions);
+      throw error;
+    }
+    this.#state.apply(version, actions);
+    return true;
   }
 
   #checkShape(batch: ColumnBatch): void {
@@ -270,15 +357,4 @@ export class DeltaTable {
       }
     });
   }
-}
-
-function commitInfo(timestamp: number, operation: string, operationParameters: Record<string, unknown>) {
-  return {
-    timestamp,
-    operation,
-    operationParameters,
-    isolationLevel: 'Serializable',
-    engineInfo: ENGINE_INFO,
-    txnId: randomUUID(),
-  };
 }
