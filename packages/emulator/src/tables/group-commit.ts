@@ -100,7 +100,7 @@ export class GroupCommitter {
   /**
    * The table is being dropped: requests still waiting are failed with `TableDropped`, never
    * committed (so never acknowledged), and no request is taken any more. Resolves once the commit
-   * under way, if any, has settled, so the table's files can be removed without a write racing
+   * under way, if any, and the table's background upkeep have settled, so the table's files can be removed without a write racing
    * into the deleted directory.
    */
   async drop(tableName: string): Promise<void> {
@@ -114,6 +114,8 @@ export class GroupCommitter {
     this.#waitingBytes = 0;
     for (const pending of waiting) pending.onFailed(this.#dropped);
     await this.#committing;
+    // Background upkeep (a checkpoint, a compaction) writes into the table's directory too.
+    await this.#table.settle({ stop: true });
   }
 
   #startCommit(): void {
