@@ -12,6 +12,7 @@ import { describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import { type Emulator, startEmulator } from '@zerobus/emulator';
 import { Int64 } from 'apache-arrow';
+import { ucClient } from '../../../test/support/uc-client.js';
 import { commitFailure, failureKind, scrubPaths } from '../src/client-errors.js';
 import { arrowTable, fixedVector } from './support/arrow-data.js';
 import { FlightClient } from './support/flight-client.js';
@@ -68,18 +69,16 @@ describe('errors sent to clients', () => {
     // The schema directory is now a file: creating a table in it fails with ENOTDIR.
     await rm(join(emulator.dataDir, 'main', 's'), { recursive: true });
     await writeFile(join(emulator.dataDir, 'main', 's'), 'x');
-    const response = await fetch(`${emulator.unityCatalogEndpoint}/api/2.1/unity-catalog/tables`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${emulator.issueToken('main.s.u')}` },
-      body: JSON.stringify({
-        catalog_name: 'main',
-        schema_name: 's',
-        name: 'u',
-        columns: [{ name: 'id', type_text: 'bigint' }],
-      }),
+    // A workspace token of the admin principal: it may create the table, so the disk is what fails.
+    const uc = await ucClient(emulator.unityCatalogEndpoint);
+    const response = await uc('POST', '/tables', {
+      catalog_name: 'main',
+      schema_name: 's',
+      name: 'u',
+      columns: [{ name: 'id', type_text: 'bigint' }],
     });
     assert.ok(response.status >= 400);
-    const text = await response.text();
+    const text = JSON.stringify(response.json);
     assert.match(text, /ENOTDIR/);
     assertNoPath(text, emulator.dataDir);
   });

@@ -5,7 +5,8 @@
  * is the source of truth for a table's columns.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -112,11 +113,14 @@ async function subdirectories(dir: string): Promise<string[]> {
 
 /** Whether something other than nothing or an empty directory is at `path`: not ours to replace. */
 async function occupied(path: string): Promise<boolean> {
+  let entry: Stats;
   try {
-    return (await readdir(path)).length > 0;
+    entry = await lstat(path);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error; // the data directory itself is broken (a parent that is a file: ENOTDIR)
   }
+  return !entry.isDirectory() || (await readdir(path)).length > 0;
 }
 
 /** The column as UC describes it, from the table's field. */
