@@ -2,7 +2,8 @@
  * `startEmulator()`: a local Zerobus-compatible server for development and tests. It runs the
  * gRPC ingestion service (EphemeralStream and Arrow Flight DoPut) and an HTTP server (OAuth token
  * endpoint, Unity Catalog REST API) on ephemeral 127.0.0.1 ports, writes Unity Catalog tables as
- * Delta tables and keeps the records it received in memory (ack-only with `storeRecords: false`),
+ * Delta tables and keeps the records of schemaless tables in memory (ack-only with
+ * `storeRecords: false`; Delta tables' records too with `storeRecords: true`),
  * and exposes everything a test wants to check (records, streams, calls, token requests,
  * counters) plus fault hooks.
  */
@@ -24,9 +25,17 @@ import { Router } from './http/router.js';
 import { addTokenRoute, type TokenRequestRecord } from './oauth/token-endpoint.js';
 import { TokenRegistry } from './oauth/tokens.js';
 import { type EmulatorOptions, type Principal, type ResolvedOptions, resolveOptions } from './options.js';
-import { type CallRecord, type EmulatorState, type EmulatorStats, emptyStats, type StreamInfo } from './state.js';
+import {
+  CALL_LOG_LIMIT,
+  type CallRecord,
+  type EmulatorState,
+  type EmulatorStats,
+  emptyStats,
+  RecentLog,
+  type StreamInfo,
+} from './state.js';
 import { DeltaSinks } from './tables/delta-sinks.js';
-import { type StoredRecord, TableRegistry } from './tables/table-registry.js';
+import { keepsRecords, type StoredRecord, TableRegistry } from './tables/table-registry.js';
 import { Waiters, type WaitOptions } from './waiters.js';
 
 function urlFor(host: string, port: number, secure: boolean): string {
@@ -125,7 +134,9 @@ export class Emulator implements AsyncDisposable {
 
   /**
    * Records stored in `tableName`, in the order they were accepted (a copy); empty for an unknown
-   * table. A record of a Delta table shows here once it is validated and handed to the group
+   * table. Delta (Unity Catalog) tables keep no copy unless the emulator was started with
+   * `storeRecords: true` (read them back from `dataDir` otherwise): without it, this throws for
+   * one. A record of a Delta table shows here once it is validated and handed to the group
    * commit, a moment before the commit makes it durable and the client gets its ack.
    *
    * @example
@@ -138,7 +149,17 @@ export class Emulator implements AsyncDisposable {
    * ```
    */
   records(tableName: string): StoredRecord[] {
+    this.assertRecordsKept(tableName);
     return this.state.tables.records(tableName);
+  }
+
+  /** A Delta table's records are not in memory unless asked for: say so rather than answer []. */
+  private assertRecordsKept(tableName: string): void {
+    if (this.state.catalog.table(tableName) && !keepsRecords(this.state.options.storeRecords, true)) {
+      throw new Error(
+        `records of Delta table ${tableName} are not kept in memory: start the emulator with storeRecords: true, or read the table from ${this.dataDir}`,
+      );
+    }
   }
 
   /**
@@ -215,7 +236,9 @@ export class Emulator implements AsyncDisposable {
   }
 
   /**
-   * Every gRPC call so far, in opening order, with its metadata and how it ended.
+   * The most recent gRPC calls, in opening order, with their metadata and how they ended: the
+   * last 1,000, so that the log of a server that runs for days stays bounded;
+   * `stats.callsOpened` counts every call.
    *
    * @example
    * ```ts
@@ -229,7 +252,7 @@ export class Emulator implements AsyncDisposable {
    * ```
    */
   get calls(): CallRecord[] {
-    return this.state.calls.map((call) => ({ ...call }));
+    return this.state.calls.toArray().map((call) => ({ ...call }));
   }
 
   /**
@@ -340,6 +363,7 @@ export class Emulator implements AsyncDisposable {
    * ```
    */
   async waitForRecords(tableName: string, count: number, options?: WaitOptions): Promise<StoredRecord[]> {
+    this.assertRecordsKept(tableName);
     await this.waitFor(() => this.state.tables.count(tableName) >= count, options);
     return this.records(tableName);
   }
@@ -499,7 +523,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       () => tokens.expireAll(),
     ),
     stats: emptyStats(),
-    calls: [],
+    calls: new RecentLog(CALL_LOG_LIMIT),
     tokenRequests: [],
     sessions: new Set(),
     closing: false,

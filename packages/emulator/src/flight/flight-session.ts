@@ -29,7 +29,7 @@ import { DuplexCallSession } from '../grpc/call-session.js';
 import { checkTableGrant, TABLE_HEADER } from '../grpc/stream-checks.js';
 import type { StreamInfo } from '../state.js';
 import type { GroupCommitter } from '../tables/group-commit.js';
-import { parseTableName, type StoredRecord } from '../tables/table-registry.js';
+import { keepsRecords, parseTableName, type StoredRecord } from '../tables/table-registry.js';
 import type { Row } from '../validation/decoder.js';
 import { SchemaMismatch } from '../validation/errors.js';
 import { structObject } from '../validation/struct-object.js';
@@ -252,7 +252,7 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
 
     // An ack-only emulator (storeRecords: false) skips decoding for in-memory tables.
     let rows: Row[] | undefined;
-    if (stream.committer || state.options.storeRecords) {
+    if (stream.committer || keepsRecords(state.options.storeRecords, false)) {
       let decoded: Row[] | RowRejection;
       try {
         decoded = decodeBatchRows(stream.plan, stream.ipc.decode(message.ipc));
@@ -280,7 +280,9 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
     const complete = keep === rowCount;
     if (rows && !complete) rows = rows.slice(0, keep);
 
-    if (rows && state.options.storeRecords) state.tables.append(stream.tableName, this.storedRecords(offset, rows));
+    if (rows && keepsRecords(state.options.storeRecords, stream.committer !== undefined)) {
+      state.tables.append(stream.tableName, this.storedRecords(offset, rows));
+    }
     this.nextOffset++;
     if (complete) {
       this.lastAccepted = offset;

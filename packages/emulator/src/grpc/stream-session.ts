@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { type CreateStreamRequest, GrpcStatus, type IngestRequest, type StreamResponse } from '@zerobus/sdk/wire';
 import type { EmulatorState, StreamInfo } from '../state.js';
-import type { RecordKind } from '../tables/table-registry.js';
+import { keepsRecords, type RecordKind } from '../tables/table-registry.js';
 import { DuplexCallSession } from './call-session.js';
 import { type DeltaTarget, decodeRows } from './delta-target.js';
 import { checkCreateStream, checkIngest, checkIngestFraming, isRejection, TABLE_HEADER } from './stream-checks.js';
@@ -165,7 +165,9 @@ export class StreamSession extends DuplexCallSession<DecodedRequest, StreamRespo
       if (!this.ingestDelta(request, stream.delta, open)) return;
     } else {
       // An ack-only emulator (storeRecords: false) skips the payload checks along with the storage.
-      const checked = state.options.storeRecords ? checkIngest(request, open) : checkIngestFraming(request, open);
+      const checked = keepsRecords(state.options.storeRecords, false)
+        ? checkIngest(request, open)
+        : checkIngestFraming(request, open);
       if (isRejection(checked)) {
         // Requests before the bad one are durable: acknowledge them before the error status.
         this.flushAck();
@@ -214,7 +216,7 @@ export class StreamSession extends DuplexCallSession<DecodedRequest, StreamRespo
       this.failAfterCommits(rows.code, rows.details);
       return false;
     }
-    if (state.options.storeRecords) {
+    if (keepsRecords(state.options.storeRecords, true)) {
       state.tables.append(
         open.tableName,
         request.records.map((bytes, batchIndex) => ({

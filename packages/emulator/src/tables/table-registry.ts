@@ -1,7 +1,7 @@
 /**
  * In-memory tables. Each table keeps the records any stream wrote to it, in the order the
- * emulator accepted them: the only storage of schemaless tables, and what `records()` shows of
- * Unity Catalog tables, whose data goes to Delta tables on disk.
+ * emulator accepted them: the only storage of schemaless tables, and, with `storeRecords: true`,
+ * what `records()` shows of Unity Catalog tables, whose data goes to Delta tables on disk.
  */
 
 import type { NormalizedValue } from '@zerobus/sdk/schema';
@@ -111,6 +111,15 @@ export function parseTableName(name: string): TableName | string {
   }
   const [catalog, schema, table] = parts as [string, string, string];
   return { catalog, schema, table };
+}
+
+/**
+ * Whether the records written to a table are kept in memory (`storeRecords`): those of
+ * schemaless in-memory tables unless the server is an ack-only sink (`false`), those of Delta
+ * tables only when asked for (`true`), since they are on disk already and a copy grows forever.
+ */
+export function keepsRecords(storeRecords: boolean | undefined, deltaTable: boolean): boolean {
+  return deltaTable ? storeRecords === true : storeRecords !== false;
 }
 
 class Table {
