@@ -15,6 +15,7 @@ import { Server } from '@grpc/grpc-js';
 import { GrpcStatus } from '@zerobus/sdk/wire';
 import { addUnityCatalogRoutes } from './catalog/uc-routes.js';
 import type { TableInfo } from './catalog/uc-types.js';
+import type { UnavailableTable } from './catalog/unavailable-table.js';
 import { type CreateTableRequest, UnityCatalog } from './catalog/unity-catalog.js';
 import { type EmulatorFaults, FaultController } from './faults.js';
 import { doPutHandler, flightServiceDefinition } from './flight/flight-service.js';
@@ -26,16 +27,15 @@ import { addTokenRoute, type TokenRequestRecord } from './oauth/token-endpoint.j
 import { TokenRegistry } from './oauth/tokens.js';
 import { type EmulatorOptions, type Principal, type ResolvedOptions, resolveOptions } from './options.js';
 import {
-  CALL_LOG_LIMIT,
   type CallRecord,
+  callLog,
   type EmulatorState,
   type EmulatorStats,
   emptyStats,
-  RecentLog,
   type StreamInfo,
 } from './state.js';
 import { DeltaSinks } from './tables/delta-sinks.js';
-import { keepsRecords, type StoredRecord, TableRegistry } from './tables/table-registry.js';
+import { assertRecordsKept, type StoredRecord, TableRegistry } from './tables/table-registry.js';
 import { Waiters, type WaitOptions } from './waiters.js';
 
 function urlFor(host: string, port: number, secure: boolean): string {
@@ -149,17 +149,8 @@ export class Emulator implements AsyncDisposable {
    * ```
    */
   records(tableName: string): StoredRecord[] {
-    this.assertRecordsKept(tableName);
+    assertRecordsKept(this.state, tableName);
     return this.state.tables.records(tableName);
-  }
-
-  /** A Delta table's records are not in memory unless asked for: say so rather than answer []. */
-  private assertRecordsKept(tableName: string): void {
-    if (this.state.catalog.table(tableName) && !keepsRecords(this.state.options.storeRecords, true)) {
-      throw new Error(
-        `records of Delta table ${tableName} are not kept in memory: start the emulator with storeRecords: true, or read the table from ${this.dataDir}`,
-      );
-    }
   }
 
   /**
@@ -363,7 +354,7 @@ export class Emulator implements AsyncDisposable {
    * ```
    */
   async waitForRecords(tableName: string, count: number, options?: WaitOptions): Promise<StoredRecord[]> {
-    this.assertRecordsKept(tableName);
+    assertRecordsKept(this.state, tableName);
     await this.waitFor(() => this.state.tables.count(tableName) >= count, options);
     return this.records(tableName);
   }
@@ -380,6 +371,22 @@ export class Emulator implements AsyncDisposable {
    */
   get catalog(): UnityCatalog {
     return this.state.catalog;
+  }
+
+  /**
+   * Delta tables of `dataDir` whose log could not be read at start; the others are served.
+   * Streams to one end with FAILED_PRECONDITION naming it, and `catalog.deleteTable()` drops it.
+   *
+   * @example
+   * ```ts
+   * import { startEmulator } from '@zerobus/emulator';
+   *
+   * await using emulator = await startEmulator({ dataDir: './lake' });
+   * for (const table of emulator.unavailableTables()) console.error(`${table.fullName}: ${table.reason}`);
+   * ```
+   */
+  unavailableTables(): UnavailableTable[] {
+    return this.state.catalog.unavailableTables();
   }
 
   /**
@@ -523,7 +530,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       () => tokens.expireAll(),
     ),
     stats: emptyStats(),
-    calls: new RecentLog(CALL_LOG_LIMIT),
+    calls: callLog(),
     tokenRequests: [],
     sessions: new Set(),
     closing: false,

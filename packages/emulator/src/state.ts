@@ -184,6 +184,11 @@ export function emptyStats(): EmulatorStats {
  */
 export const CALL_LOG_LIMIT = 1_000;
 
+/** The log of `emulator.calls`: the last {@link CALL_LOG_LIMIT} calls. */
+export function callLog(): RecentLog<CallRecord> {
+  return new RecentLog(CALL_LOG_LIMIT);
+}
+
 /** The newest `limit` entries of a log, oldest first; older ones are dropped as new ones come. */
 export class RecentLog<T> {
   readonly #entries: (T | undefined)[];

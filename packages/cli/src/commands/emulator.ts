@@ -14,7 +14,10 @@ Options:
   --port N                    gRPC (Zerobus) port (default 0: any free port)
   --http-port N               OAuth / Unity Catalog HTTP port (default 0: any free port)
   --data-dir DIR              where the Delta tables live (default: a temporary directory,
-                              removed on exit); a restart with the same DIR serves the same tables
+                              removed on exit); a restart with the same DIR serves the same tables.
+                              A table whose Delta log cannot be read is reported at start and
+                              refused (FAILED_PRECONDITION); the others are served. Records
+                              written to Delta tables are never kept in memory.
   --principal ID:SECRET       an OAuth client allowed on every table (repeatable; default
                               emulator-client:emulator-secret)
   --no-auth                   accept any bearer token
@@ -100,12 +103,20 @@ export async function runEmulator(args: string[]): Promise<void> {
     ...(integer('commit-interval-ms') !== undefined && { commitIntervalMs: integer('commit-interval-ms') }),
   };
   const emulator = await startEmulator(options);
+  const unavailable = emulator.unavailableTables();
+  for (const table of unavailable) {
+    // The server's own log: the directory helps whoever repairs it (clients never see it).
+    process.stderr.write(
+      `zerobus emulator: table ${table.fullName} is unavailable, streams to it are refused: ${table.reason} (directory ${table.dir}); drop and recreate it, or repair its _delta_log\n`,
+    );
+  }
   if (values.json) {
     const hello = {
       endpoint: emulator.endpoint,
       unityCatalogEndpoint: emulator.unityCatalogEndpoint,
       dataDir: emulator.dataDir,
       pid: process.pid,
+      unavailableTables: unavailable.map((t) => ({ table: t.fullName, reason: t.reason })),
     };
     process.stdout.write(`${JSON.stringify(hello)}\n`);
   } else {
@@ -115,6 +126,9 @@ export async function runEmulator(args: string[]): Promise<void> {
         `  unity catalog endpoint  ${emulator.unityCatalogEndpoint}\n` +
         `  data directory          ${emulator.dataDir}\n` +
         `  client id / secret      ${principals}\n` +
+        (unavailable.length > 0
+          ? `  unavailable tables      ${unavailable.map((t) => t.fullName).join(', ')} (see above)\n`
+          : '') +
         (values['tls-self-signed'] ? `  trust this certificate  ${values['tls-self-signed']}\n` : '') +
         `To point the zerobus command at it, in another shell:\n  ${exportLine(emulator)}\n` +
         'Press Ctrl+C to stop.\n',

@@ -26,7 +26,7 @@ import {
   GrpcStatus,
 } from '@zerobus/sdk/wire';
 import { DuplexCallSession } from '../grpc/call-session.js';
-import { checkTableGrant, TABLE_HEADER } from '../grpc/stream-checks.js';
+import { checkTableGrant, TABLE_HEADER, unavailableTable } from '../grpc/stream-checks.js';
 import type { StreamInfo } from '../state.js';
 import type { GroupCommitter } from '../tables/group-commit.js';
 import { keepsRecords, parseTableName, type StoredRecord } from '../tables/table-registry.js';
@@ -186,6 +186,11 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
     });
     if (denied) {
       this.fail(denied.code, denied.details);
+      return;
+    }
+    const unavailable = unavailableTable(table, state.catalog);
+    if (unavailable) {
+      this.fail(unavailable.code, unavailable.details);
       return;
     }
     const catalogTable = state.catalog.table(table);

@@ -2,7 +2,8 @@
  * The checks of PROTOCOL.md §2/§3 that decide whether a create_stream or an ingest request is
  * accepted, as pure functions: each returns what to store / create, or the gRPC status that ends
  * the call. Statuses: malformed or mismatched input is INVALID_ARGUMENT, a token without a grant
- * on the table is PERMISSION_DENIED, an unknown table (auto-creation off) is NOT_FOUND.
+ * on the table is PERMISSION_DENIED, an unknown table (auto-creation off) is NOT_FOUND, a table
+ * whose Delta log could not be read at start is FAILED_PRECONDITION (it will not heal by itself).
  */
 
 import { type CreateStreamRequest, GrpcStatus, type IngestRequest, WireRecordType } from '@zerobus/sdk/wire';
@@ -91,6 +92,8 @@ export function checkCreateStream(request: CreateStreamRequest, ctx: CreateConte
     const problem = checkDescriptor(request.descriptorProto);
     if (problem) return reject(GrpcStatus.INVALID_ARGUMENT, problem);
   }
+  const unavailable = unavailableTable(table, ctx.catalog);
+  if (unavailable) return unavailable;
   // A Unity Catalog table is a Delta table with a schema; other names are schemaless in-memory
   // tables, created on first use when auto-creation is on.
   const catalogTable = ctx.catalog.table(table);
@@ -102,6 +105,16 @@ export function checkCreateStream(request: CreateStreamRequest, ctx: CreateConte
   }
   if (!ctx.tables.open(table)) return reject(GrpcStatus.NOT_FOUND, `table ${table} does not exist`);
   return { kind };
+}
+
+/**
+ * A stream to a table whose Delta log could not be read at start, shared by EphemeralStream and
+ * Arrow Flight: FAILED_PRECONDITION ("do not retry until the state is fixed"), naming the table,
+ * what is wrong and what to do; never an in-memory table of the same name instead.
+ */
+export function unavailableTable(table: string, catalog: UnityCatalog): Rejection | undefined {
+  const reason = catalog.unavailableReason(table);
+  return reason === undefined ? undefined : reject(GrpcStatus.FAILED_PRECONDITION, reason);
 }
 
 /** What the grant check needs: the call's token and who may still use it. */

@@ -5,6 +5,7 @@
  */
 
 import type { NormalizedValue } from '@zerobus/sdk/schema';
+import type { UnityCatalog } from '../catalog/unity-catalog.js';
 
 /**
  * How records reached the table: JSON or protobuf EphemeralStream requests, or Arrow Flight batches.
@@ -120,6 +121,18 @@ export function parseTableName(name: string): TableName | string {
  */
 export function keepsRecords(storeRecords: boolean | undefined, deltaTable: boolean): boolean {
   return deltaTable ? storeRecords === true : storeRecords !== false;
+}
+
+/** Throws for a Delta table whose records are not kept: an empty list would look like no data. */
+export function assertRecordsKept(
+  state: { readonly catalog: UnityCatalog; readonly options: { readonly storeRecords: boolean | undefined } },
+  tableName: string,
+): void {
+  if (state.catalog.table(tableName) && !keepsRecords(state.options.storeRecords, true)) {
+    throw new Error(
+      `records of Delta table ${tableName} are not kept in memory: start the emulator with storeRecords: true, or read the table from ${state.catalog.dataDir}`,
+    );
+  }
 }
 
 class Table {
