@@ -27,7 +27,10 @@ describe('a stream into a Delta table whose commits lag', () => {
     await new Promise((resolve) => setTimeout(resolve, 500)); // time to read more, were it reading
     const accepted = emulator.streams[0]?.nextOffsetId ?? 0;
     assert.equal(emulator.stats.acksSent, 0, 'no commit has landed yet');
-    assert.ok(accepted >= bound && accepted <= bound + 1, `${accepted} requests read while the commit waits (bound ${bound})`);
+    assert.ok(
+      accepted >= bound && accepted <= bound + 1,
+      `${accepted} requests read while the commit waits (bound ${bound})`,
+    );
 
     await stream.ackedUpTo(requests - 1); // commits land, reading resumes, everything is acknowledged
     stream.call.end();
