@@ -158,3 +158,26 @@ describe('a damaged Delta table at start', () => {
     assert.deepEqual(await ids(dataDir, 'main.s.gap'), [7]);
   });
 });
+
+describe('a schema holding only a damaged table', () => {
+  it('is not empty: deleting it without force is refused, with force the damaged table goes too', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'zerobus-damaged-schema-'));
+    try {
+      {
+        await using emulator = await startEmulator({ dataDir });
+        await emulator.createDeltaTable('main.lone.t', COLUMNS);
+      }
+      await writeFile(commitFile(tableDir(dataDir, 'main.lone.t'), 0), 'garbage');
+      await using emulator = await startEmulator({ dataDir });
+      assert.deepEqual(
+        emulator.unavailableTables().map((t) => t.fullName),
+        ['main.lone.t'],
+      );
+      await assert.rejects(emulator.catalog.deleteSchema('main.lone'), /schema 'main\.lone' has 1 table\(s\)/);
+      await emulator.catalog.deleteSchema('main.lone', true);
+      assert.deepEqual(emulator.unavailableTables(), []);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
