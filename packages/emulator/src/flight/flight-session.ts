@@ -27,6 +27,7 @@ import {
 } from '@zerobus/sdk/wire';
 import { DuplexCallSession } from '../grpc/call-session.js';
 import { checkTableGrant, TABLE_HEADER, unavailableTable } from '../grpc/stream-checks.js';
+import { DELTA_BACKLOG_BYTES } from '../grpc/stream-session.js';
 import type { StreamInfo } from '../state.js';
 import type { GroupCommitter } from '../tables/group-commit.js';
 import { keepsRecords, parseTableName, type StoredRecord } from '../tables/table-registry.js';
@@ -85,6 +86,10 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
   private ackedRows = 0;
   private batchesAccepted = 0;
   private readingPaused = false;
+  /** Body bytes of batches handed to the Delta group commit and not durable yet. */
+  private deltaBacklogBytes = 0;
+  /** Reading stopped until the Delta backlog falls under DELTA_BACKLOG_BYTES (as on EphemeralStream). */
+  private backlogPaused = false;
 
   override start(): void {
     // Counted before the shared open bookkeeping; nothing observes the order within start().
@@ -320,12 +325,18 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
     complete: boolean,
   ): void {
     this.pendingCommits++;
+    this.deltaBacklogBytes += bytes;
+    if (this.deltaBacklogBytes >= DELTA_BACKLOG_BYTES && !this.backlogPaused) {
+      this.backlogPaused = true;
+      this.call.pause();
+    }
     committer.add(
       rows,
       bytes,
       () =>
         this.guard(() => {
           this.pendingCommits--;
+          this.settleBacklog(bytes);
           this.markDurable(offset, rows.length, complete);
           const failure = this.failureAfterCommits;
           if (failure) this.failAfterCommits(failure.code, failure.details);
@@ -334,10 +345,20 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
       (error) =>
         this.guard(() => {
           this.pendingCommits--;
+          this.settleBacklog(bytes);
           // Nothing of this batch is acknowledged; the client re-sends it on a new call.
           this.fail(GrpcStatus.UNAVAILABLE, `commit to ${stream.tableName} failed: ${error.message}`);
         }),
     );
+  }
+
+  /** A commit took `bytes` off the backlog: read again once it is under the bound. */
+  private settleBacklog(bytes: number): void {
+    this.deltaBacklogBytes -= bytes;
+    if (this.backlogPaused && this.deltaBacklogBytes < DELTA_BACKLOG_BYTES) {
+      this.backlogPaused = false;
+      if (!this.readingPaused) this.call.resume();
+    }
   }
 
   private markDurable(offset: number, rows: number, complete: boolean): void {
@@ -389,7 +410,7 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
       this.state.changed();
       if (this.readingPaused && this.lastAccepted - this.ackedOffset < this.state.options.maxInflightRequests) {
         this.readingPaused = false;
-        this.call.resume();
+        if (!this.backlogPaused) this.call.resume();
       }
     }
     this.maybeFinish();
