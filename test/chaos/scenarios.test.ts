@@ -7,7 +7,7 @@ import { readDeltaTable } from '../support/delta-reader.js';
 const TABLE = 'main.chaos.events';
 
 async function setup(options: EmulatorOptions = {}) {
-  const emulator = await startEmulator({ commitIntervalMs: 5, ...options });
+  const emulator = await startEmulator({ commitIntervalMs: 5, storeRecords: true, ...options });
   await emulator.createDeltaTable(TABLE, [{ name: 'id', type_text: 'bigint', nullable: false }]);
   const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint);
   const stream = await sdk.createStream('emulator-client', 'emulator-secret', new TableProperties(TABLE), {

@@ -325,7 +325,7 @@ describe('zerobus ingest', { concurrency: 4 }, () => {
   it('reports a stream failure with the acknowledged lines, and resumes after them without duplicates', async () => {
     // A server of its own, for the fault. Input from standard input, so that the failure comes
     // at a known point: after the first lines are acknowledged, before the others are read.
-    await using server = await startEmulator();
+    await using server = await startEmulator({ storeRecords: true });
     await server.createDeltaTable('main.ingest.fail', [
       { name: 'id', type_text: 'bigint', nullable: false },
       { name: 'v', type_text: 'string' },

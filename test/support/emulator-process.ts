@@ -12,6 +12,10 @@ export interface EmulatorProcess {
   readonly port: number;
   readonly httpPort: number;
   readonly child: ChildProcess;
+  /** The server's first line (`--json`): endpoints, data directory, pid, unavailable tables. */
+  readonly hello: Readonly<Record<string, unknown>>;
+  /** What the server wrote to stderr so far (it is passed on to this process's stderr too). */
+  stderr(): string;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -22,9 +26,14 @@ export async function startEmulatorProcess(args: string[]): Promise<EmulatorProc
     process.execPath,
     ['--conditions=source', '--import', 'tsx', CLI, 'emulator', '--json', ...args],
     {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+    stderr += text;
+    process.stderr.write(text);
+  });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const first = await Promise.race([
     once(lines, 'line').then(([line]) => String(line)),
@@ -35,6 +44,8 @@ export async function startEmulatorProcess(args: string[]): Promise<EmulatorProc
   const info = JSON.parse(first) as { endpoint: string; unityCatalogEndpoint: string };
   return {
     ...info,
+    hello: info,
+    stderr: () => stderr,
     port: Number(new URL(info.endpoint).port),
     httpPort: Number(new URL(info.unityCatalogEndpoint).port),
     child,

@@ -13,7 +13,7 @@ import { type ArrowStream, TableProperties, ZerobusSdk, ZerobusStream } from '@z
 
 const TABLE = 'main.probe.ended';
 const mode = process.argv[2];
-const emulator = await startEmulator({ autoCreateTables: true }); // the JSON modes write to a schemaless table
+const emulator = await startEmulator({ autoCreateTables: true, storeRecords: true }); // a schemaless table for the JSON modes; waitForRecords reads the Delta table's copy
 // The log says when the stream begins recovering: the second time (the first reconnect failed
 // too), it goes straight into its backoff.
 let recoveries = 0;

@@ -2,7 +2,8 @@
  * `startEmulator()`: a local Zerobus-compatible server for development and tests. It runs the
  * gRPC ingestion service (EphemeralStream and Arrow Flight DoPut) and an HTTP server (OAuth token
  * endpoint, Unity Catalog REST API) on ephemeral 127.0.0.1 ports, writes Unity Catalog tables as
- * Delta tables and keeps the records it received in memory (ack-only with `storeRecords: false`),
+ * Delta tables and keeps the records of schemaless tables in memory (ack-only with
+ * `storeRecords: false`; Delta tables' records too with `storeRecords: true`),
  * and exposes everything a test wants to check (records, streams, calls, token requests,
  * counters) plus fault hooks.
  */
@@ -14,6 +15,7 @@ import { Server } from '@grpc/grpc-js';
 import { GrpcStatus } from '@zerobus/sdk/wire';
 import { addUnityCatalogRoutes } from './catalog/uc-routes.js';
 import type { TableInfo } from './catalog/uc-types.js';
+import type { UnavailableTable } from './catalog/unavailable-table.js';
 import { type CreateTableRequest, UnityCatalog } from './catalog/unity-catalog.js';
 import { type EmulatorFaults, FaultController } from './faults.js';
 import { doPutHandler, flightServiceDefinition } from './flight/flight-service.js';
@@ -25,10 +27,17 @@ import { TokenRequestLog } from './oauth/request-log.js';
 import { addTokenRoute, type TokenRequestRecord } from './oauth/token-endpoint.js';
 import { TokenRegistry } from './oauth/tokens.js';
 import { type EmulatorOptions, type Principal, type ResolvedOptions, resolveOptions } from './options.js';
-import { type CallRecord, type EmulatorState, type EmulatorStats, emptyStats, type StreamInfo } from './state.js';
+import {
+  type CallRecord,
+  callLog,
+  type EmulatorState,
+  type EmulatorStats,
+  emptyStats,
+  type StreamInfo,
+} from './state.js';
 import { DeltaSinks } from './tables/delta-sinks.js';
 import { endStreamsOfDroppedTables } from './tables/dropped-tables.js';
-import { type StoredRecord, TableRegistry } from './tables/table-registry.js';
+import { assertRecordsKept, type StoredRecord, TableRegistry } from './tables/table-registry.js';
 import { loadOrCreateLocalTls } from './tls/local-ca-files.js';
 import { Waiters, type WaitOptions } from './waiters.js';
 
@@ -128,7 +137,9 @@ export class Emulator implements AsyncDisposable {
 
   /**
    * Records stored in `tableName`, in the order they were accepted (a copy); empty for an unknown
-   * table. A record of a Delta table shows here once it is validated and handed to the group
+   * table. Delta (Unity Catalog) tables keep no copy unless the emulator was started with
+   * `storeRecords: true` (read them back from `dataDir` otherwise): without it, this throws for
+   * one. A record of a Delta table shows here once it is validated and handed to the group
    * commit, a moment before the commit makes it durable and the client gets its ack.
    *
    * @example
@@ -141,6 +152,7 @@ export class Emulator implements AsyncDisposable {
    * ```
    */
   records(tableName: string): StoredRecord[] {
+    assertRecordsKept(this.state, tableName);
     return this.state.tables.records(tableName);
   }
 
@@ -219,7 +231,9 @@ export class Emulator implements AsyncDisposable {
   }
 
   /**
-   * Every gRPC call so far, in opening order, with its metadata and how it ended.
+   * The most recent gRPC calls, in opening order, with their metadata and how they ended: the
+   * last 1,000, so that the log of a server that runs for days stays bounded;
+   * `stats.callsOpened` counts every call.
    *
    * @example
    * ```ts
@@ -233,7 +247,7 @@ export class Emulator implements AsyncDisposable {
    * ```
    */
   get calls(): CallRecord[] {
-    return this.state.calls.map((call) => ({ ...call }));
+    return this.state.calls.toArray().map((call) => ({ ...call }));
   }
 
   /**
@@ -346,6 +360,7 @@ export class Emulator implements AsyncDisposable {
    * ```
    */
   async waitForRecords(tableName: string, count: number, options?: WaitOptions): Promise<StoredRecord[]> {
+    assertRecordsKept(this.state, tableName);
     await this.waitFor(() => this.state.tables.count(tableName) >= count, options);
     return this.records(tableName);
   }
@@ -362,6 +377,22 @@ export class Emulator implements AsyncDisposable {
    */
   get catalog(): UnityCatalog {
     return this.state.catalog;
+  }
+
+  /**
+   * Delta tables of `dataDir` whose log could not be read at start; the others are served.
+   * Streams to one end with FAILED_PRECONDITION naming it, and `catalog.deleteTable()` drops it.
+   *
+   * @example
+   * ```ts
+   * import { startEmulator } from '@zerobus/emulator';
+   *
+   * await using emulator = await startEmulator({ dataDir: './lake' });
+   * for (const table of emulator.unavailableTables()) console.error(`${table.fullName}: ${table.reason}`);
+   * ```
+   */
+  unavailableTables(): UnavailableTable[] {
+    return this.state.catalog.unavailableTables();
   }
 
   /**
@@ -511,7 +542,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       () => tokens.expireAll(),
     ),
     stats: emptyStats(),
-    calls: [],
+    calls: callLog(),
     tokenRequests: new TokenRequestLog(),
     sessions: new Set(),
     closing: false,

@@ -6,6 +6,7 @@
  */
 
 export type { CatalogInfo, ColumnInfo, SchemaInfo, TableInfo } from './catalog/uc-types.js';
+export type { UnavailableTable } from './catalog/unavailable-table.js';
 export type { CreateTableRequest, UnityCatalog } from './catalog/unity-catalog.js';
 export { Emulator, startEmulator } from './emulator.js';
 export type { CloseSignalOptions, EmulatorFaults, FlightRowsOptions } from './faults.js';

@@ -175,10 +175,14 @@ export interface EmulatorOptions {
   /** Group commit: commit once this many payload bytes wait. Default 64 MiB. */
   commitMaxBytes?: number;
   /**
-   * `false` makes the server an ack-only sink, so benchmarks measure the client rather than the
-   * server: requests are still decoded and offsets and record types checked, and acks flow as
-   * usual, but record payloads are neither parsed nor kept (`records()` stays empty; the
-   * `recordsStored` stat still counts them). Default true.
+   * Which records the server keeps a copy of in memory, for `records()`. Default (undefined):
+   * the records of schemaless in-memory tables (they are their only storage), and none of Delta
+   * tables, whose records are on disk, so that a long run holds no copy of what it wrote.
+   * `true` also keeps a copy of every record written to a Delta table (tests that read
+   * `records()` of one). `false` makes the server an ack-only sink, so benchmarks measure the
+   * client rather than the server: requests are still decoded and offsets and record types
+   * checked, and acks flow as usual, but the payloads of in-memory tables are neither parsed nor
+   * kept (`records()` stays empty; the `recordsStored` stat still counts them).
    */
   storeRecords?: boolean;
 }
@@ -254,8 +258,11 @@ export interface ResolvedOptions {
   readonly commitMaxRecords: number;
   /** Group commit: payload bytes that trigger a commit. */
   readonly commitMaxBytes: number;
-  /** `false`: an ack-only sink that keeps no records. */
-  readonly storeRecords: boolean;
+  /**
+   * `true`: records of Delta tables are kept in memory too; undefined: only those of in-memory
+   * tables; `false`: an ack-only sink that keeps no records.
+   */
+  readonly storeRecords: boolean | undefined;
 }
 
 /**
@@ -281,6 +288,13 @@ function nonNegative(name: string, value: number | undefined, fallback: number, 
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
     throw new RangeError(`emulator option ${name} must be a non-negative ${integer ? 'integer' : 'number'}`);
+  }
+  return value;
+}
+
+function optionalBoolean(name: string, value: boolean | undefined): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new TypeError(`emulator option ${name} must be true, false or left out, got ${JSON.stringify(value)}`);
   }
   return value;
 }
@@ -311,7 +325,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     ackDelayMs: nonNegative('ackDelayMs', options.ackDelayMs, 0, false),
     maxMessageBytes: nonNegative('maxMessageBytes', options.maxMessageBytes, 4 * 1024 * 1024),
     shutdownGraceMs: nonNegative('shutdownGraceMs', options.shutdownGraceMs, 100, false),
-    storeRecords: options.storeRecords ?? true,
+    storeRecords: optionalBoolean('storeRecords', options.storeRecords),
     dataDir: options.dataDir,
     // `{ caFile }` is read (asynchronously) by startEmulator.
     tls: options.tls && 'cert' in options.tls ? options.tls : undefined,

@@ -151,7 +151,8 @@ export interface EmulatorState {
   readonly tokens: TokenRegistry;
   readonly faults: FaultController;
   readonly stats: EmulatorStats;
-  readonly calls: CallRecord[];
+  /** The most recent calls ({@link CALL_LOG_LIMIT}); counters in `stats` count every call. */
+  readonly calls: RecentLog<CallRecord>;
   /** The latest token requests (a ring of 1,000). */
   readonly tokenRequests: TokenRequestLog;
   readonly sessions: Set<CallSession>;
@@ -176,4 +177,47 @@ export function emptyStats(): EmulatorStats {
     flightRows: 0,
     flightAcksSent: 0,
   };
+}
+
+/**
+ * How many calls `emulator.calls` keeps: the most recent ones, so that a server that runs for
+ * days holds a bounded log (the counters in `emulator.stats` still count every call).
+ */
+export const CALL_LOG_LIMIT = 1_000;
+
+/** The log of `emulator.calls`: the last {@link CALL_LOG_LIMIT} calls. */
+export function callLog(): RecentLog<CallRecord> {
+  return new RecentLog(CALL_LOG_LIMIT);
+}
+
+/** The newest `limit` entries of a log, oldest first; older ones are dropped as new ones come. */
+export class RecentLog<T> {
+  readonly #entries: (T | undefined)[];
+  /** Where the next entry goes. */
+  #next = 0;
+  #size = 0;
+
+  constructor(readonly limit: number) {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`a log must hold at least 1 entry, got ${limit}`);
+    this.#entries = new Array<T | undefined>(limit);
+  }
+
+  /** Entries held (at most `limit`). */
+  get size(): number {
+    return this.#size;
+  }
+
+  push(entry: T): void {
+    this.#entries[this.#next] = entry;
+    this.#next = (this.#next + 1) % this.limit;
+    if (this.#size < this.limit) this.#size++;
+  }
+
+  /** The entries held, oldest first (a new array). */
+  toArray(): T[] {
+    const out: T[] = [];
+    const start = (this.#next - this.#size + this.limit) % this.limit;
+    for (let i = 0; i < this.#size; i++) out.push(this.#entries[(start + i) % this.limit] as T);
+    return out;
+  }
 }

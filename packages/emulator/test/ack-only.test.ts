@@ -6,9 +6,9 @@ import { ROW_DESCRIPTOR, setup } from './support/raw-client.js';
 const TABLE = 'main.default.bench';
 
 describe('ack-only mode (storeRecords: false)', () => {
-  it('stores records by default', async (t) => {
+  it('is off by default: storeRecords is left unset (in-memory tables keep their records)', async (t) => {
     const { emulator } = await setup(t);
-    assert.equal(emulator.options.storeRecords, true);
+    assert.equal(emulator.options.storeRecords, undefined);
   });
 
   it('acks requests cumulatively, counts their records and keeps none', async (t) => {

@@ -15,7 +15,7 @@ const CLIENT_ID = 'emulator-client';
 const CLIENT_SECRET = 'emulator-secret';
 
 async function setup() {
-  const emulator = await startEmulator({ commitIntervalMs: 5 });
+  const emulator = await startEmulator({ commitIntervalMs: 5, storeRecords: true });
   await emulator.createDeltaTable(TABLE, [{ name: 'id', type_text: 'bigint', nullable: false }]);
   const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint);
   return { emulator, sdk, [Symbol.asyncDispose]: () => emulator.close() };

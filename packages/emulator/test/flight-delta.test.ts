@@ -95,7 +95,7 @@ function allTypesTable() {
 
 describe('Arrow Flight → Delta table → DuckDB', () => {
   it('round-trips every Delta type', async () => {
-    await using emulator = await startEmulator({ commitIntervalMs: 5 });
+    await using emulator = await startEmulator({ commitIntervalMs: 5, storeRecords: true });
     await emulator.createDeltaTable('main.types.all', ALL_TYPES_COLUMNS);
     const client = new FlightClient(emulator);
     try {

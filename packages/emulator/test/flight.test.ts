@@ -372,7 +372,7 @@ describe('Arrow Flight DoPut', () => {
 
   describe('failFlightAfterRows (partial acknowledgement)', () => {
     it('commits and acknowledges only the first rows, ending inside a batch, then UNAVAILABLE', async (t) => {
-      const { emulator, client } = await setup(t);
+      const { emulator, client } = await setup(t, { storeRecords: true });
       emulator.faults.failFlightAfterRows(5);
       const put = client.open(DELTA);
       put.schema(rows(0, 1));
@@ -413,7 +413,7 @@ describe('Arrow Flight DoPut', () => {
     });
 
     it('rows = 0 commits nothing; the fault attaches to an open call, and passes on when a call ends first', async (t) => {
-      const { client, emulator } = await setup(t);
+      const { client, emulator } = await setup(t, { storeRecords: true });
       const open = await ready(client, DELTA);
       emulator.faults.failFlightAfterRows(0);
       open.batches(rows(0, 2), 0);

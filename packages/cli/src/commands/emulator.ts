@@ -21,7 +21,10 @@ Options:
   --port N                    gRPC (Zerobus) port (default 0: any free port)
   --http-port N               OAuth / Unity Catalog HTTP port (default 0: any free port)
   --data-dir DIR              where the Delta tables live (default: a temporary directory,
-                              removed on exit); a restart with the same DIR serves the same tables
+                              removed on exit); a restart with the same DIR serves the same tables.
+                              A table whose Delta log cannot be read is reported at start and
+                              refused (FAILED_PRECONDITION); the others are served. Records
+                              written to Delta tables are never kept in memory.
   --principal ID:SECRET       an OAuth client allowed on every table (repeatable; default
                               emulator-client:emulator-secret)
   --no-auth                   accept any bearer token
@@ -133,6 +136,13 @@ export async function runEmulator(args: string[]): Promise<void> {
     ...(integer('max-message-bytes') !== undefined && { maxMessageBytes: integer('max-message-bytes') }),
   };
   const emulator = await startEmulator(options);
+  const unavailable = emulator.unavailableTables();
+  for (const table of unavailable) {
+    // The server's own log: the directory helps whoever repairs it (clients never see it).
+    process.stderr.write(
+      `zerobus emulator: table ${table.fullName} is unavailable, streams to it are refused: ${table.reason} (directory ${table.dir}); drop and recreate it, or repair its _delta_log\n`,
+    );
+  }
   if (values.json) {
     const hello = {
       endpoint: emulator.endpoint,
@@ -140,6 +150,7 @@ export async function runEmulator(args: string[]): Promise<void> {
       dataDir: emulator.dataDir,
       ...(localCa && { tlsCaFile: localCa.files.caFile }),
       pid: process.pid,
+      unavailableTables: unavailable.map((t) => ({ table: t.fullName, reason: t.reason })),
     };
     process.stdout.write(`${JSON.stringify(hello)}\n`);
   } else {
@@ -153,6 +164,9 @@ export async function runEmulator(args: string[]): Promise<void> {
         `  data directory          ${emulator.dataDir}\n` +
         `  client id               ${clientIds} (secret: ${secretSource})\n` +
         (localCa ? `  trust this CA           ${localCa.files.caFile} (${CA_STATE[localCa.created]})\n` : '') +
+        (unavailable.length > 0
+          ? `  unavailable tables      ${unavailable.map((t) => t.fullName).join(', ')} (see above)\n`
+          : '') +
         `To point the zerobus command at it, in another shell:\n  ${exportLine(emulator)}\n` +
         "  and set DATABRICKS_CLIENT_SECRET (or give --client-secret-file) to that client's secret.\n" +
         'Press Ctrl+C to stop.\n',

@@ -139,6 +139,7 @@ export type UcErrorCode =
   | 'TABLE_ALREADY_EXISTS'
   | 'CATALOG_NOT_EMPTY'
   | 'SCHEMA_NOT_EMPTY'
+  | 'INVALID_STATE'
   | 'UNAUTHENTICATED'
   | 'PERMISSION_DENIED'
   | 'INTERNAL_ERROR';
@@ -153,6 +154,8 @@ const STATUS: Record<UcErrorCode, number> = {
   TABLE_ALREADY_EXISTS: 409,
   CATALOG_NOT_EMPTY: 400,
   SCHEMA_NOT_EMPTY: 400,
+  /** The object exists but cannot be used as it is (a table whose Delta log cannot be read). */
+  INVALID_STATE: 400,
   UNAUTHENTICATED: 401,
   PERMISSION_DENIED: 403,
   INTERNAL_ERROR: 500,

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   SchemaError,
@@ -21,6 +21,7 @@ import { DeltaTable } from '../tables/delta/delta-table.js';
 import { DeltaTableError } from '../tables/delta/errors.js';
 import { tableSchemaOf } from './uc-columns.js';
 import { type CatalogInfo, type ColumnInfo, checkName, type SchemaInfo, type TableInfo, UcError } from './uc-types.js';
+import { type UnavailableTable, unavailableMessage, withoutServerPaths } from './unavailable-table.js';
 
 /**
  * What `POST /tables` (or `UnityCatalog.createTable`) takes; `Emulator.createDeltaTable` takes
@@ -163,6 +164,8 @@ export class UnityCatalog {
   readonly #catalogs = new Map<string, CatalogInfo>();
   readonly #schemas = new Map<string, SchemaInfo>();
   readonly #tables = new Map<string, CatalogTable>();
+  /** Tables whose Delta log could not be read at load. */
+  readonly #unavailable = new Map<string, UnavailableTable>();
   /** Names being created, so that two concurrent creates of one name cannot both succeed. */
   readonly #creating = new Set<string>();
   /** Tables being dropped: their files are still there until the drop listeners are done. */
@@ -185,10 +188,19 @@ export class UnityCatalog {
         uc.#schemas.set(`${catalog}.${schema}`, uc.#schemaInfo(catalog, schema, schemaMeta));
         for (const table of await subdirectories(join(dataDir, catalog, schema))) {
           const dir = join(dataDir, catalog, schema, table);
-          if (!(await DeltaTable.exists(dir))) continue;
-          const delta = await DeltaTable.open(dir);
+          const fullName = `${catalog}.${schema}.${table}`;
+          let delta: DeltaTable;
+          try {
+            if (!(await DeltaTable.exists(dir))) continue;
+            delta = await DeltaTable.open(dir);
+          } catch (error) {
+            // One damaged table must not keep the others from being served.
+            const reason = withoutServerPaths(error, dir, dataDir);
+            uc.#unavailable.set(fullName, { fullName, reason, dir: resolve(dir) });
+            continue;
+          }
           const meta = (await readMeta(join(dir, TABLE_META))) as (Meta & { table_id?: string }) | undefined;
-          uc.#tables.set(`${catalog}.${schema}.${table}`, uc.#tableEntry(catalog, schema, table, delta, meta));
+          uc.#tables.set(fullName, uc.#tableEntry(catalog, schema, table, delta, meta));
         }
       }
     }
@@ -277,14 +289,17 @@ export class UnityCatalog {
   async deleteSchema(fullName: string, force = false): Promise<void> {
     const info = this.getSchema(fullName);
     fullName = info.full_name;
-    const tables = this.listTables(info.catalog_name, info.name);
+    const tables = [
+      ...this.listTables(info.catalog_name, info.name),
+      ...this.unavailableTables().filter((t) => t.fullName.startsWith(`${fullName}.`)),
+    ];
     if (tables.length > 0 && !force) {
       throw new UcError(
         'SCHEMA_NOT_EMPTY',
         `schema '${fullName}' has ${tables.length} table(s); delete them or use force`,
       );
     }
-    for (const table of tables) await this.deleteTable(table.full_name);
+    for (const table of tables) await this.deleteTable('full_name' in table ? table.full_name : table.fullName);
     this.#schemas.delete(fullName);
     await rm(join(this.dataDir, info.catalog_name, info.name), { recursive: true, force: true });
   }
@@ -299,6 +314,20 @@ export class UnityCatalog {
       .filter((t) => t.catalog_name === catalog && t.schema_name === schema);
   }
 
+  /**
+   * Delta tables found at start whose log could not be read: not served, but their names stay
+   * taken until they are deleted.
+   */
+  unavailableTables(): UnavailableTable[] {
+    return [...this.#unavailable.values()];
+  }
+
+  /** Why streams to `fullName` are refused, if it is an unavailable table; for clients (no paths). */
+  unavailableReason(fullName: string): string | undefined {
+    const table = this.#unavailable.get(lower(fullName));
+    return table && unavailableMessage(table);
+  }
+
   /** The table, or undefined: streams use this to find where to write. */
   table(fullName: string): CatalogTable | undefined {
     return this.#tables.get(lower(fullName));
@@ -308,6 +337,8 @@ export class UnityCatalog {
   getTable(fullName: string): TableInfo {
     fullName = lower(fullName);
     const table = this.#tables.get(fullName);
+    const unavailable = this.#unavailable.get(fullName);
+    if (unavailable) throw new UcError('INVALID_STATE', unavailableMessage(unavailable));
     if (!table) throw new UcError('TABLE_DOES_NOT_EXIST', `table '${fullName}' does not exist`);
     return table.info;
   }
@@ -328,6 +359,12 @@ export class UnityCatalog {
     if (this.#dropping.has(fullName)) {
       // Its directory is about to be removed: a new table there would go with it.
       throw new UcError('TABLE_ALREADY_EXISTS', `table '${fullName}' is being deleted; try again in a moment`);
+    }
+    if (this.#unavailable.has(fullName)) {
+      throw new UcError(
+        'TABLE_ALREADY_EXISTS',
+        `table '${fullName}' already exists and is unavailable (its Delta log cannot be read); delete it first`,
+      );
     }
     // Every check first: a refused table leaves nothing on disk.
     const tableSchema = tableSchemaOf(fullName, request.columns);
@@ -379,6 +416,12 @@ export class UnityCatalog {
    */
   async deleteTable(fullName: string): Promise<void> {
     fullName = lower(fullName);
+    const unavailable = this.#unavailable.get(fullName);
+    if (unavailable) {
+      this.#unavailable.delete(fullName);
+      await rm(unavailable.dir, { recursive: true, force: true });
+      return;
+    }
     const table = this.#tables.get(fullName);
     if (!table) throw new UcError('TABLE_DOES_NOT_EXIST', `table '${fullName}' does not exist`);
     this.#tables.delete(fullName);

@@ -27,10 +27,11 @@ import {
 } from '@zerobus/sdk/wire';
 import { DuplexCallSession } from '../grpc/call-session.js';
 import { commitFailureStatus } from '../grpc/delta-target.js';
-import { checkTableGrant, openSchemalessTable, TABLE_HEADER } from '../grpc/stream-checks.js';
+import { checkTableGrant, openSchemalessTable, TABLE_HEADER, unavailableTable } from '../grpc/stream-checks.js';
+import { DELTA_BACKLOG_BYTES } from '../grpc/stream-session.js';
 import type { StreamInfo } from '../state.js';
 import type { GroupCommitter } from '../tables/group-commit.js';
-import { canonicalTableName, parseTableName, type StoredRecord } from '../tables/table-registry.js';
+import { canonicalTableName, keepsRecords, parseTableName, type StoredRecord } from '../tables/table-registry.js';
 import type { Row } from '../validation/decoder.js';
 import { SchemaMismatch } from '../validation/errors.js';
 import { structObject } from '../validation/struct-object.js';
@@ -87,6 +88,10 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
   private ackedRows = 0;
   private batchesAccepted = 0;
   private readingPaused = false;
+  /** Body bytes of batches handed to the Delta group commit and not durable yet. */
+  private deltaBacklogBytes = 0;
+  /** Reading stopped until the Delta backlog falls under DELTA_BACKLOG_BYTES (as on EphemeralStream). */
+  private backlogPaused = false;
 
   override start(): void {
     // Counted before the shared open bookkeeping; nothing observes the order within start().
@@ -200,6 +205,11 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
       this.fail(denied.code, denied.details);
       return;
     }
+    const unavailable = unavailableTable(table, state.catalog);
+    if (unavailable) {
+      this.fail(unavailable.code, unavailable.details);
+      return;
+    }
     const catalogTable = state.catalog.table(table);
     const missing = catalogTable ? undefined : openSchemalessTable(table, state.tables);
     if (missing) {
@@ -265,7 +275,7 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
 
     // An ack-only emulator (storeRecords: false) skips decoding for in-memory tables.
     let rows: Row[] | undefined;
-    if (stream.committer || state.options.storeRecords) {
+    if (stream.committer || keepsRecords(state.options.storeRecords, false)) {
       let decoded: Row[] | RowRejection;
       try {
         decoded = decodeBatchRows(stream.plan, stream.ipc.decode(message.ipc));
@@ -293,7 +303,9 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
     const complete = keep === rowCount;
     if (rows && !complete) rows = rows.slice(0, keep);
 
-    if (rows && state.options.storeRecords) state.tables.append(stream.tableName, this.storedRecords(offset, rows));
+    if (rows && keepsRecords(state.options.storeRecords, stream.committer !== undefined)) {
+      state.tables.append(stream.tableName, this.storedRecords(offset, rows));
+    }
     this.nextOffset++;
     if (complete) {
       this.lastAccepted = offset;
@@ -326,12 +338,18 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
     complete: boolean,
   ): void {
     this.pendingCommits++;
+    this.deltaBacklogBytes += bytes;
+    if (this.deltaBacklogBytes >= DELTA_BACKLOG_BYTES && !this.backlogPaused) {
+      this.backlogPaused = true;
+      this.call.pause();
+    }
     committer.add(
       rows,
       bytes,
       () =>
         this.guard(() => {
           this.pendingCommits--;
+          this.settleBacklog(bytes);
           this.markDurable(offset, rows.length, complete);
           const failure = this.failureAfterCommits;
           if (failure) this.failAfterCommits(failure.code, failure.details);
@@ -340,11 +358,21 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
       (error) =>
         this.guard(() => {
           this.pendingCommits--;
+          this.settleBacklog(bytes);
           // Nothing of this batch is acknowledged; the client re-sends it on a new call, unless
           // the table was dropped (NOT_FOUND).
           this.fail(...commitFailureStatus(stream.tableName, error));
         }),
     );
+  }
+
+  /** A commit took `bytes` off the backlog: read again once it is under the bound. */
+  private settleBacklog(bytes: number): void {
+    this.deltaBacklogBytes -= bytes;
+    if (this.backlogPaused && this.deltaBacklogBytes < DELTA_BACKLOG_BYTES) {
+      this.backlogPaused = false;
+      if (!this.readingPaused) this.call.resume();
+    }
   }
 
   private markDurable(offset: number, rows: number, complete: boolean): void {
@@ -396,7 +424,7 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
       this.state.changed();
       if (this.readingPaused && this.lastAccepted - this.ackedOffset < this.state.options.maxInflightRequests) {
         this.readingPaused = false;
-        this.call.resume();
+        if (!this.backlogPaused) this.call.resume();
       }
     }
     this.maybeFinish();

@@ -2,8 +2,9 @@
  * The checks of PROTOCOL.md §2/§3 that decide whether a create_stream or an ingest request is
  * accepted, as pure functions: each returns what to store / create, or the gRPC status that ends
  * the call. Statuses: malformed or mismatched input is INVALID_ARGUMENT, a token without a grant
- * on the table is PERMISSION_DENIED, a table that does not exist is NOT_FOUND. Table names are
- * compared in lower case, as Unity Catalog stores them.
+ * on the table is PERMISSION_DENIED, a table that does not exist is NOT_FOUND, a table whose
+ * Delta log could not be read at start is FAILED_PRECONDITION (it will not heal by itself).
+ * Table names are compared in lower case, as Unity Catalog stores them.
  */
 
 import { type CreateStreamRequest, GrpcStatus, type IngestRequest, WireRecordType } from '@zerobus/sdk/wire';
@@ -101,6 +102,8 @@ export function checkCreateStream(request: CreateStreamRequest, ctx: CreateConte
     const problem = checkDescriptor(request.descriptorProto);
     if (problem) return reject(GrpcStatus.INVALID_ARGUMENT, problem);
   }
+  const unavailable = unavailableTable(table, ctx.catalog);
+  if (unavailable) return unavailable;
   // A Unity Catalog table is a Delta table with a schema; other names are schemaless in-memory
   // tables, which exist only when created up front or, with auto-creation on, on first use.
   const catalogTable = ctx.catalog.table(table);
@@ -124,6 +127,16 @@ export function openSchemalessTable(table: string, tables: TableRegistry): Rejec
   if (opened.opened) return undefined;
   if (opened.invalid) return reject(GrpcStatus.INVALID_ARGUMENT, opened.invalid);
   return reject(GrpcStatus.NOT_FOUND, `table ${table} does not exist`);
+}
+
+/**
+ * A stream to a table whose Delta log could not be read at start, shared by EphemeralStream and
+ * Arrow Flight: FAILED_PRECONDITION ("do not retry until the state is fixed"), naming the table,
+ * what is wrong and what to do; never an in-memory table of the same name instead.
+ */
+export function unavailableTable(table: string, catalog: UnityCatalog): Rejection | undefined {
+  const reason = catalog.unavailableReason(table);
+  return reason === undefined ? undefined : reject(GrpcStatus.FAILED_PRECONDITION, reason);
 }
 
 /** What the grant check needs: the call's token and who may still use it. */

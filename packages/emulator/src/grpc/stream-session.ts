@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { type CreateStreamRequest, GrpcStatus, type IngestRequest, type StreamResponse } from '@zerobus/sdk/wire';
 import type { EmulatorState, StreamInfo } from '../state.js';
-import type { RecordKind } from '../tables/table-registry.js';
+import { keepsRecords, type RecordKind } from '../tables/table-registry.js';
 import { DuplexCallSession } from './call-session.js';
 import { commitFailureStatus, type DeltaTarget, decodeRows } from './delta-target.js';
 import { checkCreateStream, checkIngest, checkIngestFraming, isRejection, TABLE_HEADER } from './stream-checks.js';
@@ -32,6 +32,14 @@ export interface DecodeFailure {
 }
 
 export type EphemeralCall = ServerDuplexStream<DecodedRequest, StreamResponse>;
+
+/**
+ * Most payload bytes of one stream waiting for their Delta commit before the server stops
+ * reading the call until a commit lands (HTTP/2 flow control then holds the client back). Without
+ * it the server would hold the client's whole in-flight window (64 MiB by default) as received
+ * messages and decoded rows, so its memory would follow its clients' settings, not its own.
+ */
+export const DELTA_BACKLOG_BYTES = 4 * 1024 * 1024;
 
 export class StreamSession extends DuplexCallSession<DecodedRequest, StreamResponse> {
   private stream:
@@ -51,6 +59,10 @@ export class StreamSession extends DuplexCallSession<DecodedRequest, StreamRespo
   /** Reading stopped by the per-stream record rate (options.maxStreamRecordsPerSecond). */
   private ratePaused = false;
   private rateTimer: NodeJS.Timeout | undefined;
+  /** Payload bytes handed to the Delta group commit and not durable yet. */
+  private deltaBacklogBytes = 0;
+  /** Reading stopped until the Delta backlog falls under DELTA_BACKLOG_BYTES. */
+  private backlogPaused = false;
   private readonly rate: StreamRateLimit | undefined;
 
   constructor(call: EphemeralCall, state: EmulatorState) {
@@ -165,7 +177,9 @@ export class StreamSession extends DuplexCallSession<DecodedRequest, StreamRespo
       if (!this.ingestDelta(request, stream.delta, open)) return;
     } else {
       // An ack-only emulator (storeRecords: false) skips the payload checks along with the storage.
-      const checked = state.options.storeRecords ? checkIngest(request, open) : checkIngestFraming(request, open);
+      const checked = keepsRecords(state.options.storeRecords, false)
+        ? checkIngest(request, open)
+        : checkIngestFraming(request, open);
       if (isRejection(checked)) {
         // Requests before the bad one are durable: acknowledge them before the error status.
         this.flushAck();
@@ -191,7 +205,7 @@ export class StreamSession extends DuplexCallSession<DecodedRequest, StreamRespo
       this.call.pause();
       this.rateTimer = setTimeout(() => {
         this.ratePaused = false;
-        if (!this.readingPaused) this.call.resume();
+        if (!this.readingPaused && !this.backlogPaused) this.call.resume();
       }, wait);
     }
 
@@ -214,7 +228,7 @@ export class StreamSession extends DuplexCallSession<DecodedRequest, StreamRespo
       this.failAfterCommits(rows.code, rows.details);
       return false;
     }
-    if (state.options.storeRecords) {
+    if (keepsRecords(state.options.storeRecords, true)) {
       state.tables.append(
         open.tableName,
         request.records.map((bytes, batchIndex) => ({
@@ -231,12 +245,18 @@ export class StreamSession extends DuplexCallSession<DecodedRequest, StreamRespo
     let bytes = 0;
     for (const record of request.records) bytes += record.length;
     this.pendingCommits++;
+    this.deltaBacklogBytes += bytes;
+    if (this.deltaBacklogBytes >= DELTA_BACKLOG_BYTES && !this.backlogPaused) {
+      this.backlogPaused = true;
+      this.call.pause();
+    }
     target.committer.add(
       rows,
       bytes,
       () =>
         this.guard(() => {
           this.pendingCommits--;
+          this.settleBacklog(bytes);
           state.stats.recordsStored += rows.length;
           this.lastStored = Math.max(this.lastStored, offset);
           state.changed();
@@ -247,12 +267,22 @@ export class StreamSession extends DuplexCallSession<DecodedRequest, StreamRespo
       (error) =>
         this.guard(() => {
           this.pendingCommits--;
+          this.settleBacklog(bytes);
           // Nothing of this request is acknowledged; the client replays it on a new call, unless
           // the table was dropped (NOT_FOUND: there is nothing to replay it into).
           this.fail(...commitFailureStatus(open.tableName, error));
         }),
     );
     return true;
+  }
+
+  /** A commit took `bytes` off the backlog: read again once it is under the bound. */
+  private settleBacklog(bytes: number): void {
+    this.deltaBacklogBytes -= bytes;
+    if (this.backlogPaused && this.deltaBacklogBytes < DELTA_BACKLOG_BYTES) {
+      this.backlogPaused = false;
+      if (!this.readingPaused && !this.ratePaused) this.call.resume();
+    }
   }
 
   /** A half-closed call ends with OK once everything it sent is acknowledged. */
@@ -280,7 +310,7 @@ export class StreamSession extends DuplexCallSession<DecodedRequest, StreamRespo
       this.state.changed();
       if (this.readingPaused && this.lastAccepted - this.lastAcked < this.state.options.maxInflightRequests) {
         this.readingPaused = false;
-        if (!this.ratePaused) this.call.resume();
+        if (!this.ratePaused && !this.backlogPaused) this.call.resume();
       }
     }
     this.maybeFinish();

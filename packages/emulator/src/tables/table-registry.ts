@@ -1,10 +1,11 @@
 /**
  * In-memory tables. Each table keeps the records any stream wrote to it, in the order the
- * emulator accepted them: the only storage of schemaless tables, and what `records()` shows of
- * Unity Catalog tables, whose data goes to Delta tables on disk.
+ * emulator accepted them: the only storage of schemaless tables, and, with `storeRecords: true`,
+ * what `records()` shows of Unity Catalog tables, whose data goes to Delta tables on disk.
  */
 
 import type { NormalizedValue } from '@zerobus/sdk/schema';
+import type { UnityCatalog } from '../catalog/unity-catalog.js';
 import type { ResolvedOptions } from '../options.js';
 
 /**
@@ -120,6 +121,27 @@ export function parseTableName(name: string): TableName | string {
  */
 export function canonicalTableName(name: string): string {
   return name.toLowerCase();
+}
+
+/**
+ * Whether the records written to a table are kept in memory (`storeRecords`): those of
+ * schemaless in-memory tables unless the server is an ack-only sink (`false`), those of Delta
+ * tables only when asked for (`true`), since they are on disk already and a copy grows forever.
+ */
+export function keepsRecords(storeRecords: boolean | undefined, deltaTable: boolean): boolean {
+  return deltaTable ? storeRecords === true : storeRecords !== false;
+}
+
+/** Throws for a Delta table whose records are not kept: an empty list would look like no data. */
+export function assertRecordsKept(
+  state: { readonly catalog: UnityCatalog; readonly options: { readonly storeRecords: boolean | undefined } },
+  tableName: string,
+): void {
+  if (state.catalog.table(tableName) && !keepsRecords(state.options.storeRecords, true)) {
+    throw new Error(
+      `records of Delta table ${tableName} are not kept in memory: start the emulator with storeRecords: true, or read the table from ${state.catalog.dataDir}`,
+    );
+  }
 }
 
 /** A table name part as the catalog accepts it (uc-types.ts): letters, digits, `_` and `-`, at most 255. */
