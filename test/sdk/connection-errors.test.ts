@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { generateSelfSignedCertificate, startEmulator } from '@zerobus/emulator';
 import { GrpcStatus, ZerobusError, ZerobusSdk, type ZerobusSdkOptions } from '@zerobus/sdk';
-import { capturingLogger, type Harness } from '../support/harness.js';
+import { capturingLogger, type Harness, withHarness } from '../support/harness.js';
 
 /** A loopback port nothing listens on (bound, then released). */
 async function closedPort(): Promise<number> {
@@ -44,6 +44,20 @@ async function createFails(endpoint: string, options: ZerobusSdkOptions = {}): P
 }
 
 describe('connection errors a person can act on', () => {
+  it('a connection that drops after it was made is not explained as one that could not be made', async () => {
+    await withHarness(async ({ emulator, jsonStream }) => {
+      const stream = await jsonStream();
+      const errors: ZerobusError[] = [];
+      stream.on('recovering', ({ error }) => errors.push(error));
+      await stream.ingestRecordOffset({ a: 1 });
+      emulator.faults.dropConnections();
+      await stream.ingestRecordOffset({ a: 2 });
+      await stream.flush();
+      assert.ok(errors.length > 0, 'the drop was noticed');
+      for (const error of errors) assert.doesNotMatch(error.message, /cannot connect|Fix:/);
+    });
+  });
+
   it('a closed port: names the endpoint, says nothing listens, suggests checking the port', async () => {
     const port = await closedPort();
     const error = await createFails(`http://127.0.0.1:${port}`);

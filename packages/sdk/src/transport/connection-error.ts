@@ -28,7 +28,11 @@ const CERTIFICATE =
   /certificate|self[- ]signed|unable to (?:verify|get local issuer)|CERT_|UNABLE_TO_|DEPTH_ZERO|altnames|Hostname\/IP/i;
 const NOT_TLS = /wrong version number|packet length too long|http request|unknown protocol|WRONG_VERSION_NUMBER/i;
 
+/** grpc-js's words for a connection that was never made (not one that dropped later). */
+const NEVER_CONNECTED = /No connection established|Name resolution failed/i;
+
 function diagnose(details: string, attempt: ConnectionAttempt): Diagnosis | undefined {
+  if (!NEVER_CONNECTED.test(details)) return undefined; // e.g. "Connection dropped": recovery's business
   const scheme = attempt.secure ? 'https' : 'http';
   if (/Name resolution failed/i.test(details) || /ENOTFOUND|EAI_AGAIN/.test(details)) {
     return {
@@ -67,16 +71,13 @@ function diagnose(details: string, attempt: ConnectionAttempt): Diagnosis | unde
             : "pass the CA that issued it as the tlsRootCerts option (PEM), or set NODE_EXTRA_CA_CERTS to its file (the local server's CA: --tls-self-signed FILE)",
         };
   }
-  if (!attempt.secure && /Failed to connect|ECONNRESET|Connection dropped|Protocol error/i.test(details)) {
+  if (!attempt.secure && /Failed to connect|ECONNRESET/i.test(details)) {
     return {
       what: `the server at ${attempt.target} closed the connection before HTTP/2 started`,
       fix: 'if the server uses TLS (every Databricks endpoint does), use https://',
     };
   }
-  if (/No connection established|Failed to connect/i.test(details)) {
-    return { what: 'the connection could not be made', fix: 'check the endpoint, its scheme and the network' };
-  }
-  return undefined;
+  return { what: 'the connection could not be made', fix: 'check the endpoint, its scheme and the network' };
 }
 
 /**
