@@ -118,7 +118,7 @@ export class Channel {
       'grpc.keepalive_time_ms': 30_000,
       'grpc.keepalive_timeout_ms': 10_000,
       'grpc.keepalive_permit_without_calls': 0,
-      // Each stream gets its own connection, so one stream's reset does not take others down.
+      // Its own connection, unless grpcOptions say otherwise (ZerobusSdk option `connection`, sdk.ts).
       'grpc.use_local_subchannel_pool': 1,
       ...proxied?.options,
       ...settings.grpcOptions,
