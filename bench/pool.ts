@@ -8,7 +8,10 @@
  * The server limits each stream to `--stream-limit` records/s (default 50,000, within the 15k–100k
  * the real service documents per stream; 0 for none), which is what a pool is for.
  *
- *   npm run bench:pool [-- --records 1000000 --runs 1 --size 4 --modes ack-only,durable --stream-limit 50000]
+ * `--connection shared|dedicated` is the SDK's `connection` option (default shared: one HTTP/2
+ * connection for the pool's streams).
+ *
+ *   npm run bench:pool [-- --records 1000000 --runs 1 --size 4 --modes ack-only,durable --stream-limit 50000 --connection dedicated]
  */
 import { parseArgs } from 'node:util';
 import { type StreamPool, TableProperties, ZerobusSdk, type ZerobusStream } from '@zerobus/sdk';
@@ -24,6 +27,7 @@ const { values } = parseArgs({
     modes: { type: 'string', default: 'ack-only,durable' },
     // Records/s the server allows each stream, as the real service limits streams (0: no limit).
     'stream-limit': { type: 'string', default: '50000' },
+    connection: { type: 'string', default: 'shared' },
   },
 });
 const RECORDS = Number(values.records);
@@ -31,6 +35,7 @@ const RUNS = Number(values.runs);
 const POOL_SIZE = Number(values.size);
 const MODES = values.modes.split(',') as ('ack-only' | 'durable')[];
 const STREAM_LIMIT = Number(values['stream-limit']);
+const CONNECTION = values.connection as 'shared' | 'dedicated';
 const SIZE = 220;
 const CLIENT_ID = 'emulator-client';
 const CLIENT_SECRET = 'emulator-secret';
@@ -98,7 +103,7 @@ for (const mode of MODES) {
   const limit = STREAM_LIMIT > 0 ? ['--stream-limit', String(STREAM_LIMIT)] : [];
   const server = await startServerProcess([...(mode === 'durable' ? ['--durable'] : []), ...limit]);
   try {
-    const sdk = new ZerobusSdk(server.endpoint, server.unityCatalogEndpoint);
+    const sdk = new ZerobusSdk(server.endpoint, server.unityCatalogEndpoint, { connection: CONNECTION });
     const newTable = await tableFactory(server, mode === 'durable');
     for (const streams of [1, POOL_SIZE]) {
       await run(sdk, await newTable(), streams, Math.ceil(RECORDS / 10)); // warm-up
@@ -110,6 +115,7 @@ for (const mode of MODES) {
         type: 'json',
         sizeBytes: SIZE,
         streams,
+        connection: CONNECTION,
         records: RECORDS,
         runs: RUNS,
         recordsPerSec: Math.round(rate),

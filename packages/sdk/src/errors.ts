@@ -2,6 +2,7 @@
  * The SDK's error model: one base class with a stable `code`, a `retriable` flag and the
  * original `cause`, in the style of `@connectrpc/connect`'s `ConnectError`.
  */
+import { brandClass, isBrandedInstance } from './brand.js';
 
 /**
  * gRPC status codes by number, as sent on the wire.
@@ -194,6 +195,29 @@ export interface ZerobusErrorOptions {
  * ```
  */
 export class ZerobusError extends Error {
+  static {
+    brandClass(ZerobusError, 'ZerobusError');
+  }
+
+  /**
+   * True for instances of this class from any copy of the SDK loaded in the process (its ESM
+   * and CommonJS builds, two installed versions), not only this one's: see README "Use it in your project".
+   *
+   * @example
+   * ```ts
+   * import { createRequire } from 'node:module';
+   * import { ZerobusError } from '@zerobus/sdk';
+   *
+   * // An error made by the CommonJS copy (e.g. thrown by a CommonJS headers provider).
+   * const cjs = createRequire(import.meta.url)('@zerobus/sdk') as typeof import('@zerobus/sdk');
+   * console.log(new cjs.NonRetriableError('AUTH_FAILED', 'disabled') instanceof ZerobusError); // true
+   * ```
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class `instanceof` asks about (a subclass too).
+    return isBrandedInstance(this, value);
+  }
+
   /** `'ZerobusError'` (subclasses set their own). */
   override readonly name: string = 'ZerobusError';
   /** Stable, machine-readable code: a gRPC status name or one of the SDK's own codes. */
@@ -257,6 +281,10 @@ export class ZerobusError extends Error {
  * ```
  */
 export class NonRetriableError extends ZerobusError {
+  static {
+    brandClass(NonRetriableError, 'NonRetriableError');
+  }
+
   /** `'NonRetriableError'`. */
   override readonly name: string = 'NonRetriableError';
 
@@ -284,6 +312,10 @@ export class NonRetriableError extends ZerobusError {
  * ```
  */
 export class InvalidRecordError extends NonRetriableError {
+  static {
+    brandClass(InvalidRecordError, 'InvalidRecordError');
+  }
+
   /** `'InvalidRecordError'`. */
   override readonly name: string = 'InvalidRecordError';
   /** Position of the record in the call (0 for single-record calls, the index in a batch). */

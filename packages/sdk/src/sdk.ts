@@ -2,6 +2,7 @@
  * `ZerobusSdk`: the entry point, holding the endpoints and connection settings, and creating
  * streams (Python SDK `ZerobusSdk`).
  */
+import { randomUUID } from 'node:crypto';
 import type { Schema as ArrowSchema } from 'apache-arrow';
 import { loadArrow } from './arrow/arrow-module.js';
 import { type ArrowStreamOptions, resolveArrowOptions } from './arrow/arrow-options.js';
@@ -65,6 +66,23 @@ export interface ZerobusSdkOptions {
    * `false`, never a proxy; `{ env }`, the environment rules over these variables instead.
    */
   proxy?: ProxyOption;
+  /**
+   * How this SDK's streams reach the Zerobus endpoint. `'shared'` (the default, as the official
+   * SDKs do): one HTTP/2 connection carries every stream of this SDK instance (streams of
+   * `createStream`, pools and Arrow streams alike), reopened for all of them when it drops, and
+   * closed once the last of them closes (within about 10 s). `'dedicated'`: each stream has a
+   * connection of its own (one stream's connection failure then never touches another's).
+   *
+   * @example
+   * ```ts
+   * import { ZerobusSdk } from '@zerobus/sdk';
+   *
+   * // A pool whose streams each get a TCP connection (and HTTP/2 flow-control window) of their own.
+   * const sdk = new ZerobusSdk(serverEndpoint, unityCatalogEndpoint, { connection: 'dedicated' });
+   * const pool = await sdk.createStreamPool({ table: 'main.iot.readings', clientId, clientSecret }, { size: 4 });
+   * ```
+   */
+  connection?: 'shared' | 'dedicated';
 }
 
 /**
@@ -167,7 +185,7 @@ function alreadyRecreated(recreation: Recreation): NonRetriableError {
  * The entry point (Python SDK `ZerobusSdk`): holds the Zerobus endpoint, the workspace (Unity
  * Catalog) endpoint that issues OAuth tokens, and the connection settings, and creates streams:
  * {@link ZerobusSdk.createStream}, {@link ZerobusSdk.createStreamPool},
- * {@link ZerobusSdk.createArrowStream}. Each stream has its own connection.
+ * {@link ZerobusSdk.createArrowStream}. Its streams share one HTTP/2 connection (option `connection`).
  *
  * @example
  * ```ts
@@ -195,6 +213,8 @@ export class ZerobusSdk {
   readonly #origins = new WeakMap<ZerobusStream, StreamOrigin>();
   /** Streams whose records were (or are being) moved by recreateStream: moved once, never twice. */
   readonly #recreations = new WeakMap<ZerobusStream, Recreation>();
+  /** grpc-js channel options that make this instance's channels share one connection, or none. */
+  readonly #connectionOptions: Record<string, string | number>;
 
   constructor(serverEndpoint: string, unityCatalogEndpoint: string, options: ZerobusSdkOptions = {}) {
     this.#endpoint = parseEndpoint(serverEndpoint);
@@ -202,6 +222,7 @@ export class ZerobusSdk {
       throw new NonRetriableError('INVALID_OPTIONS', 'the Unity Catalog endpoint must be a non-empty string');
     }
     checkProxyOption(options.proxy);
+    this.#connectionOptions = connectionOptions(options.connection);
     this.serverEndpoint = serverEndpoint;
     this.unityCatalogEndpoint = withScheme(unityCatalogEndpoint);
     this.#options = options;
@@ -451,11 +472,11 @@ export class ZerobusSdk {
     };
   }
 
-  /** A channel (one HTTP/2 connection) for one stream. */
+  /** A channel for one stream: on this SDK's shared connection, or a dedicated one. */
   #channel(): Channel {
     return new Channel(this.#endpoint, {
       tlsRootCerts: this.#options.tlsRootCerts,
-      grpcOptions: this.#options.grpcChannelOptions,
+      grpcOptions: { ...this.#connectionOptions, ...this.#options.grpcChannelOptions },
       proxy: this.#options.proxy,
     });
   }
@@ -482,4 +503,21 @@ export class ZerobusSdk {
       ...(this.#options.tokenTimeoutMs !== undefined && { timeoutMs: this.#options.tokenTimeoutMs }),
     });
   }
+}
+
+/**
+ * Shared: grpc-js's process-wide subchannel pool hands every channel with equal target,
+ * credentials and options the same connection (and reopens it for all of them); an option unique
+ * to this SDK instance keeps other instances (another copy of the SDK too) off it. Dedicated:
+ * each channel's own pool, so its own connection.
+ */
+function connectionOptions(connection: unknown): Record<string, string | number> {
+  if (connection === undefined || connection === 'shared') {
+    return { 'grpc.use_local_subchannel_pool': 0, 'zerobus.sdk_instance': randomUUID() };
+  }
+  if (connection === 'dedicated') return { 'grpc.use_local_subchannel_pool': 1 };
+  throw new NonRetriableError(
+    'INVALID_OPTIONS',
+    `option connection must be 'shared' or 'dedicated', got ${JSON.stringify(connection) ?? String(connection)}`,
+  );
 }

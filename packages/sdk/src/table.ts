@@ -1,4 +1,5 @@
 /** The target table of a stream and, for protobuf streams, the record's message descriptor. */
+import { brandClass, isBrandedInstance } from './brand.js';
 import { fetchTableSchema, type UnityCatalogAccess } from './catalog/table-metadata.js';
 import type { DescriptorInput } from './records/encoder.js';
 import { schemaToDescriptorProto } from './schema/descriptor-gen.js';
@@ -86,6 +87,30 @@ export interface FromTableOptions extends UnityCatalogAccess {
  * ```
  */
 export class TableProperties {
+  static {
+    brandClass(TableProperties, 'TableProperties');
+  }
+
+  /**
+   * True for instances of this class from any copy of the SDK loaded in the process (its ESM
+   * and CommonJS builds, two installed versions), not only this one's: see README "Use it in your project".
+   *
+   * @example
+   * ```ts
+   * import { createRequire } from 'node:module';
+   * import { TableProperties } from '@zerobus/sdk';
+   *
+   * // Made by the CommonJS copy, e.g. in a module `zerobus generate-proto --lang ts` wrote.
+   * const cjs = createRequire(import.meta.url)('@zerobus/sdk') as typeof import('@zerobus/sdk');
+   * const table = new cjs.TableProperties('main.iot.readings');
+   * console.log(table instanceof TableProperties); // true: createStream takes it too
+   * ```
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class `instanceof` asks about (a subclass too).
+    return isBrandedInstance(this, value);
+  }
+
   /** The table's full name, `catalog.schema.table`, as given. */
   readonly tableName: string;
   /** The record's message type, required for protobuf streams. */

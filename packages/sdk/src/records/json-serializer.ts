@@ -9,6 +9,14 @@
  *   would write `{"0":1,…}` or `{"type":"Buffer",…}`);
  * - `NaN`/`±Infinity`, invalid dates, circular references and other typed arrays are errors
  *   naming the field, not a silent `null`;
+ * - so are the values JSON.stringify would drop or change: a function or symbol (as a property
+ *   or in an array), `undefined` in an array (JSON writes `null`), a string or key with a lone
+ *   surrogate (JSON writes an escape the server reads as U+FFFD). An `undefined` property is still
+ *   left out, as everyone expects of JSON (the Python SDK's `json.dumps` has no such value);
+ * - without a table schema, a number between 2^53 and 2^64 in magnitude (a BIGINT that a JS
+ *   number cannot hold exactly: `2 ** 60`, an id parsed by JSON.parse) is an error suggesting a
+ *   bigint or text. Beyond 2^64 it can only be a floating-point value and is written as is. With
+ *   a schema the column's check decides (a DOUBLE column takes 1e18);
  * - `Map` becomes an object (keys through `String`), `Set` an array (both would be `{}`).
  *
  * It writes UTF-8 straight into a reused byte buffer instead of building a string: on a
@@ -22,9 +30,47 @@ import { describeValue } from './value-describe.js';
 
 const MAX_DEPTH = 512;
 const HAND_STRING_MAX = 64;
+const TWO_POW_64 = 2 ** 64;
+
+/**
+ * False while a schema-checked record is converted and written (schema-encoder.ts): its numbers
+ * are checked against their columns instead, and a DOUBLE column may hold 1e18.
+ */
+let refuseUnsafeIntegers = true;
+
+/** Turns the large-integer check of schemaless records on or off; returns the previous setting. */
+export function setRefuseUnsafeIntegers(refuse: boolean): boolean {
+  const previous = refuseUnsafeIntegers;
+  refuseUnsafeIntegers = refuse;
+  return previous;
+}
+
+function unsafeInteger(value: number): RecordFault {
+  return new RecordFault(
+    `field "{path}" is ${value} (as a double exactly ${BigInt(value)}), beyond Number.MAX_SAFE_INTEGER: a JS ` +
+      'number cannot hold such an integer exactly ' +
+      '(its digits may already be lost); pass a bigint (e.g. from JSON.parse with a reviver, or BigInt(text)) or ' +
+      'the text for a BIGINT or DECIMAL column, or give the stream the table schema if the column is DOUBLE',
+  );
+}
+
+function loneSurrogate(text: string, what: string): RecordFault {
+  let at = 0;
+  while (at < text.length) {
+    const c = text.charCodeAt(at);
+    const paired = c >= 0xd800 && c <= 0xdbff && at + 1 < text.length && (text.charCodeAt(at + 1) & 0xfc00) === 0xdc00;
+    if ((c & 0xf800) === 0xd800 && !paired) break;
+    at += paired ? 2 : 1;
+  }
+  const code = text.charCodeAt(at).toString(16).toUpperCase();
+  return new RecordFault(
+    `field "{path}" ${what} a lone surrogate (U+${code} at index ${at}), which UTF-8 cannot carry: the server ` +
+      'would store U+FFFD in its place. Fix the text (e.g. text.toWellFormed()) or send bytes',
+  );
+}
 
 /** A JSON string literal. ASCII without quotes, backslashes or controls is copied byte by byte. */
-function writeString(w: ProtoWriter, text: string): void {
+function writeString(w: ProtoWriter, text: string, isKey?: boolean): void {
   const n = text.length;
   if (n <= HAND_STRING_MAX) {
     w.ensure(n + 2);
@@ -47,16 +93,15 @@ function writeString(w: ProtoWriter, text: string): void {
   }
   // Longer text goes out as UTF-8 at once, then the bytes are checked for anything to escape;
   // only then (and for lone surrogates, which UTF-8 cannot carry) does JSON.stringify escape it.
-  if (text.isWellFormed()) {
-    const quote = w.pos;
+  if (!text.isWellFormed()) throw loneSurrogate(text, isKey ? 'has a key with' : 'holds');
+  const quote = w.pos;
+  w.byte(0x22);
+  w.utf8(text);
+  if (!hasJsonEscapeByte(w.buf, w.words, quote + 1, w.pos)) {
     w.byte(0x22);
-    w.utf8(text);
-    if (!hasJsonEscapeByte(w.buf, w.words, quote + 1, w.pos)) {
-      w.byte(0x22);
-      return;
-    }
-    w.pos = quote;
+    return;
   }
+  w.pos = quote;
   w.utf8(JSON.stringify(text));
 }
 
@@ -86,6 +131,10 @@ function writeValue(w: ProtoWriter, value: unknown, key: string, stack: Stack, d
       return true;
     case 'number':
       if (!Number.isFinite(value)) throw new RecordFault(`field "{path}" is ${value}, which JSON cannot represent`);
+      // Past 2^53 every double is an integer: one range test finds BIGINTs a number cannot hold.
+      if ((value > Number.MAX_SAFE_INTEGER || value < -Number.MAX_SAFE_INTEGER) && refuseUnsafeIntegers) {
+        if (value < TWO_POW_64 && value > -TWO_POW_64) throw unsafeInteger(value);
+      }
       w.ascii(`${value}`);
       return true;
     case 'boolean':
@@ -101,8 +150,22 @@ function writeValue(w: ProtoWriter, value: unknown, key: string, stack: Stack, d
       }
       return writeObject(w, value, key, stack, depth);
     default:
-      return false; // undefined, function, symbol
+      return false; // undefined, function, symbol: the caller refuses or leaves it out
   }
+}
+
+/** Off the hot path: why a value writeValue() wrote nothing for cannot be sent. */
+function notWritten(value: unknown, inArray: boolean): RecordFault {
+  if (typeof value === 'function' || typeof value === 'symbol') {
+    return new RecordFault(
+      `field "{path}" is a ${typeof value}, which JSON cannot represent (JSON.stringify would drop it)`,
+    );
+  }
+  return new RecordFault(
+    inArray && value === undefined
+      ? 'field "{path}" is undefined (or a hole), which JSON writes as null in an array: pass null if null is meant'
+      : 'field "{path}" has a toJSON() that returned undefined, which JSON writes as null in an array',
+  );
 }
 
 function writeObject(w: ProtoWriter, value: object, key: string, stack: Stack, depth: number): boolean {
@@ -161,12 +224,13 @@ function writeMember(
   stack: Stack,
   depth: number,
 ): boolean {
-  if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return false;
+  if (value === undefined) return false; // left out, as JSON.stringify does
   const mark = w.pos;
   if (!first) w.byte(0x2c);
-  writeString(w, key);
+  writeString(w, key, true);
   w.byte(0x3a);
   if (writeValue(w, value, key, stack, depth)) return true;
+  if (typeof value === 'function' || typeof value === 'symbol') throw notWritten(value, false);
   w.pos = mark; // toJSON() gave undefined: the member is left out
   return false;
 }
@@ -200,7 +264,9 @@ function writeProperties(
       }
     }
   } catch (error) {
-    if (error instanceof RecordFault) error.segments.push(current);
+    // A key with a lone surrogate is named by its escaped form.
+    if (error instanceof RecordFault)
+      error.segments.push(current.isWellFormed() ? current : JSON.stringify(current).slice(1, -1));
     throw error;
   }
   w.byte(0x7d);
@@ -212,7 +278,7 @@ function writeArray(w: ProtoWriter, value: readonly unknown[], stack: Stack, dep
   try {
     for (; i < value.length; i++) {
       if (i > 0) w.byte(0x2c);
-      if (!writeValue(w, value[i], String(i), stack, depth)) w.ascii('null');
+      if (!writeValue(w, value[i], String(i), stack, depth)) throw notWritten(value[i], true);
     }
   } catch (error) {
     if (error instanceof RecordFault) error.segments.push(indexSegment(i));

@@ -14,6 +14,7 @@ import { NonRetriableError } from '../errors.js';
 import type { TableSchema } from '../schema/types.js';
 import type { RecordEncoder, RecordMode } from './encoder.js';
 import { toRecordError } from './fault.js';
+import { setRefuseUnsafeIntegers } from './json-serializer.js';
 import { type RecordCheck, recordCheck } from './schema-check.js';
 
 function sentAsGiven(mode: RecordMode, record: unknown): boolean {
@@ -39,13 +40,17 @@ class CheckedRecordEncoder implements RecordEncoder {
 
   encode(record: unknown, recordIndex: number): Uint8Array {
     if (sentAsGiven(this.mode, record)) return this.#inner.encode(record, recordIndex);
+    // Each number was checked against its column: a DOUBLE may hold 1e18, a VARIANT 2 ** 60.
+    const refused = setRefuseUnsafeIntegers(false);
     let checked: unknown;
     try {
       checked = this.#check(record);
+      return this.#inner.encode(checked, recordIndex);
     } catch (error) {
       throw toRecordError(error, recordIndex);
+    } finally {
+      setRefuseUnsafeIntegers(refused);
     }
-    return this.#inner.encode(checked, recordIndex);
   }
 
   toUserRecord(payload: Uint8Array): string | Uint8Array {

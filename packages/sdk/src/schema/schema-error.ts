@@ -1,3 +1,4 @@
+import { brandClass } from '../brand.js';
 import { NonRetriableError } from '../errors.js';
 
 /**
@@ -20,6 +21,10 @@ import { NonRetriableError } from '../errors.js';
  * ```
  */
 export class SchemaError extends NonRetriableError {
+  static {
+    brandClass(SchemaError, 'SchemaError');
+  }
+
   /** `'SchemaError'`. */
   override readonly name: string = 'SchemaError';
   /** Offset (0-based, in UTF-16 code units) in the parsed text where the problem was found. */

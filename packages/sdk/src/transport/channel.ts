@@ -6,6 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import { GrpcStatus, NonRetriableError, ZerobusError } from '../errors.js';
 import { type ProxyOption, resolveProxy } from '../net/proxy-config.js';
 import { decodeResponse, EPHEMERAL_STREAM_PATH, type StreamResponse } from './codec.js';
+import { type ConnectionAttempt, explainConnectionFailure } from './connection-error.js';
 import { proxiedClientArgs, type TunnelImplementation } from './proxy-credentials.js';
 
 export interface Endpoint {
@@ -103,6 +104,8 @@ export class Channel {
   readonly endpoint: Endpoint;
   readonly #client: grpc.Client;
   readonly #tunnelFailure: () => ZerobusError | undefined;
+  /** What this channel dials, for errors that say why a connection could not be made. */
+  readonly #attempt: ConnectionAttempt;
 
   constructor(endpoint: Endpoint, settings: ChannelSettings = {}) {
     this.endpoint = endpoint;
@@ -113,6 +116,13 @@ export class Channel {
     const proxy = resolveProxy({ host, port }, settings.proxy);
     const proxied = proxy && proxiedClientArgs({ host, port }, credentials, proxy, settings.tunnel);
     this.#tunnelFailure = proxied ? proxied.lastFailure : () => undefined;
+    this.#attempt = {
+      target: endpoint.target,
+      host,
+      secure: endpoint.secure,
+      proxy: proxy?.display,
+      customRoots: rootCerts !== null,
+    };
     this.#client = new grpc.Client(proxied?.target ?? endpoint.target, proxied?.credentials ?? credentials, {
       // Recovery and replay are the SDK's job: grpc-js must not re-send on its own, nor keep
       // sent messages for that (its retry buffer re-copies its list on every write).
@@ -122,7 +132,7 @@ export class Channel {
       'grpc.keepalive_time_ms': 30_000,
       'grpc.keepalive_timeout_ms': 10_000,
       'grpc.keepalive_permit_without_calls': 0,
-      // Each stream gets its own connection, so one stream's reset does not take others down.
+      // Its own connection, unless grpcOptions say otherwise (ZerobusSdk option `connection`, sdk.ts).
       'grpc.use_local_subchannel_pool': 1,
       ...proxied?.options,
       ...settings.grpcOptions,
@@ -172,7 +182,7 @@ export class Channel {
         finish(
           status.code === GrpcStatus.UNAVAILABLE && tunnelFailure && status.details.includes(tunnelFailure.message)
             ? tunnelFailure
-            : ZerobusError.fromGrpcStatus(status.code, status.details),
+            : explainConnectionFailure(ZerobusError.fromGrpcStatus(status.code, status.details), this.#attempt),
         );
       }
     });

@@ -1,10 +1,76 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { InvalidRecordError } from '../../src/errors.js';
 import { createRecordEncoder } from '../../src/records/encoder.js';
 import { assertRecordError } from './fixtures.js';
 
 const json = createRecordEncoder('json', undefined);
+
+const utf16 = fc.string({
+  unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
+  maxLength: 90,
+});
+const utf16Key = fc.string({
+  unit: fc.integer({ min: 0xd7fe, max: 0xe001 }).map((c) => String.fromCharCode(c)),
+  maxLength: 3,
+});
+
+/** JSON values plus what JSON.stringify would drop or change: functions, symbols, undefined, lone surrogates, unsafe integers. */
+const lossyValue = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.oneof(
+      fc.constant(null),
+      fc.boolean(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.integer(),
+      fc.constantFrom(2 ** 53, -(2 ** 60), 2 ** 64, undefined, () => 1, Symbol('s')),
+      utf16Key,
+      fc.string(),
+    ),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(utf16Key, tie('value'), { maxKeys: 4 }),
+  ),
+})).value;
+
+function holdsUnsafeInteger(value: unknown): boolean {
+  if (typeof value === 'number') return Math.abs(value) > Number.MAX_SAFE_INTEGER && Math.abs(value) < 2 ** 64;
+  if (typeof value === 'object' && value !== null) return Object.values(value).some(holdsUnsafeInteger);
+  return false;
+}
+
+/** Whether JSON.stringify would drop or change something in `value` (an undefined property aside). */
+function changedByJson(value: unknown, inArray = false): boolean {
+  switch (typeof value) {
+    case 'number':
+      return holdsUnsafeInteger(value);
+    case 'string':
+      return !value.isWellFormed();
+    case 'function':
+    case 'symbol':
+      return true;
+    case 'undefined':
+      return inArray;
+    case 'object':
+      if (value === null) return false;
+      if (Array.isArray(value)) return value.some((item) => changedByJson(item, true));
+      return Object.entries(value).some(([key, item]) => !key.isWellFormed() || changedByJson(item));
+    default:
+      return false;
+  }
+}
+
+function withoutUndefinedProperties(value: unknown): unknown {
+  if (typeof value === 'number') return Object.is(value, -0) ? 0 : value;
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(withoutUndefinedProperties);
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, item]) => item !== undefined)
+      .map(([key, item]) => [key, withoutUndefinedProperties(item)]),
+  );
+}
 const text = (record: unknown, index = 0): string => Buffer.from(json.encode(record, index)).toString('utf8');
 
 describe('JSON records', () => {
@@ -13,7 +79,7 @@ describe('JSON records', () => {
       s: 'plain',
       q: 'quote " backslash \\ newline \n tab \t nul \u0000',
       u: 'ünïcødé 中文 😀',
-      n: [0, -0, 1.5, -1e-7, 1e21, 2 ** 53],
+      n: [0, -0, 1.5, -1e-7, 1e21, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 64, 1e300],
       b: [true, false, null],
       nested: { deep: { deeper: [{}, []] } },
       '': 'empty key',
@@ -26,21 +92,51 @@ describe('JSON records', () => {
   it('matches JSON.stringify for random JSON objects (property)', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue()), (record) => {
+        fc.pre(!holdsUnsafeInteger(record)); // refused: see 'refuses integers a JS number cannot hold'
         assert.equal(text(record), JSON.stringify(record));
       }),
       { numRuns: 300 },
     );
   });
 
-  it('escapes any UTF-16 string, lone surrogates included, as JSON.stringify does (property)', () => {
-    const utf16 = fc.string({
-      unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
-      maxLength: 90,
-    });
+  it('refuses what JSON would change, and every record it takes round-trips through JSON.parse exactly (property)', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.dictionary(utf16Key, lossyValue), (record) => {
+        let out: string;
+        try {
+          out = text(record);
+        } catch (error) {
+          assert.ok(error instanceof InvalidRecordError, String(error));
+          assert.ok(changedByJson(record), `refused a record JSON keeps as it is: ${error.message}`);
+          return;
+        }
+        accepted++;
+        // -0 is the one exception: JSON (and so the SDK) writes it as 0.
+        assert.deepStrictEqual(JSON.parse(out), withoutUndefinedProperties(record));
+        assert.equal(out, JSON.stringify(record));
+      }),
+      { numRuns: 1000 },
+    );
+    assert.ok(accepted > 100, `only ${accepted} of 1000 records accepted: the generator is too lossy to test much`);
+  });
+
+  it('escapes any well-formed UTF-16 string as JSON.stringify does, and refuses lone surrogates (property)', () => {
     fc.assert(
       fc.property(utf16, utf16, (key, value) => {
         const record = { [key]: value };
-        assert.equal(text(record), JSON.stringify(record));
+        if (key.isWellFormed() && value.isWellFormed()) {
+          assert.equal(text(record), JSON.stringify(record));
+        } else {
+          const problem = key.isWellFormed() ? 'holds a lone surrogate' : 'has a key with a lone surrogate';
+          assertRecordError(
+            () => json.encode(record, 0),
+            0,
+            (key.isWellFormed() ? key : JSON.stringify(key).slice(1, -1)) || undefined,
+            problem,
+            'U+FFFD',
+          );
+        }
       }),
       { numRuns: 500 },
     );
@@ -59,7 +155,8 @@ describe('JSON records', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 3 }), long, (prefix, value) => {
         const record = { [prefix]: value, after: value.slice(0, 70) };
-        assert.equal(text(record), JSON.stringify(record));
+        if (value.isWellFormed() && record.after.isWellFormed()) assert.equal(text(record), JSON.stringify(record));
+        else assert.throws(() => text(record), /lone surrogate/);
       }),
       { numRuns: 500 },
     );
@@ -90,24 +187,62 @@ describe('JSON records', () => {
     assert.equal(text({ raw: view }), '{"raw":"AQID"}');
   });
 
-  it('follows JSON.stringify for dates, toJSON, undefined, functions and symbols', () => {
+  it('follows JSON.stringify for dates, toJSON and undefined properties', () => {
     const date = new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 6));
     const record = {
       at: date,
       custom: { toJSON: (key: string) => `custom:${key}` },
       gone: undefined,
-      fn: () => 1,
-      sym: Symbol('s'),
       dropped: { toJSON: () => undefined },
-      list: [undefined, () => 1, Symbol('x'), { toJSON: () => undefined }],
+      list: [date, null],
     };
     assert.equal(text(record), JSON.stringify(record));
     assert.equal(
       text(record),
-      '{"at":"2024-01-02T03:04:05.006Z","custom":"custom:custom","list":[null,null,null,null]}',
+      '{"at":"2024-01-02T03:04:05.006Z","custom":"custom:custom","list":["2024-01-02T03:04:05.006Z",null]}',
     );
     // A record with its own toJSON (a protobufjs message, say) is serialized through it.
     assert.equal(text({ toJSON: () => ({ a: 1n }) }), '{"a":1}');
+  });
+
+  it('refuses functions, symbols and undefined in arrays, which JSON would drop or turn into null', () => {
+    assertRecordError(
+      () => json.encode({ a: { fn: () => 1 } }, 3),
+      3,
+      'a.fn',
+      'is a function',
+      'JSON.stringify would drop it',
+    );
+    assertRecordError(() => json.encode({ sym: Symbol('s') }, 0), 0, 'sym', 'is a symbol');
+    assertRecordError(() => json.encode({ list: [1, undefined] }, 0), 0, 'list[1]', 'is undefined', 'pass null');
+    // biome-ignore lint/suspicious/noSparseArray: a hole is read as undefined
+    assertRecordError(() => json.encode({ list: [1, , 3] }, 0), 0, 'list[1]', 'is undefined (or a hole)');
+    assertRecordError(() => json.encode({ list: [() => 1] }, 0), 0, 'list[0]', 'is a function');
+    assertRecordError(() => json.encode({ list: [Symbol('x')] }, 0), 0, 'list[0]', 'is a symbol');
+    assertRecordError(
+      () => json.encode({ list: [{ toJSON: () => undefined }] }, 0),
+      0,
+      'list[0]',
+      'toJSON() that returned undefined',
+    );
+    assertRecordError(() => json.encode({ m: new Map([['k', () => 1]]) }, 0), 0, 'm.k', 'is a function');
+  });
+
+  it('refuses integers a JS number cannot hold exactly, without a table schema, suggesting a bigint or text', () => {
+    for (const value of [2 ** 53, -(2 ** 53), 2 ** 60, 1e18, -(2 ** 63), 2 ** 64 - 2 ** 12]) {
+      assertRecordError(
+        () => json.encode({ ids: [1, { id: value }] }, 2),
+        2,
+        'ids[1].id',
+        'MAX_SAFE_INTEGER',
+        'pass a bigint',
+        'DOUBLE',
+      );
+    }
+    // Safe integers, fractions and doubles no BIGINT can hold go out as JSON.stringify writes them.
+    const fine = { a: 2 ** 53 - 1, b: -(2 ** 53 - 1), c: 2 ** 64, d: -1e300, e: 4503599627370495.5 };
+    assert.equal(text(fine), JSON.stringify(fine));
+    assert.equal(text({ id: 2n ** 60n }), '{"id":1152921504606846976}');
   });
 
   it('writes Map as an object and Set as an array, instead of {}', () => {
