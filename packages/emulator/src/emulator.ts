@@ -1,49 +1,22 @@
 /**
- * `startEmulator()`: a local Zerobus-compatible server for development and tests. It runs the
- * gRPC ingestion service (EphemeralStream and Arrow Flight DoPut) and an HTTP server (OAuth token
- * endpoint, Unity Catalog REST API) on ephemeral 127.0.0.1 ports, writes Unity Catalog tables as
- * Delta tables and keeps the records of schemaless tables in memory (ack-only with
- * `storeRecords: false`; Delta tables' records too with `storeRecords: true`),
- * and exposes everything a test wants to check (records, streams, calls, token requests,
- * counters) plus fault hooks.
+ * The `Emulator` object `startEmulator()` returns: a running server's endpoints, what it received
+ * (records, streams, calls, token requests, counters), its Unity Catalog, fault hooks, and close.
  */
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Server } from '@grpc/grpc-js';
-import { GrpcStatus } from '@zerobus/sdk/wire';
-import { addUnityCatalogRoutes } from './catalog/uc-routes.js';
 import type { TableInfo } from './catalog/uc-types.js';
 import type { UnavailableTable } from './catalog/unavailable-table.js';
-import { type CreateTableRequest, UnityCatalog } from './catalog/unity-catalog.js';
-import { type EmulatorFaults, FaultController } from './faults.js';
-import { doPutHandler, flightServiceDefinition } from './flight/flight-service.js';
-import { type GrpcListener, listenGrpc } from './grpc/listener.js';
-import { ephemeralStreamHandler, zerobusServiceDefinition } from './grpc/service.js';
-import { type RunningHttpServer, startHttpServer } from './http/http-server.js';
-import { Router } from './http/router.js';
-import { TokenRequestLog } from './oauth/request-log.js';
-import { addTokenRoute, type TokenRequestRecord } from './oauth/token-endpoint.js';
-import { TokenRegistry } from './oauth/tokens.js';
-import { type EmulatorOptions, type Principal, type ResolvedOptions, resolveOptions } from './options.js';
-import {
-  type CallRecord,
-  callLog,
-  type EmulatorState,
-  type EmulatorStats,
-  emptyStats,
-  type StreamInfo,
-} from './state.js';
-import { DeltaSinks } from './tables/delta-sinks.js';
-import { endStreamsOfDroppedTables } from './tables/dropped-tables.js';
-import { assertRecordsKept, type StoredRecord, TableRegistry } from './tables/table-registry.js';
-import { loadOrCreateLocalTls } from './tls/local-ca-files.js';
-import { Waiters, type WaitOptions } from './waiters.js';
-
-function urlFor(host: string, port: number, secure: boolean): string {
-  return `${secure ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
+import type { CreateTableRequest, UnityCatalog } from './catalog/unity-catalog.js';
+import type { EmulatorFaults } from './faults.js';
+import type { GrpcListener } from './grpc/listener.js';
+import type { RunningHttpServer } from './http/http-server.js';
+import { tableWriteGrants } from './oauth/table-grants.js';
+import type { TokenRequestRecord } from './oauth/token-endpoint.js';
+import type { Principal, ResolvedOptions } from './options.js';
+import { hostAndPort, serverUrl } from './server-address.js';
+import type { CallRecord, EmulatorState, EmulatorStats, StreamInfo } from './state.js';
+import { stopEmulator } from './stop-emulator.js';
+import { assertRecordsKept, type StoredRecord } from './tables/table-registry.js';
+import type { Waiters, WaitOptions } from './waiters.js';
 
 /**
  * A running local server, as {@link startEmulator} returns it: its endpoints for the SDK, what it
@@ -91,9 +64,9 @@ export class Emulator implements AsyncDisposable {
     this.port = grpcListener.port;
     this.httpPort = httpServer.port;
     const secure = state.options.tls !== undefined;
-    this.endpoint = urlFor(host, this.port, secure);
-    this.grpcTarget = `${host.includes(':') ? `[${host}]` : host}:${this.port}`;
-    this.unityCatalogEndpoint = urlFor(host, this.httpPort, secure);
+    this.endpoint = serverUrl(host, this.port, secure);
+    this.grpcTarget = hostAndPort(host, this.port);
+    this.unityCatalogEndpoint = serverUrl(host, this.httpPort, secure);
     this.faults = state.faults;
   }
 
@@ -311,21 +284,10 @@ export class Emulator implements AsyncDisposable {
    * ```
    */
   issueToken(tableName: string, clientId = this.principals[0]?.clientId ?? 'emulator-client'): string {
-    const [catalog = '', schema = ''] = tableName.split('.');
-    const detail = (privileges: string[], object_type: string, object_full_path: string) => ({
-      type: 'unity_catalog_privileges',
-      privileges,
-      object_type,
-      object_full_path,
-    });
     const token = this.state.tokens.issue(clientId, {
       scope: 'all-apis',
       resource: undefined,
-      details: [
-        detail(['USE CATALOG'], 'CATALOG', catalog),
-        detail(['USE SCHEMA'], 'SCHEMA', `${catalog}.${schema}`),
-        detail(['SELECT', 'MODIFY'], 'TABLE', tableName),
-      ],
+      details: tableWriteGrants(tableName),
     });
     return token.accessToken;
   }
@@ -460,15 +422,7 @@ export class Emulator implements AsyncDisposable {
    * ```
    */
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      const { state } = this;
-      state.closing = true;
-      for (const session of [...state.sessions]) session.fail(GrpcStatus.UNAVAILABLE, 'emulator is shutting down');
-      await Promise.all([this.grpcListener.close(state.options.shutdownGraceMs), this.httpServer.close()]);
-      await state.sinks.close();
-      if (state.options.dataDir === undefined) await rm(state.catalog.dataDir, { recursive: true, force: true });
-      this.waiters.close();
-    })();
+    this.closing ??= stopEmulator(this.state, this.waiters, this.grpcListener, this.httpServer);
     return this.closing;
   }
 
@@ -488,111 +442,4 @@ export class Emulator implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
-}
-
-/**
- * Starts an emulator; by default on ephemeral ports of 127.0.0.1 with one all-tables principal
- * (`emulator-client` / `emulator-secret`) and a temporary data directory removed on close.
- *
- * @example
- * ```ts
- * import { startEmulator } from '@zerobus/emulator';
- * import { ZerobusSdk } from '@zerobus/sdk';
- *
- * await using emulator = await startEmulator();
- * await emulator.createDeltaTable('main.default.events', [
- *   { name: 'device', type_text: 'string', nullable: false },
- *   { name: 'temp', type_text: 'double' },
- * ]);
- * const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint);
- * ```
- */
-export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  let resolved = resolveOptions(options);
-  if (options.tls && 'caFile' in options.tls) {
-    const names = [...(options.tls.names ?? []), ...(isWildcard(resolved.host) ? [] : [resolved.host])];
-    const { cert, key, ca } = await loadOrCreateLocalTls(options.tls.caFile, { names });
-    resolved = { ...resolved, tls: { cert, key, ca } };
-  }
-  // Signing key in the data directory: tokens stay valid across restarts (PROTOCOL.md §13).
-  const tokens = await TokenRegistry.open(resolved.tokenTtlSeconds, resolved.dataDir);
-  const waiters = new Waiters();
-  let listener: GrpcListener | undefined;
-  const catalog = await UnityCatalog.load(resolved.dataDir ?? (await mkdtemp(join(tmpdir(), 'zerobus-emulator-'))));
-  const state: EmulatorState = {
-    options: resolved,
-    tables: TableRegistry.forOptions(resolved),
-    catalog,
-    sinks: new DeltaSinks({
-      maxRows: resolved.commitMaxRecords,
-      maxBytes: resolved.commitMaxBytes,
-      intervalMs: resolved.commitIntervalMs,
-    }),
-    tokens,
-    faults: new FaultController(
-      {
-        activeSessions: () => state.sessions,
-        dropConnections: () => {
-          // The sessions' calls die with their sockets; record that now so `streams` is exact
-          // the moment dropConnections() returns.
-          for (const session of [...state.sessions]) session.markDropped('connection dropped');
-          return listener?.dropConnections() ?? 0;
-        },
-      },
-      () => tokens.expireAll(),
-    ),
-    stats: emptyStats(),
-    calls: callLog(),
-    tokenRequests: new TokenRequestLog(),
-    sessions: new Set(),
-    closing: false,
-    nextCallId: 1,
-    changed: () => waiters.notify(),
-  };
-
-  // grpc-js's own receive limit answers RESOURCE_EXHAUSTED before a handler sees the message
-  // (retriable: a client would replay the request forever). So grpc-js accepts every size and
-  // the sessions refuse a message over maxMessageBytes with INVALID_ARGUMENT naming its offset
-  // (PROTOCOL.md §13). A message is buffered whole either way: HTTP/2 frames it at most 4 GiB.
-  const grpcServer = new Server({ 'grpc.max_receive_message_length': -1 });
-  grpcServer.addService(zerobusServiceDefinition, { EphemeralStream: ephemeralStreamHandler(state) });
-  // Arrow Flight DoPut (PROTOCOL.md §11) on the same port, as the real service has it.
-  grpcServer.addService(flightServiceDefinition, { DoPut: doPutHandler(state) });
-
-  const router = new Router();
-  addTokenRoute(router, {
-    principals: resolved.principals,
-    tokens,
-    takeTokenFailure: () => state.faults.takeTokenFailure(),
-    record: (request) => {
-      state.tokenRequests.push(request);
-      state.stats.tokenRequests++;
-      if (request.status === 200) state.stats.tokensIssued++;
-      state.changed();
-    },
-  });
-
-  addUnityCatalogRoutes(router, {
-    catalog,
-    tokens,
-    auth: resolved.auth,
-    principals: resolved.principals,
-    isRevoked: (clientId) => state.faults.isRevoked(clientId),
-  });
-  endStreamsOfDroppedTables(state);
-
-  listener = await listenGrpc(grpcServer, resolved.host, resolved.port, resolved.tls);
-  let http: RunningHttpServer;
-  try {
-    http = await startHttpServer(router, resolved.host, resolved.httpPort, resolved.tls);
-  } catch (error) {
-    await listener.close(0);
-    throw error;
-  }
-  return new Emulator(state, waiters, listener, http);
-}
-
-/** A listen-on-every-interface address, which no certificate can name. */
-function isWildcard(host: string): boolean {
-  return host === '0.0.0.0' || host === '::' || host === '';
 }

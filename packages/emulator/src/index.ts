@@ -8,7 +8,7 @@
 export type { CatalogInfo, ColumnInfo, SchemaInfo, TableInfo } from './catalog/uc-types.js';
 export type { UnavailableTable } from './catalog/unavailable-table.js';
 export type { CreateTableRequest, UnityCatalog } from './catalog/unity-catalog.js';
-export { Emulator, startEmulator } from './emulator.js';
+export { Emulator } from './emulator.js';
 export type { CloseSignalOptions, EmulatorFaults, FlightRowsOptions } from './faults.js';
 export { flightServiceDefinition } from './flight/flight-service.js';
 export { zerobusServiceDefinition } from './grpc/service.js';
@@ -24,6 +24,7 @@ export {
   type ResolvedOptions,
   type StatusInput,
 } from './options.js';
+export { startEmulator } from './start-emulator.js';
 export type { CallRecord, EmulatorStats, StreamInfo } from './state.js';
 export { parseTableName, type RecordKind, type StoredRecord, type TableName } from './tables/table-registry.js';
 export {

@@ -6,22 +6,24 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import {
-  SchemaError,
-  type StructField,
-  type TableSchema,
-  toDeltaSchemaJson,
-  typeText,
-  ucTypeName,
-} from '@zerobus/sdk/schema';
+import { lstat, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SchemaError, type TableSchema } from '@zerobus/sdk/schema';
 import { DeltaTable } from '../tables/delta/delta-table.js';
 import { DeltaTableError } from '../tables/delta/errors.js';
+import {
+  CATALOG_META,
+  catalogInfo,
+  type Meta,
+  SCHEMA_META,
+  schemaInfo,
+  TABLE_META,
+  tableEntry,
+} from './catalog-metadata.js';
+import { type CatalogContents, loadCatalogContents } from './load-catalog.js';
 import { tableSchemaOf } from './uc-columns.js';
-import { type CatalogInfo, type ColumnInfo, checkName, type SchemaInfo, type TableInfo, UcError } from './uc-types.js';
-import { type UnavailableTable, unavailableMessage, withoutServerPaths } from './unavailable-table.js';
+import { type CatalogInfo, checkName, type SchemaInfo, type TableInfo, UcError } from './uc-types.js';
+import { type UnavailableTable, unavailableMessage } from './unavailable-table.js';
 
 /**
  * What `POST /tables` (or `UnityCatalog.createTable`) takes; `Emulator.createDeltaTable` takes
@@ -78,38 +80,9 @@ export interface CatalogTable {
   readonly delta: DeltaTable;
 }
 
-interface Meta {
-  comment?: string;
-  created_at: number;
-}
-
-const CATALOG_META = '_catalog.json';
-const SCHEMA_META = '_schema.json';
-/** Beside the Delta log; names starting with `_` are ignored by Delta readers. */
-const TABLE_META = '_uc_table.json';
-
 /** Unity Catalog names are case-insensitive and stored in lower case (PROTOCOL.md §13). */
 function lower(name: string): string {
   return typeof name === 'string' ? name.toLowerCase() : name;
-}
-
-async function readMeta(path: string): Promise<Meta | undefined> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as Meta;
-  } catch {
-    return undefined;
-  }
-}
-
-async function subdirectories(dir: string): Promise<string[]> {
-  try {
-    const entries = await readdir(dir, { withFileTypes: true });
-    return entries
-      .filter((e) => e.isDirectory() && !e.name.startsWith('_') && !e.name.startsWith('.'))
-      .map((e) => e.name);
-  } catch {
-    return [];
-  }
 }
 
 /** Whether something other than nothing or an empty directory is at `path`: not ours to replace. */
@@ -122,21 +95,6 @@ async function occupied(path: string): Promise<boolean> {
     throw error; // the data directory itself is broken (a parent that is a file: ENOTDIR)
   }
   return !entry.isDirectory() || (await readdir(path)).length > 0;
-}
-
-/** The column as UC describes it, from the table's field. */
-export function columnInfo(field: StructField, position: number): ColumnInfo {
-  const [json] = (JSON.parse(toDeltaSchemaJson({ fields: [field] })) as { fields: unknown[] }).fields;
-  return {
-    name: field.name,
-    type_text: typeText(field.type),
-    type_name: ucTypeName(field.type),
-    type_json: JSON.stringify(json),
-    ...(field.type.kind === 'decimal' && { type_precision: field.type.precision, type_scale: field.type.scale }),
-    nullable: field.nullable,
-    position,
-    ...(field.comment !== undefined && { comment: field.comment }),
-  };
 }
 
 /**
@@ -161,50 +119,28 @@ export function columnInfo(field: StructField, position: number): ColumnInfo {
 export class UnityCatalog {
   /** The data directory the catalogs live under. */
   readonly dataDir: string;
-  readonly #catalogs = new Map<string, CatalogInfo>();
-  readonly #schemas = new Map<string, SchemaInfo>();
-  readonly #tables = new Map<string, CatalogTable>();
+  readonly #catalogs: Map<string, CatalogInfo>;
+  readonly #schemas: Map<string, SchemaInfo>;
+  readonly #tables: Map<string, CatalogTable>;
   /** Tables whose Delta log could not be read at load. */
-  readonly #unavailable = new Map<string, UnavailableTable>();
+  readonly #unavailable: Map<string, UnavailableTable>;
   /** Names being created, so that two concurrent creates of one name cannot both succeed. */
   readonly #creating = new Set<string>();
   /** Tables being dropped: their files are still there until the drop listeners are done. */
   readonly #dropping = new Set<string>();
   readonly #dropListeners: ((table: TableInfo) => void | Promise<void>)[] = [];
 
-  private constructor(dataDir: string) {
+  private constructor(dataDir: string, contents: CatalogContents) {
     this.dataDir = dataDir;
+    this.#catalogs = contents.catalogs;
+    this.#schemas = contents.schemas;
+    this.#tables = contents.tables;
+    this.#unavailable = contents.unavailable;
   }
 
   /** Opens (creating if needed) a data directory and loads every catalog, schema and table in it. */
   static async load(dataDir: string): Promise<UnityCatalog> {
-    await mkdir(dataDir, { recursive: true });
-    const uc = new UnityCatalog(dataDir);
-    for (const catalog of await subdirectories(dataDir)) {
-      const catalogMeta = await readMeta(join(dataDir, catalog, CATALOG_META));
-      uc.#catalogs.set(catalog, uc.#catalogInfo(catalog, catalogMeta));
-      for (const schema of await subdirectories(join(dataDir, catalog))) {
-        const schemaMeta = await readMeta(join(dataDir, catalog, schema, SCHEMA_META));
-        uc.#schemas.set(`${catalog}.${schema}`, uc.#schemaInfo(catalog, schema, schemaMeta));
-        for (const table of await subdirectories(join(dataDir, catalog, schema))) {
-          const dir = join(dataDir, catalog, schema, table);
-          const fullName = `${catalog}.${schema}.${table}`;
-          let delta: DeltaTable;
-          try {
-            if (!(await DeltaTable.exists(dir))) continue;
-            delta = await DeltaTable.open(dir);
-          } catch (error) {
-            // One damaged table must not keep the others from being served.
-            const reason = withoutServerPaths(error, dir, dataDir);
-            uc.#unavailable.set(fullName, { fullName, reason, dir: resolve(dir) });
-            continue;
-          }
-          const meta = (await readMeta(join(dir, TABLE_META))) as (Meta & { table_id?: string }) | undefined;
-          uc.#tables.set(fullName, uc.#tableEntry(catalog, schema, table, delta, meta));
-        }
-      }
-    }
-    return uc;
+    return new UnityCatalog(dataDir, await loadCatalogContents(dataDir));
   }
 
   // --- catalogs ----------------------------------------------------------------------------------
@@ -229,7 +165,7 @@ export class UnityCatalog {
     const meta: Meta = { created_at: Date.now(), ...(comment !== undefined && { comment }) };
     await mkdir(join(this.dataDir, name), { recursive: true });
     await writeFile(join(this.dataDir, name, CATALOG_META), JSON.stringify(meta));
-    const info = this.#catalogInfo(name, meta);
+    const info = catalogInfo(name, meta);
     this.#catalogs.set(name, info);
     return info;
   }
@@ -277,7 +213,7 @@ export class UnityCatalog {
     const meta: Meta = { created_at: Date.now(), ...(comment !== undefined && { comment }) };
     await mkdir(join(this.dataDir, catalog, name), { recursive: true });
     await writeFile(join(this.dataDir, catalog, name, SCHEMA_META), JSON.stringify(meta));
-    const info = this.#schemaInfo(catalog, name, meta);
+    const info = schemaInfo(catalog, name, meta);
     this.#schemas.set(fullName, info);
     return info;
   }
@@ -389,7 +325,7 @@ export class UnityCatalog {
           ...(request.comment !== undefined && { comment: request.comment }),
         };
         await writeFile(join(dir, TABLE_META), JSON.stringify(meta));
-        const entry = this.#tableEntry(catalog, schema, name, delta, meta);
+        const entry = tableEntry(catalog, schema, name, delta, meta);
         this.#tables.set(fullName, entry);
         return entry.info;
       } catch (error) {
@@ -459,51 +395,5 @@ export class UnityCatalog {
       const index = this.#dropListeners.indexOf(listener);
       if (index >= 0) this.#dropListeners.splice(index, 1);
     };
-  }
-
-  // --- helpers -----------------------------------------------------------------------------------
-
-  #catalogInfo(name: string, meta: Meta | undefined): CatalogInfo {
-    return {
-      name,
-      full_name: name,
-      created_at: meta?.created_at ?? Date.now(),
-      ...(meta?.comment !== undefined && { comment: meta.comment }),
-    };
-  }
-
-  #schemaInfo(catalog: string, name: string, meta: Meta | undefined): SchemaInfo {
-    return {
-      name,
-      catalog_name: catalog,
-      full_name: `${catalog}.${name}`,
-      created_at: meta?.created_at ?? Date.now(),
-      ...(meta?.comment !== undefined && { comment: meta.comment }),
-    };
-  }
-
-  #tableEntry(
-    catalog: string,
-    schema: string,
-    name: string,
-    delta: DeltaTable,
-    meta: (Meta & { table_id?: string }) | undefined,
-  ): CatalogTable {
-    const created = meta?.created_at ?? Date.now();
-    const info: TableInfo = {
-      name,
-      catalog_name: catalog,
-      schema_name: schema,
-      full_name: `${catalog}.${schema}.${name}`,
-      table_type: 'MANAGED',
-      data_source_format: 'DELTA',
-      columns: delta.schema.fields.map((field, i) => columnInfo(field, i)),
-      storage_location: pathToFileURL(delta.dir).href,
-      table_id: meta?.table_id ?? randomUUID(),
-      created_at: created,
-      updated_at: created,
-      ...(meta?.comment !== undefined && { comment: meta.comment }),
-    };
-    return { info, schema: delta.schema, delta };
   }
 }
