@@ -42,7 +42,7 @@ export const batchOf = (from: number, to: number) =>
   }).batches[0]!;
 
 export async function arrowEnv() {
-  const emulator = await startEmulator({ commitIntervalMs: 5 });
+  const emulator = await startEmulator({ commitIntervalMs: 5, storeRecords: true });
   await emulator.createDeltaTable(TABLE, COLUMNS);
   const logs: Harness['logs'] = [];
   const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint, { logger: capturingLogger(logs) });

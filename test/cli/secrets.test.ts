@@ -36,7 +36,7 @@ describe('zerobus and secrets', { concurrency: 2 }, () => {
   let id: string[];
 
   before(async () => {
-    emulator = await startEmulator({ principals: [{ clientId: 'svc', clientSecret: SECRET }] });
+    emulator = await startEmulator({ principals: [{ clientId: 'svc', clientSecret: SECRET }], storeRecords: true });
     dir = await mkdtemp(join(tmpdir(), 'zerobus-secrets-'));
     secretFile = join(dir, 'secret');
     await writeFile(secretFile, `${SECRET}\n`, { mode: 0o600 });

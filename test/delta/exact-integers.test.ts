@@ -27,7 +27,7 @@ const COLUMNS = [
 ];
 
 async function setup(table: string) {
-  const emulator = await startEmulator({ commitIntervalMs: 5 });
+  const emulator = await startEmulator({ commitIntervalMs: 5, storeRecords: true });
   await emulator.createDeltaTable(table, COLUMNS);
   const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint);
   const open = () =>

@@ -42,7 +42,7 @@ async function assertNotFound(promise: Promise<unknown>, table: string): Promise
 
 describe('table names are case-insensitive, stored in lower case', () => {
   it('a stream to MAIN.G.T writes the Delta table main.g.t, under main/g/t', async () => {
-    await using emulator = await startEmulator({ commitIntervalMs: 5 });
+    await using emulator = await startEmulator({ commitIntervalMs: 5, storeRecords: true });
     const info = await emulator.createDeltaTable('Main.G.T', COLUMNS);
     assert.equal(info.full_name, 'main.g.t');
     await access(join(emulator.dataDir, 'main', 'g', 't', '_delta_log'));
@@ -105,7 +105,7 @@ describe('table names are case-insensitive, stored in lower case', () => {
   it('a grant on main.g.t covers a stream to MAIN.G.T, and a grant on MAIN.G.T one to main.g.t', async () => {
     const lower = { clientId: 'lower', clientSecret: 's1', tables: ['main.g.t'] };
     const upper = { clientId: 'upper', clientSecret: 's2', tables: ['MAIN.G.T'] };
-    await using emulator = await startEmulator({ principals: [lower, upper], commitIntervalMs: 5 });
+    await using emulator = await startEmulator({ principals: [lower, upper], commitIntervalMs: 5, storeRecords: true });
     await emulator.createDeltaTable('main.g.t', COLUMNS);
     await emulator.createDeltaTable('main.g.other', COLUMNS);
     for (const [principal, name] of [

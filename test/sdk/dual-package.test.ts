@@ -83,7 +83,7 @@ describe('ESM and CommonJS copies of the SDK in one process', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('an ESM SDK ingests with the TableProperties of a CommonJS generated module', async () => {
-    const emulator = await startEmulator();
+    const emulator = await startEmulator({ autoCreateTables: true });
     const sdk = new esm.ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint);
     try {
       assert.ok(generated.tableProperties instanceof esm.TableProperties);
@@ -146,7 +146,7 @@ describe('ESM and CommonJS copies of the SDK in one process', () => {
   });
 
   it('a non-retriable error a CommonJS headers provider throws fails an ESM createStream at once, as itself', async () => {
-    const emulator = await startEmulator();
+    const emulator = await startEmulator({ autoCreateTables: true });
     const sdk = new esm.ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint);
     let asked = 0;
     const refusal = new cjs.NonRetriableError('AUTH_FAILED', 'this principal is disabled');

@@ -29,7 +29,7 @@ function isOverLimit(offset: number, limit: number) {
 
 describe('the server message limit through the SDK', () => {
   it('an Arrow batch over the limit fails the Arrow stream once, with the server message', async () => {
-    await using emulator = await startEmulator({ commitIntervalMs: 5, maxMessageBytes: 4096 });
+    await using emulator = await startEmulator({ commitIntervalMs: 5, maxMessageBytes: 4096, storeRecords: true });
     await emulator.createDeltaTable(TABLE, [
       { name: 'id', type_text: 'bigint', nullable: false },
       { name: 'name', type_text: 'string' },

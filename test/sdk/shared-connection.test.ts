@@ -24,7 +24,7 @@ async function openStreams(sdk: ZerobusSdk, count: number): Promise<ZerobusStrea
 
 describe('connections of an SDK instance', () => {
   it('three streams share one connection; one closing or the connection dropping breaks none of the others', async () => {
-    await using emulator = await startEmulator();
+    await using emulator = await startEmulator({ autoCreateTables: true });
     const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint);
     const [a, b, c] = (await openStreams(sdk, 3)) as [ZerobusStream, ZerobusStream, ZerobusStream];
     assert.equal(new Set(emulator.calls.map((call) => call.peer)).size, 1, 'one peer address: one connection');
@@ -53,7 +53,7 @@ describe('connections of an SDK instance', () => {
   });
 
   it("connection: 'dedicated' gives each stream its own connection", async () => {
-    await using emulator = await startEmulator();
+    await using emulator = await startEmulator({ autoCreateTables: true });
     const options: ZerobusSdkOptions = { connection: 'dedicated' };
     const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint, options);
     const streams = await openStreams(sdk, 3);

@@ -38,7 +38,7 @@ const GOOD = rows(0, ['a', 'b'], [[1], []]);
 const NEXT = () => rows(2, ['cc', null, 'ddd'], [[1, 2], [3], null]);
 
 async function setup(t: { after(fn: () => unknown): void }): Promise<{ emulator: Emulator; client: FlightClient }> {
-  const emulator = await startEmulator({ commitIntervalMs: 5 });
+  const emulator = await startEmulator({ commitIntervalMs: 5, storeRecords: true });
   await emulator.createDeltaTable(TABLE, [
     { name: 'id', type_text: 'bigint', nullable: false },
     { name: 'name', type_text: 'string' },

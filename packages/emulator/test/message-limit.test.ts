@@ -22,7 +22,7 @@ async function setup(
   t: { after(fn: () => unknown): void },
   options: Parameters<typeof startEmulator>[0] = {},
 ): Promise<Emulator> {
-  const emulator = await startEmulator({ commitIntervalMs: 5, autoCreateTables: true, ...options });
+  const emulator = await startEmulator({ commitIntervalMs: 5, autoCreateTables: true, storeRecords: true, ...options });
   await emulator.createDeltaTable(DELTA, [
     { name: 'id', type_text: 'bigint', nullable: false },
     { name: 'name', type_text: 'string' },
