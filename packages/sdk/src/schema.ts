@@ -33,14 +33,8 @@ export { type ProtoFileOptions, schemaToProtoFile } from './schema/proto-text.js
 export { SchemaError } from './schema/schema-error.js';
 export { daysFromCivil, parseDateText, parseTimestampText } from './schema/temporal.js';
 export { schemaToTypeScript, type TypeScriptModuleOptions } from './schema/ts-gen.js';
-export {
-  MAX_DECIMAL_PRECISION,
-  parseTypeText,
-  quoteFieldName,
-  typeText,
-  type UcTypeName,
-  ucTypeName,
-} from './schema/type-text.js';
+export { quoteFieldName, typeText, type UcTypeName, ucTypeName } from './schema/type-text.js';
+export { MAX_DECIMAL_PRECISION, parseTypeText } from './schema/type-text-parser.js';
 export {
   type DeltaType,
   type NormalizedValue,

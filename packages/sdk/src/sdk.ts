@@ -2,27 +2,28 @@
  * `ZerobusSdk`: the entry point, holding the endpoints and connection settings, and creating
  * streams (Python SDK `ZerobusSdk`).
  */
-import { randomUUID } from 'node:crypto';
 import type { Schema as ArrowSchema } from 'apache-arrow';
 import { loadArrow } from './arrow/arrow-module.js';
 import { type ArrowStreamOptions, resolveArrowOptions } from './arrow/arrow-options.js';
 import { arrowSchemaFromTable } from './arrow/arrow-schema.js';
 import { ArrowStream } from './arrow/arrow-stream.js';
 import type { HeadersProvider } from './auth/headers-provider.js';
-import { OAuthHeadersProvider, withScheme } from './auth/oauth.js';
+import { withScheme } from './auth/oauth.js';
 import type { StreamPoolOptions } from './engine/pool-offset.js';
 import { enqueueEncoded, type StreamContext, unackedRequests, ZerobusStream } from './engine/stream.js';
 import { StreamPool } from './engine/stream-pool.js';
 import { NonRetriableError } from './errors.js';
 import { createConsoleLogger, type Logger } from './logger.js';
-import { checkProxyOption, type ProxyOption } from './net/proxy-config.js';
+import type { ProxyOption } from './net/proxy-config.js';
 import { resolveStreamOptions, type StreamConfigurationOptions } from './options.js';
 import { createRecordEncoder } from './records/encoder.js';
 import { withSchemaCheck } from './records/schema-encoder.js';
+import { SdkConnections } from './sdk-connection.js';
+import { StreamRecreations } from './sdk-recreation.js';
 import { TableProperties } from './table.js';
 import { type MeterLike, resolveMeter } from './telemetry/meter.js';
 import { bindStreamTelemetry } from './telemetry/stream-telemetry.js';
-import { Channel, type Endpoint, parseEndpoint } from './transport/channel.js';
+import { parseEndpoint } from './transport/channel.js';
 
 /**
  * Connection settings of a {@link ZerobusSdk}, shared by every stream it creates; every one is optional.
@@ -163,24 +164,6 @@ interface StreamOrigin {
   readonly params: CreateStreamParams;
 }
 
-/** A recreateStream of one stream: under way (`next` unset) or done. */
-interface Recreation {
-  next: ZerobusStream | undefined;
-}
-
-/** The error of a second recreateStream of one stream, pointing at the stream the first one made. */
-function alreadyRecreated(recreation: Recreation): NonRetriableError {
-  const next = recreation.next;
-  return new NonRetriableError(
-    'INVALID_STATE',
-    next === undefined
-      ? 'this stream is being recreated already (another recreateStream call is under way): its ' +
-          'unacknowledged records move to that new stream, once'
-      : `this stream was already recreated as stream ${next.streamId ?? '(not open)'} (now ${next.state}): its ` +
-          'unacknowledged records were moved there once; ingest into that stream, or recreate it if it failed',
-  );
-}
-
 /**
  * The entry point (Python SDK `ZerobusSdk`): holds the Zerobus endpoint, the workspace (Unity
  * Catalog) endpoint that issues OAuth tokens, and the connection settings, and creates streams:
@@ -207,24 +190,20 @@ export class ZerobusSdk {
   readonly serverEndpoint: string;
   /** The workspace URL (token endpoint, Unity Catalog), with `https://` added when it had no scheme. */
   readonly unityCatalogEndpoint: string;
-  readonly #endpoint: Endpoint;
   readonly #options: ZerobusSdkOptions;
   readonly #logger: Logger;
   readonly #origins = new WeakMap<ZerobusStream, StreamOrigin>();
-  /** Streams whose records were (or are being) moved by recreateStream: moved once, never twice. */
-  readonly #recreations = new WeakMap<ZerobusStream, Recreation>();
-  /** grpc-js channel options that make this instance's channels share one connection, or none. */
-  readonly #connectionOptions: Record<string, string | number>;
+  readonly #recreations = new StreamRecreations();
+  readonly #connections: SdkConnections;
 
   constructor(serverEndpoint: string, unityCatalogEndpoint: string, options: ZerobusSdkOptions = {}) {
-    this.#endpoint = parseEndpoint(serverEndpoint);
+    const endpoint = parseEndpoint(serverEndpoint);
     if (typeof unityCatalogEndpoint !== 'string' || unityCatalogEndpoint.trim() === '') {
       throw new NonRetriableError('INVALID_OPTIONS', 'the Unity Catalog endpoint must be a non-empty string');
     }
-    checkProxyOption(options.proxy);
-    this.#connectionOptions = connectionOptions(options.connection);
     this.serverEndpoint = serverEndpoint;
     this.unityCatalogEndpoint = withScheme(unityCatalogEndpoint);
+    this.#connections = new SdkConnections(endpoint, this.unityCatalogEndpoint, options);
     this.#options = options;
     this.#logger = options.logger ?? createConsoleLogger();
   }
@@ -358,19 +337,17 @@ export class ZerobusSdk {
     if (!origin) {
       throw new NonRetriableError('INVALID_STATE', 'recreateStream takes a stream created by this ZerobusSdk');
     }
-    const earlier = this.#recreations.get(stream);
-    if (earlier) throw alreadyRecreated(earlier);
+    this.#recreations.assertUnclaimed(stream);
     const pending = stream[unackedRequests]();
     // Claimed before the first await, so that a concurrent call sees it.
-    const recreation: Recreation = { next: undefined };
-    this.#recreations.set(stream, recreation);
+    const recreation = this.#recreations.claim(stream);
     // The original `signal` bounded that creation (often `AbortSignal.timeout(...)`, long fired): not this one.
     const { signal: _originalSignal, ...params } = origin.params;
     let next: ZerobusStream;
     try {
       next = await this.createStream({ ...params, ...(options.signal && { signal: options.signal }) });
     } catch (error) {
-      this.#recreations.delete(stream); // nothing moved: the records may be recreated again
+      this.#recreations.release(stream); // nothing moved: the records may be recreated again
       throw error;
     }
     recreation.next = next;
@@ -413,7 +390,7 @@ export class ZerobusSdk {
       );
     }
     const options = resolveArrowOptions(params.options);
-    const headersProvider = params.headersProvider ?? this.#oauthProvider(params, table);
+    const headersProvider = params.headersProvider ?? this.#connections.oauthProvider(params, table);
     const arrow = await loadArrow();
     const schema = params.schema ?? (table.schema ? arrowSchemaFromTable(arrow, table.schema) : undefined);
     if (!schema) {
@@ -425,7 +402,7 @@ export class ZerobusSdk {
     return ArrowStream.open(
       {
         arrow,
-        channel: this.#channel(),
+        channel: this.#connections.channel(),
         tableName: table.tableName,
         schema,
         headersProvider,
@@ -461,9 +438,9 @@ export class ZerobusSdk {
       table.schema,
       options.validate,
     );
-    const headersProvider = params.headersProvider ?? this.#oauthProvider(params, table);
+    const headersProvider = params.headersProvider ?? this.#connections.oauthProvider(params, table);
     return {
-      channel: this.#channel(),
+      channel: this.#connections.channel(),
       headersProvider,
       table,
       options,
@@ -471,53 +448,4 @@ export class ZerobusSdk {
       logger: this.#logger,
     };
   }
-
-  /** A channel for one stream: on this SDK's shared connection, or a dedicated one. */
-  #channel(): Channel {
-    return new Channel(this.#endpoint, {
-      tlsRootCerts: this.#options.tlsRootCerts,
-      grpcOptions: { ...this.#connectionOptions, ...this.#options.grpcChannelOptions },
-      proxy: this.#options.proxy,
-    });
-  }
-
-  #oauthProvider(
-    params: Pick<CreateStreamParams, 'clientId' | 'clientSecret'>,
-    table: TableProperties,
-  ): HeadersProvider {
-    const { clientId, clientSecret } = params;
-    if (typeof clientId !== 'string' || clientId === '' || typeof clientSecret !== 'string' || clientSecret === '') {
-      throw new NonRetriableError(
-        'INVALID_OPTIONS',
-        'createStream needs clientId and clientSecret, or a headersProvider',
-      );
-    }
-    return new OAuthHeadersProvider({
-      unityCatalogEndpoint: this.unityCatalogEndpoint,
-      clientId,
-      clientSecret,
-      workspaceId: this.#endpoint.workspaceId,
-      table: table.name,
-      ca: this.#options.tlsRootCerts,
-      proxy: this.#options.proxy,
-      ...(this.#options.tokenTimeoutMs !== undefined && { timeoutMs: this.#options.tokenTimeoutMs }),
-    });
-  }
-}
-
-/**
- * Shared: grpc-js's process-wide subchannel pool hands every channel with equal target,
- * credentials and options the same connection (and reopens it for all of them); an option unique
- * to this SDK instance keeps other instances (another copy of the SDK too) off it. Dedicated:
- * each channel's own pool, so its own connection.
- */
-function connectionOptions(connection: unknown): Record<string, string | number> {
-  if (connection === undefined || connection === 'shared') {
-    return { 'grpc.use_local_subchannel_pool': 0, 'zerobus.sdk_instance': randomUUID() };
-  }
-  if (connection === 'dedicated') return { 'grpc.use_local_subchannel_pool': 1 };
-  throw new NonRetriableError(
-    'INVALID_OPTIONS',
-    `option connection must be 'shared' or 'dedicated', got ${JSON.stringify(connection) ?? String(connection)}`,
-  );
 }

@@ -21,6 +21,7 @@ import { AckWatchdog } from '../engine/ack-watchdog.js';
 import { backoff, backoffDelay } from '../engine/backoff.js';
 import { CallbackRunner } from '../engine/callbacks.js';
 import { CloseSignals } from '../engine/close-signals.js';
+import { openFirstCall } from '../engine/first-call.js';
 import { OffsetWaiters } from '../engine/offset-waiters.js';
 import { RoomWaiters } from '../engine/room-waiters.js';
 import { NonRetriableError, streamFailedError, toZerobusError, ZerobusError } from '../errors.js';
@@ -562,28 +563,14 @@ export class ArrowStream {
 
   /** Opens the first call; with recovery on, retriable failures are retried as in recovery. */
   async #start(signal: AbortSignal | undefined): Promise<void> {
-    const { recovery, recoveryRetries } = this.#ctx.options;
-    let last: ZerobusError | undefined;
-    const attempts = recovery ? 1 + recoveryRetries : 1;
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      try {
-        // An abort ends the backoff early; the attempt after it then fails with ABORTED.
-        if (attempt > 0) await backoff(backoffDelay(this.#ctx.options, attempt), signal);
-        await this.#openCall(signal);
-        return;
-      } catch (error) {
-        last = toZerobusError(error);
-        if (!last.retriable || signal?.aborted) break;
-        this.#ctx.logger.warn(
-          { table: this.tableName, attempt: attempt + 1, error: last.message },
-          'Arrow stream creation failed',
-        );
-      }
-    }
+    const { options, logger } = this.#ctx;
+    const first = { options, logger, kind: 'Arrow stream', table: this.tableName };
+    const failure = await openFirstCall(first, () => this.#openCall(signal), signal);
+    if (!failure) return;
     this.#phase = 'failed';
-    this.#failure = last;
+    this.#failure = failure;
     this.#ctx.channel.close();
-    throw last;
+    throw failure;
   }
 
   /** Opens a call and makes it current; false when the stream ended or moved on meanwhile. */
@@ -655,6 +642,7 @@ export class ArrowStream {
           this.#fail(last);
           return;
         }
+        // At warn, unlike a gRPC stream's (debug): an Arrow stream has no `recovering` event to say it.
         this.#ctx.logger.warn({ attempt: this.#attemptsInOutage, error: last.message }, 'Arrow reconnect failed');
       }
     }

@@ -27,6 +27,7 @@ import { CallbackRunner } from './callbacks.js';
 import { CloseSignals } from './close-signals.js';
 import { connect, type LiveCall } from './connect.js';
 import type { EngineContext, StreamState } from './engine-context.js';
+import { openFirstCall } from './first-call.js';
 import { OffsetWaiters } from './offset-waiters.js';
 import { RequestQueue } from './request-queue.js';
 import { RoomWaiters } from './room-waiters.js';
@@ -137,26 +138,20 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
 
   /** Opens the first call; with recovery on, retriable failures are retried as in recovery. */
   protected async start(signal: AbortSignal | undefined): Promise<void> {
-    let last: ZerobusError | undefined;
-    const attempts = this.options.recovery ? 1 + this.options.recoveryRetries : 1;
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      if (attempt > 0) await backoff(backoffDelay(this.options, attempt, this.#random), signal);
-      try {
-        await this.#openCall(signal);
-        return;
-      } catch (error) {
-        last = toZerobusError(error);
-        if (!last.retriable || signal?.aborted) break;
-        this.context.logger.warn(
-          { table: this.context.table.tableName, attempt: attempt + 1, error: last.message },
-          'stream creation failed',
-        );
-      }
-    }
+    const { options, context } = this;
+    const first = {
+      options,
+      logger: context.logger,
+      kind: 'stream',
+      table: context.table.tableName,
+      random: this.#random,
+    };
+    const failure = await openFirstCall(first, () => this.#openCall(signal), signal);
+    if (!failure) return;
     this.#phase = 'failed';
-    this.failure = last;
+    this.failure = failure;
     this.context.channel.close();
-    throw last;
+    throw failure;
   }
 
   protected assertUsable(): void {
@@ -481,7 +476,9 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
           this.#fail(last);
           return;
         }
-        this.context.logger.warn({ attempt: this.#attemptsInOutage, error: last.message }, 'recovery attempt failed');
+        // Debug only: the next attempt's `recovering` event carries this failure; the last one fails the stream.
+        const fields = { attempt: this.#attemptsInOutage, code: last.code, error: last.message };
+        this.context.logger.debug(fields, 'recovery attempt failed');
       }
     }
   }

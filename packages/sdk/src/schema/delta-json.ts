@@ -5,7 +5,7 @@
  */
 
 import { SchemaError } from './schema-error.js';
-import { MAX_DECIMAL_PRECISION } from './type-text.js';
+import { MAX_DECIMAL_PRECISION } from './type-text-parser.js';
 import type { DeltaType, PrimitiveTypeName, StructField, TableSchema } from './types.js';
 
 /**

@@ -5,7 +5,7 @@
  */
 
 import { SchemaError } from './schema-error.js';
-import { parseTypeText } from './type-text.js';
+import { parseTypeText } from './type-text-parser.js';
 import type { StructField, TableSchema } from './types.js';
 
 /**

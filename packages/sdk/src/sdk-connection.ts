@@ -1,0 +1,78 @@
+/** How the streams of one `ZerobusSdk` reach its endpoints (channels, connection sharing, OAuth), apart from stream creation. */
+import { randomUUID } from 'node:crypto';
+import type { HeadersProvider } from './auth/headers-provider.js';
+import { OAuthHeadersProvider } from './auth/oauth.js';
+import { NonRetriableError } from './errors.js';
+import { checkProxyOption } from './net/proxy-config.js';
+import type { CreateStreamParams, ZerobusSdkOptions } from './sdk.js';
+import type { TableProperties } from './table.js';
+import { Channel, type Endpoint } from './transport/channel.js';
+
+/** The channel and the OAuth headers of each stream of one `ZerobusSdk`, from its endpoints and options. */
+export class SdkConnections {
+  readonly #endpoint: Endpoint;
+  /** The workspace URL, scheme included: the token endpoint. */
+  readonly #unityCatalogEndpoint: string;
+  readonly #options: ZerobusSdkOptions;
+  /** grpc-js channel options that make this instance's channels share one connection, or none. */
+  readonly #connectionOptions: Record<string, string | number>;
+
+  /** Checks options `proxy` and `connection`: an `INVALID_OPTIONS` error for a bad one. */
+  constructor(endpoint: Endpoint, unityCatalogEndpoint: string, options: ZerobusSdkOptions) {
+    checkProxyOption(options.proxy);
+    this.#connectionOptions = connectionOptions(options.connection);
+    this.#endpoint = endpoint;
+    this.#unityCatalogEndpoint = unityCatalogEndpoint;
+    this.#options = options;
+  }
+
+  /** A channel for one stream: on this SDK's shared connection, or a dedicated one. */
+  channel(): Channel {
+    return new Channel(this.#endpoint, {
+      tlsRootCerts: this.#options.tlsRootCerts,
+      grpcOptions: { ...this.#connectionOptions, ...this.#options.grpcChannelOptions },
+      proxy: this.#options.proxy,
+    });
+  }
+
+  /** OAuth headers for one stream's table, from the client credentials (`INVALID_OPTIONS` without them). */
+  oauthProvider(
+    params: Pick<CreateStreamParams, 'clientId' | 'clientSecret'>,
+    table: TableProperties,
+  ): HeadersProvider {
+    const { clientId, clientSecret } = params;
+    if (typeof clientId !== 'string' || clientId === '' || typeof clientSecret !== 'string' || clientSecret === '') {
+      throw new NonRetriableError(
+        'INVALID_OPTIONS',
+        'createStream needs clientId and clientSecret, or a headersProvider',
+      );
+    }
+    return new OAuthHeadersProvider({
+      unityCatalogEndpoint: this.#unityCatalogEndpoint,
+      clientId,
+      clientSecret,
+      workspaceId: this.#endpoint.workspaceId,
+      table: table.name,
+      ca: this.#options.tlsRootCerts,
+      proxy: this.#options.proxy,
+      ...(this.#options.tokenTimeoutMs !== undefined && { timeoutMs: this.#options.tokenTimeoutMs }),
+    });
+  }
+}
+
+/**
+ * Shared: grpc-js's process-wide subchannel pool hands every channel with equal target,
+ * credentials and options the same connection (and reopens it for all of them); an option unique
+ * to this SDK instance keeps other instances (another copy of the SDK too) off it. Dedicated:
+ * each channel's own pool, so its own connection.
+ */
+function connectionOptions(connection: unknown): Record<string, string | number> {
+  if (connection === undefined || connection === 'shared') {
+    return { 'grpc.use_local_subchannel_pool': 0, 'zerobus.sdk_instance': randomUUID() };
+  }
+  if (connection === 'dedicated') return { 'grpc.use_local_subchannel_pool': 1 };
+  throw new NonRetriableError(
+    'INVALID_OPTIONS',
+    `option connection must be 'shared' or 'dedicated', got ${JSON.stringify(connection) ?? String(connection)}`,
+  );
+}
