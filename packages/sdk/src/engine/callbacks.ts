@@ -26,14 +26,28 @@ export class CallbackRunner {
    * an `onAck` this is one check, so acknowledging costs nothing per offset.
    */
   ack(first: number, last: number): void {
-    const fn = this.#callback?.onAck;
+    const callback = this.#callback;
+    const fn = callback?.onAck;
     if (!fn) return;
-    for (let offset = first; offset <= last; offset++) this.#run('onAck', () => fn.call(this.#callback, offset));
+    // No closure per offset: with a callback set this loop runs once per record acknowledged.
+    for (let offset = first; offset <= last; offset++) {
+      try {
+        this.#track('onAck', fn.call(callback, offset));
+      } catch (error) {
+        this.#report('onAck', error);
+      }
+    }
   }
 
   error(offset: number, message: string): void {
-    const fn = this.#callback?.onError;
-    if (fn) this.#run('onError', () => fn.call(this.#callback, offset, message));
+    const callback = this.#callback;
+    const fn = callback?.onError;
+    if (!fn) return;
+    try {
+      this.#track('onError', fn.call(callback, offset, message));
+    } catch (error) {
+      this.#report('onError', error);
+    }
   }
 
   /** Waits for pending asynchronous callbacks; false when `maxWaitMs` ran out or `signal` aborted first. */
@@ -57,17 +71,13 @@ export class CallbackRunner {
     }
   }
 
-  #run(name: string, invoke: () => void | Promise<void>): void {
-    try {
-      const result = invoke();
-      if (result && typeof (result as Promise<void>).then === 'function') {
-        const tracked = Promise.resolve(result)
-          .catch((error: unknown) => this.#report(name, error))
-          .finally(() => this.#pending.delete(tracked));
-        this.#pending.add(tracked);
-      }
-    } catch (error) {
-      this.#report(name, error);
+  /** Keeps an asynchronous callback's promise until it settles, so `close()` can wait for it. */
+  #track(name: string, result: void | Promise<void>): void {
+    if (result && typeof (result as Promise<void>).then === 'function') {
+      const tracked = Promise.resolve(result)
+        .catch((error: unknown) => this.#report(name, error))
+        .finally(() => this.#pending.delete(tracked));
+      this.#pending.add(tracked);
     }
   }
 
