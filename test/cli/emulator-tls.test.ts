@@ -10,26 +10,12 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { connect } from 'node:tls';
 import { loadOrCreateLocalTls } from '@zerobus/emulator';
 import { TableProperties, ZerobusSdk } from '@zerobus/sdk';
 import { startEmulatorProcess } from '../support/emulator-process.js';
+import { servedCertificate } from '../support/net-probes.js';
 
 const DAY_MS = 86_400_000;
-
-/** The certificate served on 127.0.0.1:port to a client that trusts only `ca`, asking for `servername`. */
-function servedCertificate(port: number, ca: string, servername: string): Promise<X509Certificate> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, ca, servername, ALPNProtocols: ['h2', 'http/1.1'] });
-    socket.once('secureConnect', () => {
-      const served = socket.getPeerX509Certificate();
-      socket.end();
-      if (served) resolve(served);
-      else reject(new Error('no certificate served'));
-    });
-    socket.once('error', reject);
-  });
-}
 
 /** One record over TLS, with the SDK trusting only `ca`. */
 async function ingestOne(endpoint: string, catalog: string, ca: string, table: string): Promise<void> {

@@ -5,20 +5,11 @@
  * `.invalid` TLD, which never resolves.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { generateSelfSignedCertificate, startEmulator } from '@zerobus/emulator';
 import { GrpcStatus, ZerobusError, ZerobusSdk, type ZerobusSdkOptions } from '@zerobus/sdk';
 import { capturingLogger, type Harness, withHarness } from '../support/harness.js';
-
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { closedPort } from '../support/net-probes.js';
 
 async function createFails(endpoint: string, options: ZerobusSdkOptions = {}): Promise<ZerobusError> {
   const logs: Harness['logs'] = [];

@@ -7,7 +7,6 @@
  * on loopback: a closed port, and a scripted server for the failures that are answers.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import {
   type RecoveringEvent,
@@ -18,21 +17,13 @@ import {
 } from '@zerobus/sdk';
 import { Field, Int64, Schema } from 'apache-arrow';
 import { capturingLogger, type Harness, TABLE } from '../support/harness.js';
+import { closedPort } from '../support/net-probes.js';
 import { respond, startScriptedServer } from '../support/scripted-server.js';
 
 const LIMIT = { timeout: 20_000 };
 /** Three attempts 10 ms apart (no jitter, so the logged backoff is exact). */
 const RETRIES = { recoveryRetries: 2, recoveryBackoffMs: 10, recoveryBackoffJitter: 0, recoveryTimeoutMs: 5_000 };
 const headersProvider = { getHeaders: () => ({ authorization: 'Bearer test' }) };
-
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function sdkWithLogs(endpoint: string, options: ZerobusSdkOptions = {}) {
   const logs: Harness['logs'] = [];

@@ -4,7 +4,6 @@
  * through the `proxy: { env }` option, or process.env, restored) or the explicit option says.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { type Emulator, generateSelfSignedCertificate, startEmulator } from '@zerobus/emulator';
@@ -27,6 +26,7 @@ import {
   type Harness,
   jsonPayloads,
 } from '../support/harness.js';
+import { closedPort } from '../support/net-probes.js';
 
 const TABLE = 'main.proxy.events';
 /** The tests write to schemaless tables of several names (TABLE, main.proxy.explicit...). */
@@ -98,15 +98,6 @@ async function withProcessEnv(vars: Record<string, string | undefined>, body: ()
   } finally {
     put(saved);
   }
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** One attempt to open a JSON stream with the test principal (no recovery). */

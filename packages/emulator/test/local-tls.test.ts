@@ -10,30 +10,10 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { connect } from 'node:tls';
 import { generateSelfSignedCertificate, loadOrCreateLocalTls, startEmulator } from '@zerobus/emulator';
+import { servedCertificate } from '../../../test/support/net-probes.js';
 
 const DAY_MS = 86_400_000;
-
-/** The certificate a client trusting only `ca` is served on host:port, asking for `servername`. */
-function handshake(port: number, ca: string, host: string, servername?: string): Promise<X509Certificate> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({
-      host,
-      port,
-      ca,
-      ...(servername !== undefined && { servername }),
-      ALPNProtocols: ['h2', 'http/1.1'],
-    });
-    socket.once('secureConnect', () => {
-      const served = socket.getPeerX509Certificate();
-      socket.end();
-      if (served) resolve(served);
-      else reject(new Error('no certificate served'));
-    });
-    socket.once('error', reject);
-  });
-}
 
 function openssl(args: string[]): Promise<{ ok: boolean; output: string } | undefined> {
   return new Promise((resolve) =>
@@ -104,17 +84,17 @@ describe('TLS of the local server', () => {
     const tls = await generateSelfSignedCertificate();
     await using emulator = await startEmulator({ tls });
     for (const port of [emulator.port, emulator.httpPort]) {
-      const served = await handshake(port, tls.ca, '127.0.0.1', 'localhost');
+      const served = await servedCertificate(port, tls.ca, 'localhost');
       assert.equal(served.ca, false);
       assert.equal(served.issuer, new X509Certificate(tls.ca).subject);
-      await handshake(port, tls.ca, '127.0.0.1'); // the name checked is the IP address
+      await servedCertificate(port, tls.ca); // the name checked is the IP address
     }
     const other = await generateSelfSignedCertificate();
     await assert.rejects(
-      handshake(emulator.port, other.ca, '127.0.0.1', 'localhost'),
+      servedCertificate(emulator.port, other.ca, 'localhost'),
       /unable to verify|self.signed|certificate/i,
     );
-    await assert.rejects(handshake(emulator.port, tls.ca, '127.0.0.1', 'elsewhere.example'), /altnames|Hostname/i);
+    await assert.rejects(servedCertificate(emulator.port, tls.ca, 'elsewhere.example'), /altnames|Hostname/i);
   });
 
   it('keeps the CA and server certificate on disk (keys 0600) and reuses them while valid', async () => {
@@ -181,11 +161,11 @@ describe('TLS of the local server', () => {
     {
       await using emulator = await startEmulator({ tls: { caFile, names: ['zerobus.test'] } });
       const ca = await readFile(caFile, 'utf8');
-      served = (await handshake(emulator.port, ca, '127.0.0.1', 'zerobus.test')).toString();
+      served = (await servedCertificate(emulator.port, ca, 'zerobus.test')).toString();
       assert.equal(emulator.options.tls?.ca, ca);
     }
     await using restarted = await startEmulator({ tls: { caFile, names: ['zerobus.test'] } });
-    const leaf = await handshake(restarted.httpPort, await readFile(caFile, 'utf8'), '127.0.0.1', 'localhost');
+    const leaf = await servedCertificate(restarted.httpPort, await readFile(caFile, 'utf8'), 'localhost');
     assert.equal(leaf.toString(), served);
   });
 });
