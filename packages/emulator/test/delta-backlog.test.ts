@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WireRecordType } from '@zerobus/sdk/wire';
 import { Int64, Utf8, vectorFromArray } from 'apache-arrow';
-import { DELTA_BACKLOG_BYTES } from '../src/grpc/stream-session.js';
+import { DELTA_BACKLOG_BYTES } from '../src/grpc/call-session.js';
 import { arrowTable, fixedVector } from './support/arrow-data.js';
 import { FlightClient, tableMessages } from './support/flight-client.js';
 import { setup } from './support/raw-client.js';

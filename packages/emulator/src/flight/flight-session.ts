@@ -28,7 +28,6 @@ import {
 import { DuplexCallSession } from '../grpc/call-session.js';
 import { commitFailureStatus } from '../grpc/delta-target.js';
 import { checkTableGrant, openSchemalessTable, TABLE_HEADER, unavailableTable } from '../grpc/stream-checks.js';
-import { DELTA_BACKLOG_BYTES } from '../grpc/stream-session.js';
 import type { StreamInfo } from '../state.js';
 import type { GroupCommitter } from '../tables/group-commit.js';
 import { canonicalTableName, keepsRecords, parseTableName, type StoredRecord } from '../tables/table-registry.js';
@@ -87,11 +86,6 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
   private ackedOffset = -1;
   private ackedRows = 0;
   private batchesAccepted = 0;
-  private readingPaused = false;
-  /** Body bytes of batches handed to the Delta group commit and not durable yet. */
-  private deltaBacklogBytes = 0;
-  /** Reading stopped until the Delta backlog falls under DELTA_BACKLOG_BYTES (as on EphemeralStream). */
-  private backlogPaused = false;
 
   override start(): void {
     // Counted before the shared open bookkeeping; nothing observes the order within start().
@@ -322,10 +316,7 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
       this.failAfterCommits(cut.failure.code, cut.failure.details);
       return;
     }
-    if (this.lastAccepted - this.ackedOffset >= state.options.maxInflightRequests && !this.readingPaused) {
-      this.readingPaused = true;
-      this.call.pause();
-    }
+    if (this.lastAccepted - this.ackedOffset >= state.options.maxInflightRequests) this.pauseReading('inflight');
     this.ackOrInjectFailure();
   }
 
@@ -338,18 +329,14 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
     complete: boolean,
   ): void {
     this.pendingCommits++;
-    this.deltaBacklogBytes += bytes;
-    if (this.deltaBacklogBytes >= DELTA_BACKLOG_BYTES && !this.backlogPaused) {
-      this.backlogPaused = true;
-      this.call.pause();
-    }
+    this.addDeltaBacklog(bytes);
     committer.add(
       rows,
       bytes,
       () =>
         this.guard(() => {
           this.pendingCommits--;
-          this.settleBacklog(bytes);
+          this.settleDeltaBacklog(bytes);
           this.markDurable(offset, rows.length, complete);
           const failure = this.failureAfterCommits;
           if (failure) this.failAfterCommits(failure.code, failure.details);
@@ -358,21 +345,12 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
       (error) =>
         this.guard(() => {
           this.pendingCommits--;
-          this.settleBacklog(bytes);
+          this.settleDeltaBacklog(bytes);
           // Nothing of this batch is acknowledged; the client re-sends it on a new call, unless
           // the table was dropped (NOT_FOUND).
           this.fail(...commitFailureStatus(stream.tableName, error));
         }),
     );
-  }
-
-  /** A commit took `bytes` off the backlog: read again once it is under the bound. */
-  private settleBacklog(bytes: number): void {
-    this.deltaBacklogBytes -= bytes;
-    if (this.backlogPaused && this.deltaBacklogBytes < DELTA_BACKLOG_BYTES) {
-      this.backlogPaused = false;
-      if (!this.readingPaused) this.call.resume();
-    }
   }
 
   private markDurable(offset: number, rows: number, complete: boolean): void {
@@ -422,10 +400,7 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
       this.sendAck(this.ackedOffset, this.ackedRows);
       this.state.stats.flightAcksSent++;
       this.state.changed();
-      if (this.readingPaused && this.lastAccepted - this.ackedOffset < this.state.options.maxInflightRequests) {
-        this.readingPaused = false;
-        if (!this.backlogPaused) this.call.resume();
-      }
+      if (this.lastAccepted - this.ackedOffset < this.state.options.maxInflightRequests) this.resumeReading('inflight');
     }
     this.maybeFinish();
   }

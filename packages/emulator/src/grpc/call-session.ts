@@ -27,6 +27,17 @@ export function metadataToObject(metadata: Metadata): Record<string, string> {
 }
 
 /**
+ * Most payload bytes of one stream waiting for their Delta commit before the server stops
+ * reading the call until a commit lands (HTTP/2 flow control then holds the client back). Without
+ * it the server would hold the client's whole in-flight window (64 MiB by default) as received
+ * messages and decoded rows, so its memory would follow its clients' settings, not its own.
+ */
+export const DELTA_BACKLOG_BYTES = 4 * 1024 * 1024;
+
+/** Why a call is not read: too many unacknowledged requests, the record rate, the Delta backlog. */
+type ReadPause = 'inflight' | 'rate' | 'backlog';
+
+/**
  * One ingest call, from open to its status. `opening` lasts until the stream's first message
  * (create_stream, or the Arrow schema) was accepted.
  */
@@ -40,6 +51,10 @@ export abstract class DuplexCallSession<Request, Response> implements CallSessio
   /** A rejection waiting for the pending commits, so that the good requests before it are acked first. */
   protected failureAfterCommits: { code: number; details: string } | undefined;
   private cancelAckTimer: (() => void) | undefined;
+  /** What keeps the call from being read; it is read again once nothing does. */
+  private readonly readPauses = new Set<ReadPause>();
+  /** Payload bytes handed to a Delta group commit and not durable yet. */
+  private deltaBacklogBytes = 0;
 
   constructor(
     protected readonly call: ServerDuplexStream<Request, Response>,
@@ -95,6 +110,33 @@ export abstract class DuplexCallSession<Request, Response> implements CallSessio
 
   get clientId(): string | undefined {
     return this.token?.clientId;
+  }
+
+  protected isReadPaused(reason: ReadPause): boolean {
+    return this.readPauses.has(reason);
+  }
+
+  /** Stops reading the call for `reason` (HTTP/2 flow control then holds the client back). */
+  protected pauseReading(reason: ReadPause): void {
+    if (this.readPauses.size === 0) this.call.pause();
+    this.readPauses.add(reason);
+  }
+
+  /** `reason` no longer holds the call; it is read again once no other reason does. */
+  protected resumeReading(reason: ReadPause): void {
+    if (this.readPauses.delete(reason) && this.readPauses.size === 0) this.call.resume();
+  }
+
+  /** `bytes` handed to a Delta group commit: reading stops past {@link DELTA_BACKLOG_BYTES}. */
+  protected addDeltaBacklog(bytes: number): void {
+    this.deltaBacklogBytes += bytes;
+    if (this.deltaBacklogBytes >= DELTA_BACKLOG_BYTES) this.pauseReading('backlog');
+  }
+
+  /** A commit (landed or failed) took `bytes` off the backlog: read again once it is under the bound. */
+  protected settleDeltaBacklog(bytes: number): void {
+    this.deltaBacklogBytes -= bytes;
+    if (this.deltaBacklogBytes < DELTA_BACKLOG_BYTES) this.resumeReading('backlog');
   }
 
   /** Ends the call once the commits already under way have landed and been acknowledged. */

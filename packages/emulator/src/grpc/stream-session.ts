@@ -33,14 +33,6 @@ export interface DecodeFailure {
 
 export type EphemeralCall = ServerDuplexStream<DecodedRequest, StreamResponse>;
 
-/**
- * Most payload bytes of one stream waiting for their Delta commit before the server stops
- * reading the call until a commit lands (HTTP/2 flow control then holds the client back). Without
- * it the server would hold the client's whole in-flight window (64 MiB by default) as received
- * messages and decoded rows, so its memory would follow its clients' settings, not its own.
- */
-export const DELTA_BACKLOG_BYTES = 4 * 1024 * 1024;
-
 export class StreamSession extends DuplexCallSession<DecodedRequest, StreamResponse> {
   private stream:
     | { readonly id: string; readonly tableName: string; readonly kind: RecordKind; readonly delta?: DeltaTarget }
@@ -55,14 +47,7 @@ export class StreamSession extends DuplexCallSession<DecodedRequest, StreamRespo
   private closeSignalSent = false;
   private closeTimer: NodeJS.Timeout | undefined;
   private rotationTimer: NodeJS.Timeout | undefined;
-  private readingPaused = false;
-  /** Reading stopped by the per-stream record rate (options.maxStreamRecordsPerSecond). */
-  private ratePaused = false;
   private rateTimer: NodeJS.Timeout | undefined;
-  /** Payload bytes handed to the Delta group commit and not durable yet. */
-  private deltaBacklogBytes = 0;
-  /** Reading stopped until the Delta backlog falls under DELTA_BACKLOG_BYTES. */
-  private backlogPaused = false;
   private readonly rate: StreamRateLimit | undefined;
 
   constructor(call: EphemeralCall, state: EmulatorState) {
@@ -194,19 +179,15 @@ export class StreamSession extends DuplexCallSession<DecodedRequest, StreamRespo
     this.lastAccepted = request.offsetId;
     this.requestsAccepted++;
     state.changed();
-    if (this.lastAccepted - this.lastAcked >= state.options.maxInflightRequests && !this.readingPaused) {
+    if (this.lastAccepted - this.lastAcked >= state.options.maxInflightRequests) {
       // Server-side flow control: read no more until acknowledgements catch up.
-      this.readingPaused = true;
-      this.call.pause();
+      this.pauseReading('inflight');
     }
     const wait = this.rate?.take(request.records.length) ?? 0;
-    if (wait > 0 && !this.ratePaused) {
-      this.ratePaused = true;
-      this.call.pause();
-      this.rateTimer = setTimeout(() => {
-        this.ratePaused = false;
-        if (!this.readingPaused && !this.backlogPaused) this.call.resume();
-      }, wait);
+    if (wait > 0 && !this.isReadPaused('rate')) {
+      // The per-stream record rate (options.maxStreamRecordsPerSecond).
+      this.pauseReading('rate');
+      this.rateTimer = setTimeout(() => this.resumeReading('rate'), wait);
     }
 
     this.ackOrInjectFailure();
@@ -245,18 +226,14 @@ export class StreamSession extends DuplexCallSession<DecodedRequest, StreamRespo
     let bytes = 0;
     for (const record of request.records) bytes += record.length;
     this.pendingCommits++;
-    this.deltaBacklogBytes += bytes;
-    if (this.deltaBacklogBytes >= DELTA_BACKLOG_BYTES && !this.backlogPaused) {
-      this.backlogPaused = true;
-      this.call.pause();
-    }
+    this.addDeltaBacklog(bytes);
     target.committer.add(
       rows,
       bytes,
       () =>
         this.guard(() => {
           this.pendingCommits--;
-          this.settleBacklog(bytes);
+          this.settleDeltaBacklog(bytes);
           state.stats.recordsStored += rows.length;
           this.lastStored = Math.max(this.lastStored, offset);
           state.changed();
@@ -267,22 +244,13 @@ export class StreamSession extends DuplexCallSession<DecodedRequest, StreamRespo
       (error) =>
         this.guard(() => {
           this.pendingCommits--;
-          this.settleBacklog(bytes);
+          this.settleDeltaBacklog(bytes);
           // Nothing of this request is acknowledged; the client replays it on a new call, unless
           // the table was dropped (NOT_FOUND: there is nothing to replay it into).
           this.fail(...commitFailureStatus(open.tableName, error));
         }),
     );
     return true;
-  }
-
-  /** A commit took `bytes` off the backlog: read again once it is under the bound. */
-  private settleBacklog(bytes: number): void {
-    this.deltaBacklogBytes -= bytes;
-    if (this.backlogPaused && this.deltaBacklogBytes < DELTA_BACKLOG_BYTES) {
-      this.backlogPaused = false;
-      if (!this.readingPaused && !this.ratePaused) this.call.resume();
-    }
   }
 
   /** A half-closed call ends with OK once everything it sent is acknowledged. */
@@ -308,10 +276,7 @@ export class StreamSession extends DuplexCallSession<DecodedRequest, StreamRespo
       this.send({ kind: 'ack', ackUpToOffset: this.lastAcked });
       this.state.stats.acksSent++;
       this.state.changed();
-      if (this.readingPaused && this.lastAccepted - this.lastAcked < this.state.options.maxInflightRequests) {
-        this.readingPaused = false;
-        if (!this.ratePaused && !this.backlogPaused) this.call.resume();
-      }
+      if (this.lastAccepted - this.lastAcked < this.state.options.maxInflightRequests) this.resumeReading('inflight');
     }
     this.maybeFinish();
   }
