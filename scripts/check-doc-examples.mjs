@@ -3,11 +3,12 @@
 // HTML (typedoc.json's `json`), then:
 //   1. every exported symbol, and every public method and accessor of an exported class, has an
 //      `@example` (properties and constructors are shown by their owner's example);
-//   2. every ```ts block of every `@example`, and of the READMEs, type-checks against the
-//      packages' sources, strict, as an ES module with top-level await — with only the names in
-//      doc-examples/globals.d.ts (sdk, stream, clientId, …) in scope, so anything else an example
-//      uses it must import. A README block may declare what it assumes in an HTML comment just
-//      above it, which readers do not see: <!-- example-prelude: declare const rows: object[]; -->
+//   2. every ```ts block of every `@example`, of the READMEs and of the pages of docs/
+//      type-checks against the packages' sources, strict, as an ES module with top-level await —
+//      with only the names in doc-examples/globals.d.ts (sdk, stream, clientId, …) in scope, so
+//      anything else an example uses it must import. A Markdown block may declare what it assumes
+//      in an HTML comment just above it, which readers do not see:
+//      <!-- example-prelude: declare const rows: object[]; -->
 // A renamed option or a changed signature therefore fails `npm run docs` instead of leaving a
 // page that no longer compiles. Usage: node scripts/check-doc-examples.mjs [reference.json]
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -78,11 +79,15 @@ function markdownBlocks(file) {
   }
   return blocks;
 }
+// The READMEs and every page of docs/ (not docs/api/, which typedoc writes).
 const markdownFiles = [
   'README.md',
   ...readdirSync(join(root, 'packages')).map((pkg) => `packages/${pkg}/README.md`),
   'examples/README.md',
-  'docs/architecture.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => `docs/${name}`),
 ].filter((file) => existsSync(join(root, file)));
 
 // Each example becomes one module under node_modules/.cache, where `@zerobus/*` resolve through
@@ -144,5 +149,5 @@ if (errors.length > 0) console.error(`${errors.length} type errors in examples:\
 if (missing.length > 0 || errors.length > 0) process.exit(1);
 console.log(
   `${required.length} public symbols, each with an example; ${exampleCount} examples (API reference and ` +
-    `${markdownFiles.join(', ')}) type-check.`,
+    `${markdownFiles.length} Markdown files: ${markdownFiles.join(', ')}) type-check.`,
 );
