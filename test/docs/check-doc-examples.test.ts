@@ -5,12 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 const SCRIPT = new URL('../../scripts/check-doc-examples.mjs', import.meta.url).pathname;
+const ROOT = new URL('../../', import.meta.url).pathname;
 const KIND = { Project: 1, Module: 2, Function: 64, Class: 128, Method: 2048 };
 
 const example = (code: string) => ({
@@ -39,7 +41,7 @@ async function check(children: object[]) {
 }
 
 describe('check-doc-examples', () => {
-  it('passes when every symbol has an example that compiles', async () => {
+  it('passes when every symbol has an example that compiles, checking the READMEs and docs/*.md too', async () => {
     const result = await check([
       fn(
         'good',
@@ -49,6 +51,12 @@ describe('check-doc-examples', () => {
     ]);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^2 public symbols, each with an example; \d+ examples/);
+    // The Markdown checked along: the READMEs and every page of docs/ (moved examples stay checked).
+    const pages = readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md'));
+    assert.ok(pages.includes('options.md'), pages.join(', '));
+    for (const markdown of ['README.md', ...pages.map((name) => `docs/${name}`)]) {
+      assert.ok(result.stdout.includes(markdown), `${markdown} is not checked: ${result.stdout}`);
+    }
   });
 
   it('fails naming a symbol or a class method without an example, and an example that does not compile', async () => {

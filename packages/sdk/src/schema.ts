@@ -5,6 +5,9 @@
  * of a table's proto2 file, DescriptorProto bytes and TypeScript module (`zerobus generate-proto`),
  * and the SDK's client-side record check for tools that convert records themselves.
  *
+ * A supported entry point, in the API reference beside `@zerobus/sdk` and with the same
+ * compatibility promise: the modules `zerobus generate-proto --lang ts` writes import from it.
+ *
  * @module @zerobus/sdk/schema
  */
 
