@@ -334,7 +334,20 @@ export class ZerobusSdk {
    * ```
    */
   recreateStream(stream: ZerobusStream, options?: { signal?: AbortSignal }): Promise<ZerobusStream>;
-  /** The same for an Arrow stream: its unacknowledged batches, sliced to the rows not yet durable, go first. */
+  /**
+   * The same for an Arrow stream: a new Arrow stream with the same table, schema and options, to
+   * which the unacknowledged batches, sliced to the rows not yet durable, go first, once.
+   *
+   * @example
+   * ```ts
+   * try {
+   *   await arrowStream.close({ signal: AbortSignal.timeout(30_000) });
+   * } catch {
+   *   const next = await sdk.recreateStream(arrowStream); // the batches not durable, then more
+   *   await next.close();
+   * }
+   * ```
+   */
   recreateStream(stream: ArrowStream, options?: { signal?: AbortSignal }): Promise<ArrowStream>;
   recreateStream(stream: RecreatableStream, options: { signal?: AbortSignal } = {}): Promise<RecreatableStream> {
     const origin = this.#origins.get(stream);
