@@ -14,7 +14,7 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { startEmulator } from '@zerobus/emulator';
 import { TableProperties, ZerobusSdk } from '@zerobus/sdk';
 import protobuf from 'protobufjs';
-import { RequestQueue } from '../packages/sdk/src/engine/request-queue.js';
+import { pendingRequest, RequestQueue } from '../packages/sdk/src/engine/request-queue.js';
 import { StreamMetrics } from '../packages/sdk/src/engine/stream-metrics.js';
 
 const Row = protobuf
@@ -52,7 +52,11 @@ function ackPath(otel = false): number {
   let offset = 0;
   let elapsed = 0n;
   while (offset < total) {
-    for (let i = 0; i < 1_000; i++) queue.push({ offset: offset++, payloads, batch: false, sentAt: 1, firstSentAt: 1 });
+    for (let i = 0; i < 1_000; i++) {
+      const request = pendingRequest(offset++, payloads, false);
+      request.sentAt = request.firstSentAt = 1;
+      queue.push(request);
+    }
     const start = process.hrtime.bigint();
     metrics.shiftAcked(queue, offset - 1, 2);
     elapsed += process.hrtime.bigint() - start;

@@ -25,11 +25,11 @@ const quiet = () => {};
 const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint, {
   logger: {
     debug: quiet,
-    info: quiet,
+    warn: quiet,
     error: quiet,
-    warn: (_fields, message) => {
-      const recovering = message === 'stream connection failed; recovering' || message === 'Arrow stream recovering';
-      if (recovering && ++recoveries === 2) secondOutage();
+    // Once per outage, for both kinds of stream (one engine).
+    info: (_fields, message) => {
+      if (message === 'stream connection failed; recovering' && ++recoveries === 2) secondOutage();
     },
   },
 });

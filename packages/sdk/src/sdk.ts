@@ -10,7 +10,7 @@ import { ArrowStream } from './arrow/arrow-stream.js';
 import type { HeadersProvider } from './auth/headers-provider.js';
 import { withScheme } from './auth/oauth.js';
 import type { StreamPoolOptions } from './engine/pool-offset.js';
-import { enqueueEncoded, type StreamContext, unackedRequests, ZerobusStream } from './engine/stream.js';
+import { type StreamContext, ZerobusStream } from './engine/stream.js';
 import { StreamPool } from './engine/stream-pool.js';
 import { NonRetriableError } from './errors.js';
 import { createConsoleLogger, type Logger } from './logger.js';
@@ -19,7 +19,7 @@ import { resolveStreamOptions, type StreamConfigurationOptions } from './options
 import { createRecordEncoder } from './records/encoder.js';
 import { withSchemaCheck } from './records/schema-encoder.js';
 import { SdkConnections } from './sdk-connection.js';
-import { StreamRecreations } from './sdk-recreation.js';
+import { type RecreatableStream, StreamRecreations } from './sdk-recreation.js';
 import { TableProperties } from './table.js';
 import { type MeterLike, resolveMeter } from './telemetry/meter.js';
 import { bindStreamTelemetry } from './telemetry/stream-telemetry.js';
@@ -160,9 +160,10 @@ export interface CreateArrowStreamParams {
   signal?: AbortSignal;
 }
 
-interface StreamOrigin {
-  readonly params: CreateStreamParams;
-}
+/** How a stream was created, for recreateStream (the creation's own `signal` left out). */
+type StreamOrigin =
+  | { readonly kind: 'records'; readonly params: CreateStreamParams }
+  | { readonly kind: 'arrow'; readonly params: CreateArrowStreamParams };
 
 /**
  * The entry point (Python SDK `ZerobusSdk`): holds the Zerobus endpoint, the workspace (Unity
@@ -192,7 +193,7 @@ export class ZerobusSdk {
   readonly unityCatalogEndpoint: string;
   readonly #options: ZerobusSdkOptions;
   readonly #logger: Logger;
-  readonly #origins = new WeakMap<ZerobusStream, StreamOrigin>();
+  readonly #origins = new WeakMap<RecreatableStream, StreamOrigin>();
   readonly #recreations = new StreamRecreations();
   readonly #connections: SdkConnections;
 
@@ -267,7 +268,7 @@ export class ZerobusSdk {
     const meter = await resolveMeter(this.#options.meter, this.#logger);
     const stream = await ZerobusStream.open(context, params.signal);
     if (meter) bindStreamTelemetry(stream, meter, this.#logger);
-    this.#origins.set(stream, { params });
+    this.#origins.set(stream, { kind: 'records', params: withoutSignal(params) });
     return stream;
   }
 
@@ -332,27 +333,40 @@ export class ZerobusSdk {
    * console.log(`${carried} records re-sent, durable up to offset ${next.ackedOffset} of the new stream`);
    * ```
    */
-  async recreateStream(stream: ZerobusStream, options: { signal?: AbortSignal } = {}): Promise<ZerobusStream> {
+  recreateStream(stream: ZerobusStream, options?: { signal?: AbortSignal }): Promise<ZerobusStream>;
+  /**
+   * The same for an Arrow stream: a new Arrow stream with the same table, schema and options, to
+   * which the unacknowledged batches, sliced to the rows not yet durable, go first, once.
+   *
+   * @example
+   * ```ts
+   * try {
+   *   await arrowStream.close({ signal: AbortSignal.timeout(30_000) });
+   * } catch {
+   *   const next = await sdk.recreateStream(arrowStream); // the batches not durable, then more
+   *   await next.close();
+   * }
+   * ```
+   */
+  recreateStream(stream: ArrowStream, options?: { signal?: AbortSignal }): Promise<ArrowStream>;
+  recreateStream(stream: RecreatableStream, options: { signal?: AbortSignal } = {}): Promise<RecreatableStream> {
     const origin = this.#origins.get(stream);
     if (!origin) {
-      throw new NonRetriableError('INVALID_STATE', 'recreateStream takes a stream created by this ZerobusSdk');
+      const which = stream instanceof ArrowStream ? 'an Arrow stream' : 'a stream';
+      const from = stream instanceof ArrowStream ? 'createArrowStream' : 'createStream';
+      return Promise.reject(
+        new NonRetriableError(
+          'INVALID_STATE',
+          `recreateStream takes ${which} created by this ZerobusSdk's ${from}; this one came from another ZerobusSdk`,
+        ),
+      );
     }
-    this.#recreations.assertUnclaimed(stream);
-    const pending = stream[unackedRequests]();
-    // Claimed before the first await, so that a concurrent call sees it.
-    const recreation = this.#recreations.claim(stream);
-    // The original `signal` bounded that creation (often `AbortSignal.timeout(...)`, long fired): not this one.
-    const { signal: _originalSignal, ...params } = origin.params;
-    let next: ZerobusStream;
-    try {
-      next = await this.createStream({ ...params, ...(options.signal && { signal: options.signal }) });
-    } catch (error) {
-      this.#recreations.release(stream); // nothing moved: the records may be recreated again
-      throw error;
-    }
-    recreation.next = next;
-    for (const request of pending) await next[enqueueEncoded](request.payloads, request.batch);
-    return next;
+    const signal = options.signal && { signal: options.signal };
+    return this.#recreations.recreate(stream, () =>
+      origin.kind === 'records'
+        ? this.createStream({ ...origin.params, ...signal })
+        : this.createArrowStream({ ...origin.params, ...signal }),
+    );
   }
 
   /**
@@ -399,7 +413,8 @@ export class ZerobusSdk {
         'an Arrow stream needs its Arrow schema: pass { schema }, or TableProperties with the table schema (TableProperties.fromTable)',
       );
     }
-    return ArrowStream.open(
+    const meter = await resolveMeter(this.#options.meter, this.#logger);
+    const stream = await ArrowStream.open(
       {
         arrow,
         channel: this.#connections.channel(),
@@ -411,6 +426,10 @@ export class ZerobusSdk {
       },
       params.signal,
     );
+    if (meter) bindStreamTelemetry(stream, meter, this.#logger);
+    // Recreated with the schema it has, even where it was derived from the table.
+    this.#origins.set(stream, { kind: 'arrow', params: { ...withoutSignal(params), schema } });
+    return stream;
   }
 
   #context(params: CreateStreamParams): StreamContext {
@@ -448,4 +467,13 @@ export class ZerobusSdk {
       logger: this.#logger,
     };
   }
+}
+
+/**
+ * A creation's inputs without its `signal`: that bounded the creation only (often an
+ * `AbortSignal.timeout(...)` long fired), never a later recreation.
+ */
+function withoutSignal<P extends { signal?: AbortSignal }>(params: P): Omit<P, 'signal'> {
+  const { signal: _signal, ...rest } = params;
+  return rest;
 }

@@ -4,6 +4,7 @@
  */
 import type { Schema } from 'apache-arrow';
 import type { HeadersProvider } from '../auth/headers-provider.js';
+import type { StreamState } from '../engine/engine-context.js';
 import type { Logger } from '../logger.js';
 import type { Channel } from '../transport/channel.js';
 import type { Arrow } from './arrow-module.js';
@@ -20,20 +21,19 @@ export interface ArrowStreamContext {
 }
 
 /**
- * Where an Arrow stream is in its life: `opening`, `open`, `recovering` (reconnecting), `closing`
- * (`close()` under way), then `closed` or `failed` (both final).
+ * Where an Arrow stream is in its life: the states of a gRPC stream but `paused` (Arrow Flight
+ * has no close signal): `opening`, `open`, `recovering` (reconnecting), `closing` (`close()`
+ * under way), then `closed` or `failed` (both final).
  *
  * @example
  * ```ts
  * import type { ArrowStreamState } from '@zerobus/sdk';
  *
- * // An Arrow stream emits no events: log its transitions by polling.
- * let last: ArrowStreamState = arrowStream.state;
- * setInterval(() => {
- *   const now = arrowStream.state;
- *   if (now !== last) console.info(`Arrow stream to ${arrowStream.tableName}: ${last} → ${now}`);
- *   last = now;
- * }, 1_000).unref();
+ * // Log the transitions an Arrow stream goes through, as its events tell them.
+ * const log = (state: ArrowStreamState) => console.info(`Arrow stream to ${arrowStream.tableName}: ${state}`);
+ * arrowStream.on('recovering', () => log(arrowStream.state));
+ * arrowStream.on('recovered', () => log(arrowStream.state));
+ * arrowStream.on('error', () => log(arrowStream.state));
  * ```
  */
-export type ArrowStreamState = 'opening' | 'open' | 'recovering' | 'closing' | 'closed' | 'failed';
+export type ArrowStreamState = Exclude<StreamState, 'paused'>;

@@ -1,24 +1,34 @@
 /**
- * The bookkeeping of an Arrow stream, apart from any I/O so that it can be tested alone: the
- * unacknowledged batches in offset order, what was sent on the current call (wire offsets count
- * batches from 0 on each call), and how a cumulative `{ack_up_to_offset, ack_up_to_records}`
- * maps back onto them. Rows are the source of truth: a batch is done once every one of its rows
- * is durable, and a partly durable batch remembers how many of its rows are (`ackedRows`), so a
- * replay sends only the rest.
+ * What was sent on the current call of an Arrow stream, apart from any I/O so that it can be
+ * tested alone: wire offsets count batches from 0 on each call, and a cumulative
+ * `{ack_up_to_offset, ack_up_to_records}` maps back onto the batches sent. Rows are the source
+ * of truth: a batch is done once every one of its rows is durable, and a partly durable batch
+ * remembers how many of its rows are (`ackedRows`), so a replay sends only the rest. The
+ * unacknowledged batches themselves are the engine's queue.
  */
 import type { RecordBatch } from 'apache-arrow';
+import type { QueuedUnit } from '../engine/request-queue.js';
 import { ZerobusError } from '../errors.js';
 import type { FlightAck } from '../transport/flight-codec.js';
 
-export interface PendingBatch {
-  /** Logical offset: never changes across reconnects. */
-  readonly offset: number;
+/** A batch in an Arrow stream's queue; `records` is its row count. */
+export interface PendingBatch extends QueuedUnit {
   readonly batch: RecordBatch;
-  readonly rows: number;
   /** Rows already durable (a partial acknowledgement); a replay sends `batch.slice(ackedRows)`. */
   ackedRows: number;
-  /** When it was last sent (ms); drives the lack-of-ack timeout. */
-  sentAt: number;
+}
+
+/** A batch not yet sent, under logical offset `offset`. */
+export function pendingBatch(offset: number, batch: RecordBatch): PendingBatch {
+  return {
+    offset,
+    batch,
+    records: batch.numRows,
+    bytes: batch.data.byteLength,
+    ackedRows: 0,
+    sentAt: 0,
+    firstSentAt: -1,
+  };
 }
 
 interface SentBatch {
@@ -29,26 +39,11 @@ interface SentBatch {
   readonly rowsEnd: number;
 }
 
-export class ArrowSendWindow {
-  #queue: PendingBatch[] = [];
-  #queueHead = 0;
+export class ArrowCallWindow {
   #sent: SentBatch[] = [];
   #sentHead = 0;
   #rowsSent = 0;
   #rowsAcked = 0;
-
-  /** Unacknowledged batches. */
-  get length(): number {
-    return this.#queue.length - this.#queueHead;
-  }
-
-  push(entry: PendingBatch): void {
-    this.#queue.push(entry);
-  }
-
-  pending(): PendingBatch[] {
-    return this.#queue.slice(this.#queueHead);
-  }
 
   /** A new call: nothing is sent on it yet; partly durable batches keep their `ackedRows`. */
   resetCall(): void {
@@ -58,22 +53,11 @@ export class ArrowSendWindow {
     this.#rowsAcked = 0;
   }
 
-  /** The next batch to send on this call, if any. */
-  nextToSend(): PendingBatch | undefined {
-    return this.#queue[this.#queueHead + (this.#sent.length - this.#sentHead)];
-  }
-
-  /** Records that `entry` (the one `nextToSend` gave) was sent; returns its wire offset. */
-  markSent(entry: PendingBatch, now: number): number {
-    entry.sentAt = now;
-    this.#rowsSent += entry.rows - entry.ackedRows;
+  /** Records that `entry`, from its `ackedRows` on, was sent on this call; returns its wire offset. */
+  markSent(entry: PendingBatch): number {
+    this.#rowsSent += entry.records - entry.ackedRows;
     this.#sent.push({ entry, rowsBefore: entry.ackedRows, rowsEnd: this.#rowsSent });
     return this.#sent.length - 1;
-  }
-
-  /** Send time of the oldest batch in flight on this call. */
-  oldestSentAt(): number | undefined {
-    return this.#sent[this.#sentHead]?.entry.sentAt;
   }
 
   /**
@@ -105,13 +89,12 @@ export class ArrowSendWindow {
     let completed: number | undefined;
     while (this.#sentHead < doneUpTo) {
       const done = this.#sent[this.#sentHead++]!;
-      done.entry.ackedRows = done.entry.rows;
+      done.entry.ackedRows = done.entry.records;
       completed = done.entry.offset;
-      this.#queue[this.#queueHead++] = undefined as never; // let the batch go
     }
     const partial = this.#sent[this.#sentHead];
     if (partial) {
-      const start = partial.rowsEnd - (partial.entry.rows - partial.rowsBefore);
+      const start = partial.rowsEnd - (partial.entry.records - partial.rowsBefore);
       if (rows > start) partial.entry.ackedRows = partial.rowsBefore + (rows - start);
     }
     this.#compact();
@@ -119,10 +102,6 @@ export class ArrowSendWindow {
   }
 
   #compact(): void {
-    if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#queueHead);
-      this.#queueHead = 0;
-    }
     if (this.#sentHead > 1024 && this.#sentHead * 2 > this.#sent.length) {
       this.#sent = this.#sent.slice(this.#sentHead);
       this.#sentHead = 0;

@@ -1,13 +1,17 @@
 /**
- * What a stream engine is built from (EngineContext) and the states it goes through
- * (StreamState), apart from the engine itself so that its module stays about behaviour.
+ * What a stream engine is built from (EngineParts), what a gRPC records stream is built from
+ * (EngineContext), and the states a stream goes through (StreamState), apart from the engine
+ * itself so that its module stays about behaviour.
  */
 import type { HeadersProvider } from '../auth/headers-provider.js';
 import type { Logger } from '../logger.js';
-import type { ResolvedStreamOptions } from '../options.js';
+import type { AckCallback, ResolvedStreamOptions } from '../options.js';
 import type { RecordEncoder } from '../records/encoder.js';
 import type { TableProperties } from '../table.js';
 import type { Channel } from '../transport/channel.js';
+import type { BackoffOptions } from './backoff.js';
+import type { QueuedUnit } from './request-queue.js';
+import type { StreamProtocol } from './stream-protocol.js';
 
 /**
  * Where a stream is in its life: `opening` (first call being opened), `open`, `paused` (the
@@ -29,6 +33,38 @@ import type { Channel } from '../transport/channel.js';
  */
 export type StreamState = 'opening' | 'open' | 'paused' | 'recovering' | 'closing' | 'closed' | 'failed';
 
+/** The options the engine runs by, whatever the protocol (each stream kind maps its own onto them). */
+export interface EngineOptions extends BackoffOptions {
+  /** Units (requests, batches) queued before ingest waits for room; also the most sent on a call. */
+  readonly maxInflightUnits: number;
+  /** Payload bytes queued before ingest waits for room. */
+  readonly maxInflightBytes: number;
+  readonly recovery: boolean;
+  readonly recoveryTimeoutMs: number;
+  readonly recoveryRetries: number;
+  readonly flushTimeoutMs: number;
+  readonly serverLackOfAckTimeoutMs: number;
+  /** Longest pause after a close signal (`null`: as long as the server said). */
+  readonly streamPausedMaxWaitTimeMs: number | null;
+  readonly ackCallback: AckCallback | undefined;
+  readonly callbackMaxWaitTimeMs: number | null;
+}
+
+/** What the engine is built from: the connection, the protocol adapter and the options. */
+export interface EngineParts<Unit extends QueuedUnit, Ack> {
+  readonly channel: Channel;
+  readonly headersProvider: HeadersProvider;
+  readonly tableName: string;
+  readonly protocol: StreamProtocol<Unit, Ack>;
+  readonly options: EngineOptions;
+  readonly logger: Logger;
+  /** Milliseconds clock for send times and ack latency; injectable for tests. Default: monotonic. */
+  readonly now?: (() => number) | undefined;
+  /** Uniform random source in [0, 1) for the backoff's jitter; injectable for tests. Default: Math.random. */
+  readonly random?: (() => number) | undefined;
+}
+
+/** What a gRPC records stream (`ZerobusStream`) is built from. */
 export interface EngineContext {
   readonly channel: Channel;
   readonly headersProvider: HeadersProvider;

@@ -6,9 +6,8 @@
  * long to wait (`waitForOffset(last)`, `flush()`, `close()`), as with the other ingest calls.
  */
 import { NonRetriableError } from '../errors.js';
-import { ingestAt } from './internal-symbols.js';
+import { type IngestTarget, ingestAt } from './internal-symbols.js';
 import { abortError } from './offset-waiters.js';
-import type { ZerobusStream } from './stream.js';
 
 /**
  * What `ingestAll` takes: records from any iterable (an array, a generator) or async iterable (an
@@ -47,7 +46,7 @@ export interface IngestAllOptions {
 }
 
 export async function ingestAll(
-  stream: ZerobusStream,
+  stream: IngestTarget,
   source: IngestSource,
   options: IngestAllOptions,
 ): Promise<number | null> {

@@ -1,29 +1,41 @@
 /**
- * The unacknowledged requests of a stream, in logical-offset order: a growable ring buffer, so
- * that acknowledging from the head and ingesting at the tail are O(1) with no array shifting.
+ * The unacknowledged units of a stream (requests of records, or Arrow batches), in
+ * logical-offset order: a growable ring buffer, so that acknowledging from the head and
+ * ingesting at the tail are O(1) with no array shifting. The queue is the stream's replay
+ * buffer and its in-flight window at once: what it holds is what the window counts.
  */
 
-export interface PendingRequest {
+/** What the engine needs of every queued unit, whatever the protocol. */
+export interface QueuedUnit {
   /** Logical offset: what the user was given; never changes across reconnects. */
   readonly offset: number;
-  /** Encoded records: one for a single-record request, any number for a batch. */
-  readonly payloads: readonly Uint8Array[];
-  /** Whether the user ingested it as a batch (it stays one in `getUnackedBatches()`). */
-  readonly batch: boolean;
+  /** Records it carries (the rows of an Arrow batch): counted by `stats()`. */
+  readonly records: number;
+  /** Payload bytes it holds for replay: counted by the window's byte bound and by `stats()`. */
+  readonly bytes: number;
   /** When it was last written to a call (ms, the stream's clock); drives the lack-of-ack timeout. */
   sentAt: number;
   /** When it was first written to a call, -1 before: ack latency counts from here, replays included. */
   firstSentAt: number;
 }
 
-function payloadBytes(item: PendingRequest): number {
-  let bytes = 0;
-  for (const payload of item.payloads) bytes += payload.length;
-  return bytes;
+/** A request of a gRPC records stream: one record, or a batch the user ingested in one call. */
+export interface PendingRequest extends QueuedUnit {
+  /** Encoded records: one for a single-record request, any number for a batch. */
+  readonly payloads: readonly Uint8Array[];
+  /** Whether the user ingested it as a batch (it stays one in `getUnackedBatches()`). */
+  readonly batch: boolean;
 }
 
-export class RequestQueue {
-  #items: (PendingRequest | undefined)[];
+/** A request not yet sent, holding `payloads` under logical offset `offset`. */
+export function pendingRequest(offset: number, payloads: readonly Uint8Array[], batch: boolean): PendingRequest {
+  let bytes = 0;
+  for (const payload of payloads) bytes += payload.length;
+  return { offset, payloads, batch, records: payloads.length, bytes, sentAt: 0, firstSentAt: -1 };
+}
+
+export class RequestQueue<U extends QueuedUnit = PendingRequest> {
+  #items: (U | undefined)[];
   #head = 0;
   #length = 0;
   #bytes = 0;
@@ -47,32 +59,32 @@ export class RequestQueue {
     return this.#records;
   }
 
-  push(item: PendingRequest): void {
+  push(item: U): void {
     if (this.#length === this.#items.length) this.#grow();
     this.#items[(this.#head + this.#length) % this.#items.length] = item;
     this.#length++;
-    this.#bytes += payloadBytes(item);
-    this.#records += item.payloads.length;
+    this.#bytes += item.bytes;
+    this.#records += item.records;
   }
 
   /** The item at position `index` from the head (0 = oldest). */
-  at(index: number): PendingRequest | undefined {
+  at(index: number): U | undefined {
     if (index < 0 || index >= this.#length) return undefined;
     return this.#items[(this.#head + index) % this.#items.length];
   }
 
-  peek(): PendingRequest | undefined {
+  peek(): U | undefined {
     return this.at(0);
   }
 
-  shift(): PendingRequest | undefined {
+  shift(): U | undefined {
     if (this.#length === 0) return undefined;
     const item = this.#items[this.#head];
     this.#items[this.#head] = undefined;
     this.#head = (this.#head + 1) % this.#items.length;
     this.#length--;
-    this.#bytes -= payloadBytes(item!);
-    this.#records -= item!.payloads.length;
+    this.#bytes -= item!.bytes;
+    this.#records -= item!.records;
     return item;
   }
 
@@ -86,14 +98,14 @@ export class RequestQueue {
     return removed;
   }
 
-  toArray(): PendingRequest[] {
-    const out: PendingRequest[] = [];
-    for (let i = 0; i < this.#length; i++) out.push(this.at(i) as PendingRequest);
+  toArray(): U[] {
+    const out: U[] = [];
+    for (let i = 0; i < this.#length; i++) out.push(this.at(i) as U);
     return out;
   }
 
   #grow(): void {
-    const next = new Array<PendingRequest | undefined>(this.#items.length * 2);
+    const next = new Array<U | undefined>(this.#items.length * 2);
     for (let i = 0; i < this.#length; i++) next[i] = this.#items[(this.#head + i) % this.#items.length];
     this.#items = next;
     this.#head = 0;

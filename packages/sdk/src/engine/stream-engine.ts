@@ -1,8 +1,9 @@
 /**
- * The connection side of a stream: it writes queued requests to the current call within the
- * in-flight window, maps wire offsets to logical ones, settles waits on acknowledgements, and
- * replaces the call on a close signal (rotation) or a retriable failure (recovery), replaying
- * every unacknowledged request first and in order. State machine:
+ * The life of a stream, written once for every protocol: it writes queued units to the current
+ * call within the in-flight window, maps acknowledgements to logical offsets (through the
+ * protocol adapter), settles waits and callbacks, and replaces the call on a close signal
+ * (rotation) or a retriable failure (recovery), replaying every unacknowledged unit first and in
+ * order. The adapter (StreamProtocol) does only what differs: opening a call, encoding, acks.
  *
  *   opening ─► open ◄──► paused (close signal: wait for acks, then a new call, no backoff)
  *                 │  ▲
@@ -12,71 +13,67 @@
  *   failed ◄──────┘ (non-retriable error, retries spent, flush timeout)    closed (close())
  *
  * `close()` waits for every acknowledgement; when one of its signals aborts first, the stream
- * ends at once (closed, the call cancelled) with its unacknowledged requests still queued.
+ * ends at once (closed, the call cancelled) with its unacknowledged units still queued.
+ * StreamBase (stream-base.ts) puts the public API shared by both kinds of stream on top.
  */
 import { EventEmitter } from 'node:events';
 import { CallHeaders } from '../auth/call-headers.js';
 import { NonRetriableError, streamFailedError, toZerobusError, ZerobusError } from '../errors.js';
-import type { ResolvedStreamOptions } from '../options.js';
-import type { RecordEncoder } from '../records/encoder.js';
-import { encodeIngestRequest, encodeRequest, WireRecordType } from '../transport/codec.js';
-import { type Envelope, EnvelopePool } from '../transport/envelope-pool.js';
+import type { Logger } from '../logger.js';
+import type { StreamCall } from '../transport/channel.js';
 import { AckWatchdog } from './ack-watchdog.js';
-import { backoff, backoffDelay } from './backoff.js';
 import { CallbackRunner } from './callbacks.js';
 import { CloseSignals } from './close-signals.js';
-import { connect, type LiveCall } from './connect.js';
-import type { EngineContext, StreamState } from './engine-context.js';
+import type { EngineOptions, EngineParts, StreamState } from './engine-context.js';
 import { openFirstCall } from './first-call.js';
 import { OffsetWaiters } from './offset-waiters.js';
-import { RequestQueue } from './request-queue.js';
+import { type RecoveryHost, recover } from './recovery.js';
+import { type QueuedUnit, RequestQueue } from './request-queue.js';
 import { RoomWaiters } from './room-waiters.js';
 import { emitSafely, type StreamEvents } from './stream-events.js';
 import { StreamMetrics } from './stream-metrics.js';
-import { nextWireRequest, WireOffsets } from './wire-requests.js';
+import type { StreamProtocol } from './stream-protocol.js';
 
 export type { EngineContext, StreamState } from './engine-context.js';
 
 type Phase = Exclude<StreamState, 'closing'>;
 
-export abstract class StreamEngine extends EventEmitter<StreamEvents> {
-  protected readonly context: EngineContext;
-  protected readonly options: ResolvedStreamOptions;
-  protected readonly encoder: RecordEncoder;
-  protected readonly queue = new RequestQueue();
+export abstract class StreamEngine<Unit extends QueuedUnit, Ack> extends EventEmitter<StreamEvents> {
+  protected readonly queue = new RequestQueue<Unit>();
   protected readonly waiters = new OffsetWaiters();
   protected readonly roomWaiters = new RoomWaiters();
   protected readonly readyWaiters = new RoomWaiters();
+  protected readonly metrics = new StreamMetrics();
+  protected readonly logger: Logger;
   protected nextOffset = 0;
   protected ackedUpTo = -1;
   /**
    * Why the waits of an ended stream reject: the failure of a failed stream, or the STREAM_CLOSED
-   * error of a stream whose close() stopped waiting and left requests unacknowledged.
+   * error of a stream whose close() stopped waiting and left units unacknowledged.
    */
   protected failure: ZerobusError | undefined;
-  protected readonly metrics = new StreamMetrics();
 
+  readonly #parts: EngineParts<Unit, Ack>;
+  readonly #options: EngineOptions;
+  readonly #protocol: StreamProtocol<Unit, Ack>;
   readonly #callbacks: CallbackRunner;
   readonly #now: () => number;
   readonly #random: () => number;
   readonly #headers: CallHeaders;
-  readonly #recordType: number;
   #phase: Phase = 'opening';
   #closing: Promise<void> | undefined;
   /** Aborts when the signal of any close() call does: close stops waiting and ends the stream. */
   readonly #closeSignals = new CloseSignals();
   #streamId: string | undefined;
-  #live: LiveCall | undefined;
+  #calls = 0;
+  #live: StreamCall | undefined;
   /** Identifies the current call; events of replaced calls are ignored. */
   #callToken: object | undefined;
   #liveSince = 0;
-  /** Wire offset → logical offset for the requests sent on the current call. */
-  readonly #wire = new WireOffsets();
-  /** How many requests from the queue's head were written to the current call. */
+  /** How many units from the queue's head were written to the current call. */
   #sent = 0;
   #pumpScheduled = false;
-  readonly #envelopes = new EnvelopePool();
-  /** False while grpc-js holds unflushed writes: writing more would only grow its buffer. */
+  /** False while the transport holds unflushed writes: writing more would only grow its buffer. */
   #writable = true;
   readonly #watchdog: AckWatchdog;
   #attemptsInOutage = 0;
@@ -85,36 +82,34 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
   readonly #ended = new AbortController();
   #pauseTimer: NodeJS.Timeout | undefined;
 
-  protected constructor(context: EngineContext) {
+  protected constructor(parts: EngineParts<Unit, Ack>) {
     super();
-    this.context = context;
-    this.options = context.options;
-    this.encoder = context.encoder;
-    this.#callbacks = new CallbackRunner(context.options.ackCallback, context.logger);
+    this.#parts = parts;
+    this.#options = parts.options;
+    this.#protocol = parts.protocol;
+    this.logger = parts.logger;
+    this.#callbacks = new CallbackRunner(parts.options.ackCallback, parts.logger);
     // Monotonic with sub-millisecond resolution: latencies on a fast link are well under 1 ms.
-    this.#now = context.now ?? (() => performance.now());
-    this.#random = context.random ?? Math.random;
-    this.#headers = new CallHeaders(context.headersProvider, context.table.tableName, context.logger);
-    this.#recordType = this.encoder.mode === 'json' ? WireRecordType.JSON : WireRecordType.PROTO;
+    this.#now = parts.now ?? (() => performance.now());
+    this.#random = parts.random ?? Math.random;
+    this.#headers = new CallHeaders(parts.headersProvider, parts.tableName, parts.logger);
     this.#watchdog = new AckWatchdog(
-      context.options.serverLackOfAckTimeoutMs,
+      parts.options.serverLackOfAckTimeoutMs,
       this.#now,
       () => (this.#sent > 0 && this.#live ? this.queue.peek()?.sentAt : undefined),
       () => {
         if (!this.#callToken) return;
+        const what = `no acknowledgement from the server for ${this.#options.serverLackOfAckTimeoutMs} ms`;
         this.#onCallEnd(
           this.#callToken,
-          new ZerobusError(
-            'LACK_OF_ACK',
-            `no acknowledgement from the server for ${this.options.serverLackOfAckTimeoutMs} ms while requests were in flight`,
-          ),
+          new ZerobusError('LACK_OF_ACK', `${what} while ${this.#protocol.units} were in flight`),
         );
       },
     );
   }
 
-  /** The server's id for the current call (it changes when the stream reconnects). */
-  get streamId(): string | undefined {
+  /** The server's id for the current call, where the protocol has one (it changes on reconnects). */
+  protected get currentStreamId(): string | undefined {
     return this.#streamId;
   }
 
@@ -123,34 +118,28 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
     return this.#closing && !this.isTerminal() ? 'closing' : this.#phase;
   }
 
-  /** Requests sent or queued and not yet acknowledged. */
-  get pendingRequests(): number {
-    return this.queue.length;
-  }
-
   protected isTerminal(): boolean {
     return this.#phase === 'failed' || this.#phase === 'closed';
   }
 
   protected hasRoom(): boolean {
-    return this.queue.length < this.options.maxInflightRecords && this.queue.bytes < this.options.maxInflightBytes;
+    return this.queue.length < this.#options.maxInflightUnits && this.queue.bytes < this.#options.maxInflightBytes;
   }
 
   /** Opens the first call; with recovery on, retriable failures are retried as in recovery. */
   protected async start(signal: AbortSignal | undefined): Promise<void> {
-    const { options, context } = this;
     const first = {
-      options,
-      logger: context.logger,
-      kind: 'stream',
-      table: context.table.tableName,
+      options: this.#options,
+      logger: this.logger,
+      kind: this.#protocol.kind,
+      table: this.#parts.tableName,
       random: this.#random,
     };
     const failure = await openFirstCall(first, () => this.#openCall(signal), signal);
     if (!failure) return;
     this.#phase = 'failed';
     this.failure = failure;
-    this.context.channel.close();
+    this.#parts.channel.close();
     throw failure;
   }
 
@@ -167,9 +156,10 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
     }
   }
 
-  protected enqueue(payloads: readonly Uint8Array[], batch: boolean): number {
+  /** Queues `unit`, which carries the offset `nextOffset` gave it; returns that offset. */
+  protected enqueue(unit: Unit): number {
     const offset = this.nextOffset++;
-    this.queue.push({ offset, payloads, batch, sentAt: 0, firstSentAt: -1 });
+    this.queue.push(unit);
     // Waiters for room are woken one at a time, each by the one before it: with a byte bound,
     // only the queue after each enqueue knows whether there is room for the next.
     if (this.roomWaiters.size > 0 && this.hasRoom()) this.roomWaiters.wake(1);
@@ -181,13 +171,22 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
     return offset;
   }
 
-  /** Waits for every offset issued so far; a timeout fails the stream (records stay retrievable). */
+  /** Waits for room in the window; woken in turn, so that callers enqueue in the order they came. */
+  protected async waitForRoom(signal: AbortSignal | undefined, what: string): Promise<void> {
+    const ticket = this.roomWaiters.ticket();
+    while (!this.hasRoom()) {
+      await this.roomWaiters.wait(signal, what, ticket);
+      this.assertAccepting();
+    }
+  }
+
+  /** Waits for every offset issued so far; a timeout fails the stream (units stay retrievable). */
   protected async waitAllIssued(signal: AbortSignal | undefined, what: string): Promise<void> {
     const target = this.nextOffset - 1;
     if (target <= this.ackedUpTo) return;
     if (this.failure) throw this.failure;
     try {
-      await this.waiters.wait(target, { signal, timeoutMs: this.options.flushTimeoutMs, what });
+      await this.waiters.wait(target, { signal, timeoutMs: this.#options.flushTimeoutMs, what });
     } catch (error) {
       if (error instanceof ZerobusError && error.code === 'TIMEOUT') this.#fail(error);
       throw error;
@@ -195,7 +194,7 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
   }
 
   /**
-   * Closes the stream once every request is acknowledged. When the signal of this or any other
+   * Closes the stream once every unit is acknowledged. When the signal of this or any other
    * close() call aborts first, the stream ends at once (see #abandon) and close() rejects with
    * the ABORTED error. Every call returns the same promise, which settles once.
    */
@@ -221,12 +220,12 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
     this.#ended.abort();
     this.metrics.end();
     this.#watchdog.clear();
-    this.#live?.call.end();
+    this.#live?.end();
     this.#live = undefined;
-    this.context.channel.close();
-    if (!(await this.#callbacks.drain(this.options.callbackMaxWaitTimeMs, stop))) {
-      this.context.logger.warn(
-        { streamId: this.#streamId },
+    this.#parts.channel.close();
+    if (!(await this.#callbacks.drain(this.#options.callbackMaxWaitTimeMs, stop))) {
+      this.logger.warn(
+        { table: this.#parts.tableName, streamId: this.#streamId },
         stop.aborted
           ? 'close aborted while ack callbacks were still running'
           : 'ack callbacks still running after callbackMaxWaitTimeMs',
@@ -235,62 +234,45 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
   }
 
   /**
-   * Ends the stream without waiting further, when close() stops waiting before every request is
+   * Ends the stream without waiting further, when close() stops waiting before every unit is
    * acknowledged: the call is cancelled, pending waits reject with a STREAM_CLOSED error, each
-   * unacknowledged request gets the error callback, and the requests stay queued, in order, for
-   * getUnackedRecords() and recreateStream.
+   * unacknowledged unit gets the error callback, and the units stay queued, in order, for
+   * getUnacked*() and recreateStream. close() rejects with the reason: nothing else is logged.
    */
   #abandon(reason: ZerobusError): void {
     const unacked = this.queue.length;
+    const units = this.#protocol.units;
     const error = new NonRetriableError(
       'STREAM_CLOSED',
-      `the stream was closed with ${unacked} requests not acknowledged (${reason.message}); ` +
-        'they are in getUnackedRecords()',
+      `the stream was closed with ${unacked} ${units} not acknowledged (${reason.message}); ` +
+        `they are in ${units === 'batches' ? 'getUnackedBatches()' : 'getUnackedRecords()'}`,
       { cause: reason },
-    );
-    this.context.logger.warn(
-      { streamId: this.#streamId, unacked, error: reason.message },
-      'stream closed before every request was acknowledged',
     );
     this.#end('closed', error);
   }
 
-  // --- sending -------------------------------------------------------------------------------
+  // --- sending and acknowledgements --------------------------------------------------------------
 
   #pump(): void {
     this.#pumpScheduled = false;
     const live = this.#live;
     if (this.#phase !== 'open' || !live || !this.#writable) return;
-    const limit = Math.min(this.queue.length, this.options.maxInflightRecords);
+    const limit = Math.min(this.queue.length, this.#options.maxInflightUnits);
     if (this.#sent >= limit) return;
     const now = this.#now();
     while (this.#sent < limit) {
-      const request = nextWireRequest(this.queue, this.#sent, limit);
-      for (let i = 0; i < request.count; i++) {
+      const message = this.#protocol.encode(this.queue, this.#sent, limit);
+      for (let i = 0; i < message.count; i++) {
         const entry = this.queue.at(this.#sent + i)!;
         entry.sentAt = now;
         if (entry.firstSentAt < 0) entry.firstSentAt = now;
       }
-      this.#sent += request.count;
-      let envelope: Envelope | undefined;
-      const bytes = encodeIngestRequest(
-        {
-          kind: request.records.length === 1 ? 'ingestRecord' : 'ingestBatch',
-          offsetId: this.#wire.push(request.last.offset),
-          recordType: this.#recordType,
-          records: request.records,
-        },
-        (size) => {
-          envelope = this.#envelopes.take(size);
-          return envelope.bytes;
-        },
-      );
-      const flushed = live.call.write(bytes, envelope?.release);
-      if (!flushed) {
+      this.#sent += message.count;
+      if (!live.write(message.bytes, message.release)) {
         // Respect the transport's back-pressure: grpc-js's send buffer costs O(buffered) per
         // message to maintain, and HTTP/2 flow control lets nothing more out anyway.
         this.#writable = false;
-        live.call.onDrain(() => {
+        live.onDrain(() => {
           this.#writable = true;
           if (this.#live === live) this.#pump();
         });
@@ -300,14 +282,13 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
     this.#watchdog.arm();
   }
 
-  #onAck(token: object, wireOffset: number): void {
+  #onAck(token: object, ack: Ack): void {
     if (token !== this.#callToken) return;
-    const offset = this.#wire.ack(wireOffset);
-    if (offset === null) {
-      this.#onCallEnd(
-        token,
-        new ZerobusError('INTERNAL', `the server acknowledged wire offset ${wireOffset}, which was never sent`),
-      );
+    let offset: number | undefined;
+    try {
+      offset = this.#protocol.ack(ack);
+    } catch (error) {
+      this.#onCallEnd(token, toZerobusError(error));
       return;
     }
     if (offset === undefined || offset <= this.ackedUpTo) return;
@@ -317,7 +298,7 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
     this.#attemptsInOutage = 0;
     this.waiters.settleThrough(offset);
     this.#callbacks.ack(first, offset);
-    emitSafely(this, this.context.logger, 'ack', offset);
+    emitSafely(this, this.logger, 'ack', offset);
     if (this.hasRoom()) {
       this.roomWaiters.wake(1); // the rest follow one by one, see enqueue()
       this.readyWaiters.wake(Number.POSITIVE_INFINITY);
@@ -333,40 +314,29 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
   async #openCall(signal?: AbortSignal): Promise<boolean> {
     const token = {};
     this.#callToken = token;
-    const live = await connect(
+    const opened = await this.#protocol.open(
+      { headers: this.#headers, timeoutMs: this.#options.recoveryTimeoutMs, signal },
       {
-        channel: this.context.channel,
-        headers: this.#headers,
-        createRequest: encodeRequest({
-          kind: 'createStream',
-          tableName: this.context.table.tableName,
-          recordType: this.#recordType,
-          descriptorProto: this.encoder.descriptorProto,
-        }),
-        timeoutMs: this.options.recoveryTimeoutMs,
-        signal,
-      },
-      {
-        onAck: (wireOffset) => this.#onAck(token, wireOffset),
+        onAck: (ack) => this.#onAck(token, ack),
         onCloseSignal: (durationMs) => this.#onCloseSignal(token, durationMs),
         onEnd: (error) => this.#onCallEnd(token, error),
       },
     );
     if (this.isTerminal() || this.#callToken !== token) {
-      live.call.cancel();
+      opened.call.cancel();
       return false;
     }
-    this.#live = live;
+    this.#live = opened.call;
     this.#writable = true;
-    if (this.#streamId !== undefined) this.metrics.reconnects++;
-    this.#streamId = live.streamId;
+    if (this.#calls++ > 0) this.metrics.reconnects++;
+    this.#streamId = opened.streamId;
     this.#liveSince = this.#now();
-    this.#wire.reset();
+    this.#protocol.startCall();
     this.#sent = 0;
     this.#phase = 'open';
-    this.context.logger.debug(
-      { table: this.context.table.tableName, streamId: live.streamId, replaying: this.queue.length },
-      'stream call open',
+    this.logger.debug(
+      { table: this.#parts.tableName, streamId: opened.streamId, replaying: this.queue.length },
+      `${this.#protocol.kind} call open`,
     );
     this.#pump();
     return true;
@@ -375,7 +345,7 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
   #dropCall(): void {
     this.#watchdog.clear();
     this.#callToken = undefined;
-    this.#live?.call.cancel();
+    this.#live?.cancel();
     this.#live = undefined;
     this.#sent = 0;
   }
@@ -389,26 +359,26 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
     }
     const failure = error ?? new ZerobusError('CONNECTION', 'the call ended');
     this.#dropCall();
-    if (failure.retriable && this.options.recovery) void this.#recover(failure);
+    if (failure.retriable && this.#options.recovery) void this.#recover(failure);
     else this.#fail(failure);
   }
 
   #onCloseSignal(token: object, durationMs: number | undefined): void {
     if (token !== this.#callToken || this.#phase !== 'open') return;
-    if (!this.options.recovery) {
-      this.context.logger.info({ streamId: this.#streamId, durationMs }, 'close signal ignored: recovery is off');
-      emitSafely(this, this.context.logger, 'closeSignal', { durationMs });
+    if (!this.#options.recovery) {
+      this.logger.info({ streamId: this.#streamId, durationMs }, 'close signal ignored: recovery is off');
+      emitSafely(this, this.logger, 'closeSignal', { durationMs });
       return;
     }
     this.#phase = 'paused';
-    const max = this.options.streamPausedMaxWaitTimeMs;
+    const max = this.#options.streamPausedMaxWaitTimeMs;
     const waitMs = max === null ? durationMs : durationMs === undefined ? max : Math.min(max, durationMs);
-    this.context.logger.info({ streamId: this.#streamId, durationMs, waitMs }, 'server close signal: pausing');
+    this.logger.debug({ streamId: this.#streamId, durationMs, waitMs }, 'server close signal: pausing');
     this.#endPause = () => {
       this.#cancelPause();
       void this.#rotate();
     };
-    emitSafely(this, this.context.logger, 'closeSignal', { durationMs });
+    emitSafely(this, this.logger, 'closeSignal', { durationMs });
     if (this.#sent === 0 || waitMs === 0) this.#endPause?.();
     else if (waitMs !== undefined) this.#pauseTimer = setTimeout(() => this.#endPause?.(), waitMs);
   }
@@ -432,68 +402,49 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
     }
   }
 
-  async #recover(cause: ZerobusError): Promise<void> {
+  #recover(cause: ZerobusError): Promise<void> {
     // A rotation's new call can fail because close() ended the stream meanwhile: nothing to recover.
-    if (this.isTerminal()) return;
+    if (this.isTerminal()) return Promise.resolve();
     this.#phase = 'recovering';
     // A call that stayed up for a whole attempt's time limit ends the previous outage.
-    if (this.#now() - this.#liveSince >= this.options.recoveryTimeoutMs) this.#attemptsInOutage = 0;
-    this.context.logger.warn(
-      { streamId: this.#streamId, error: cause.message },
-      'stream connection failed; recovering',
-    );
-    let last = cause;
-    while (!this.isTerminal()) {
-      if (this.#attemptsInOutage >= this.options.recoveryRetries) {
-        this.#fail(
-          new ZerobusError(
-            'RECOVERY_FAILED',
-            `recovery failed after ${this.#attemptsInOutage} attempts: ${last.message}`,
-            {
-              cause: last,
-            },
-          ),
-        );
-        return;
-      }
-      if (this.#attemptsInOutage > 0) {
-        await backoff(backoffDelay(this.options, this.#attemptsInOutage, this.#random), this.#ended.signal);
-      }
-      if (this.isTerminal()) return;
-      this.#attemptsInOutage++;
-      emitSafely(this, this.context.logger, 'recovering', { error: last, attempt: this.#attemptsInOutage });
-      const replayed = this.metrics.sentPending(this.queue);
-      try {
-        if (await this.#openCall(this.#ended.signal)) {
-          const recovered = { streamId: this.#streamId!, attempts: this.#attemptsInOutage, replayed };
-          emitSafely(this, this.context.logger, 'recovered', recovered);
-        }
-        return;
-      } catch (error) {
-        if (this.isTerminal()) return; // ended meanwhile: the attempt was aborted
-        last = toZerobusError(error);
-        if (!last.retriable) {
-          this.#fail(last);
-          return;
-        }
-        // Debug only: the next attempt's `recovering` event carries this failure; the last one fails the stream.
-        const fields = { attempt: this.#attemptsInOutage, code: last.code, error: last.message };
-        this.context.logger.debug(fields, 'recovery attempt failed');
-      }
-    }
+    if (this.#now() - this.#liveSince >= this.#options.recoveryTimeoutMs) this.#attemptsInOutage = 0;
+    return recover(this.#recoveryHost, cause);
   }
 
+  /** What the recovery loop (recovery.ts) reads and does on this stream. */
+  readonly #recoveryHost: RecoveryHost = {
+    options: () => this.#options,
+    logger: () => this.logger,
+    random: () => this.#random,
+    ended: () => this.#ended.signal,
+    streamId: () => this.#streamId,
+    isTerminal: () => this.isTerminal(),
+    attempts: () => this.#attemptsInOutage,
+    countAttempt: () => ++this.#attemptsInOutage,
+    replayable: () => this.metrics.sentPending(this.queue),
+    openCall: (signal) => this.#openCall(signal),
+    emit: (event, value) => emitSafely(this, this.logger, event, value as never),
+    fail: (error) => this.#fail(error),
+  };
+
+  /**
+   * Fails the stream. Not logged beyond debug: the application gets the error, from every wait
+   * and ingest call that follows and from the `error` event.
+   */
   #fail(error: ZerobusError): void {
     if (this.isTerminal()) return;
-    this.context.logger.error({ streamId: this.#streamId, code: error.code, error: error.message }, 'stream failed');
+    this.logger.debug(
+      { table: this.#parts.tableName, streamId: this.#streamId, code: error.code, error: error.message },
+      `${this.#protocol.kind} failed`,
+    );
     this.#end('failed', error);
-    emitSafely(this, this.context.logger, 'error', error);
+    emitSafely(this, this.logger, 'error', error);
   }
 
   /**
    * Ends the stream for good with `error`: the call and the channel dropped, every wait rejected,
-   * the error callback for each unacknowledged request — which stays queued, in order, for
-   * getUnackedRecords() and recreateStream.
+   * the error callback for each unacknowledged unit — which stays queued, in order, for
+   * getUnacked*() and recreateStream.
    */
   #end(phase: 'failed' | 'closed', error: ZerobusError): void {
     this.#phase = phase;
@@ -501,12 +452,12 @@ export abstract class StreamEngine extends EventEmitter<StreamEvents> {
     this.#ended.abort(error);
     this.#dropCall();
     this.#cancelPause();
-    this.context.channel.close();
+    this.#parts.channel.close();
     this.waiters.rejectAll(error);
     this.roomWaiters.rejectAll(error);
     this.readyWaiters.rejectAll(error);
     if (this.#callbacks.hasErrorCallback) {
-      for (const request of this.queue.toArray()) this.#callbacks.error(request.offset, error.message);
+      for (const unit of this.queue.toArray()) this.#callbacks.error(unit.offset, error.message);
     }
     this.metrics.end();
   }

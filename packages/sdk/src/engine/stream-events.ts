@@ -42,8 +42,8 @@ export interface RecoveringEvent {
  * ```
  */
 export interface RecoveredEvent {
-  /** The server's id for the new call. */
-  readonly streamId: string;
+  /** The server's id for the new call; `undefined` on an Arrow stream (Arrow Flight calls have none). */
+  readonly streamId: string | undefined;
   /** Attempts this outage took. */
   readonly attempts: number;
   /** Requests sent before and unacknowledged, sent again first on the new call (a batch is one). */

@@ -5,7 +5,7 @@
  * plus what the queue holds — and only acknowledgements update counters, once per ack.
  */
 import { type LatencySummary, LatencyWindow } from './latency-window.js';
-import type { RequestQueue } from './request-queue.js';
+import type { QueuedUnit, RequestQueue } from './request-queue.js';
 
 /**
  * A snapshot of a stream's counters. "Requests" are ingest calls: a batch is one request, one offset.
@@ -74,7 +74,7 @@ export class StreamMetrics {
    * Removes the requests acknowledged by a cumulative ack through `offset` from the queue,
    * counting them and sampling their latency; returns how many were removed.
    */
-  shiftAcked(queue: RequestQueue, offset: number, now: number): number {
+  shiftAcked(queue: RequestQueue<QueuedUnit>, offset: number, now: number): number {
     const records = queue.records;
     const bytes = queue.bytes;
     const sink = this.sink;
@@ -92,7 +92,7 @@ export class StreamMetrics {
   }
 
   /** How many queued requests were written to a call before: what a new call replays first. */
-  sentPending(queue: RequestQueue): number {
+  sentPending(queue: RequestQueue<QueuedUnit>): number {
     let count = 0;
     // Requests are written in order, so the ones already sent are a prefix of the queue.
     while (count < queue.length && queue.at(count)!.firstSentAt >= 0) count++;
@@ -105,7 +105,7 @@ export class StreamMetrics {
     sink?.ended();
   }
 
-  totals(queue: RequestQueue, nextOffset: number): StreamTotals {
+  totals(queue: RequestQueue<QueuedUnit>, nextOffset: number): StreamTotals {
     return {
       recordsIngested: this.recordsAcked + queue.records,
       requestsIngested: nextOffset,
@@ -120,7 +120,7 @@ export class StreamMetrics {
     };
   }
 
-  snapshot(queue: RequestQueue, nextOffset: number): StreamStats {
+  snapshot(queue: RequestQueue<QueuedUnit>, nextOffset: number): StreamStats {
     return { ...this.totals(queue, nextOffset), ackLatencyMs: this.latency.summary() };
   }
 }

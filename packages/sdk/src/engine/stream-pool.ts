@@ -11,6 +11,7 @@ import type { CreateStreamParams } from '../sdk.js';
 import { CloseSignals } from './close-signals.js';
 import { abortError } from './offset-waiters.js';
 import { PoolOffset, resolvePoolOptions, type StreamPoolOptions } from './pool-offset.js';
+import { openPoolStreams } from './pool-open.js';
 import { type PoolHost, PoolSlots, type Slot } from './pool-slots.js';
 import { combineStats, type StreamPoolStats } from './pool-stats.js';
 import type { SignalOptions, WaitForOffsetOptions, ZerobusStream } from './stream.js';
@@ -88,34 +89,7 @@ export class StreamPool {
     if (params.signal?.aborted) throw abortError(params.signal, 'createStreamPool');
     const core = new PoolSlots(host, maxStreamReplacements);
     const pool = new StreamPool(core);
-    const lifetime = core.lifetime;
-    const userSignal = params.signal;
-    const onAbort = () => lifetime.abort(userSignal?.reason);
-    userSignal?.addEventListener('abort', onAbort, { once: true });
-    let first: unknown;
-    const created = await Promise.allSettled(
-      Array.from({ length: size }, (_, slot) =>
-        host
-          .createStream({
-            ...params,
-            // The error callback tells the pool at once that a stream with pending requests failed.
-            options: { ...params.options, ackCallback: { onError: () => core.onStreamError(slot) } },
-            // The pool's own signal: the user's signal, a failed sibling or close() abandons streams still opening.
-            signal: lifetime.signal,
-          })
-          .catch((error: unknown) => {
-            first ??= error;
-            lifetime.abort(error); // the others need not finish opening
-            throw error;
-          }),
-      ),
-    );
-    userSignal?.removeEventListener('abort', onAbort);
-    const streams = created.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-    if (streams.length < size || lifetime.signal.aborted) {
-      await Promise.allSettled(streams.map((stream) => stream.close()));
-      throw first ?? abortError(userSignal as AbortSignal, 'createStreamPool');
-    }
+    const streams = await openPoolStreams(host, params, core, size);
     for (const stream of streams) core.add(pool, stream);
     for (const slot of core.slots) core.noticeFailure(slot, slot.current); // one that failed meanwhile
     return pool;

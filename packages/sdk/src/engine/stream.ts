@@ -1,60 +1,22 @@
 /**
- * `ZerobusStream`: the user-facing stream. It assigns logical offsets, validates and encodes
- * records, bounds what is in flight and exposes the waits. Connection handling (sending,
- * acknowledgements, lack-of-ack, rotation, recovery) lives in `StreamEngine`, its base class.
+ * `ZerobusStream`: the gRPC records stream. It validates and encodes records, and queues them
+ * as requests (one record, or a batch under one offset); everything else — the window, waits,
+ * sending, acknowledgements, rotation, recovery — is the engine's (stream-engine.ts), with the
+ * gRPC records protocol (records-protocol.ts) as its adapter.
  */
 import type { Writable } from 'node:stream';
 import { NonRetriableError, ZerobusError } from '../errors.js';
 import { RecordAcknowledgment } from './acknowledgment.js';
+import type { EngineContext } from './engine-context.js';
 import { type IngestAllOptions, type IngestSource, ingestAll } from './ingest-all.js';
-import { attachMetricsSink, ingestAt, streamTotals } from './internal-symbols.js';
-import type { PendingRequest } from './request-queue.js';
-import { type EngineContext, StreamEngine } from './stream-engine.js';
-import type { MetricsSink, StreamStats, StreamTotals } from './stream-metrics.js';
+import { ingestAt } from './internal-symbols.js';
+import { RecordsProtocol } from './records-protocol.js';
+import { type PendingRequest, pendingRequest } from './request-queue.js';
+import { type SignalOptions, StreamBase } from './stream-base.js';
 import { createWritable, type StreamWritableOptions } from './writable.js';
 
-export type { EngineContext as StreamContext, StreamState } from './stream-engine.js';
-
-/**
- * Options of a wait: every wait can be abandoned through an `AbortSignal`.
- *
- * @example
- * ```ts
- * import { ZerobusError } from '@zerobus/sdk';
- *
- * try {
- *   await stream.ingestRecordOffset(record, { signal: AbortSignal.timeout(5_000) }); // waits for room 5 s at most
- * } catch (error) {
- *   if (!(error instanceof ZerobusError && error.code === 'ABORTED')) throw error;
- *   console.warn('in-flight window still full after 5 s: the record was not taken');
- * }
- * ```
- */
-export interface SignalOptions {
-  /**
-   * Abandons the wait when it aborts: the promise rejects with an `ABORTED` error (the stream
-   * goes on, except for `close`, which then ends it without waiting further).
-   */
-  signal?: AbortSignal | undefined;
-}
-
-/**
- * Options of {@link ZerobusStream.waitForOffset}.
- *
- * @example
- * ```ts
- * const shutdown = new AbortController();
- * process.once('SIGTERM', () => shutdown.abort());
- *
- * const offset = await stream.ingestRecordOffset(record);
- * // TIMEOUT after 30 s, ABORTED on SIGTERM: only the wait ends, the record stays in flight
- * await stream.waitForOffset(offset, { timeoutMs: 30_000, signal: shutdown.signal });
- * ```
- */
-export interface WaitForOffsetOptions extends SignalOptions {
-  /** Reject with a TIMEOUT error after this long. Default: no limit. */
-  timeoutMs?: number | undefined;
-}
+export type { EngineContext as StreamContext, StreamState } from './engine-context.js';
+export type { SignalOptions, WaitForOffsetOptions } from './stream-base.js';
 
 /** Internal access for `ZerobusSdk.recreateStream`; not exported from the package. */
 export const unackedRequests = Symbol('zerobus.unackedRequests');
@@ -87,12 +49,53 @@ export const enqueueEncoded = Symbol('zerobus.enqueueEncoded');
  * await stream.flush(); // every record so far is durable
  * ```
  */
-export class ZerobusStream extends StreamEngine {
+export class ZerobusStream extends StreamBase<PendingRequest, number> {
+  readonly #context: EngineContext;
+
+  private constructor(context: EngineContext) {
+    const { options, table, encoder } = context;
+    super({
+      channel: context.channel,
+      headersProvider: context.headersProvider,
+      tableName: table.tableName,
+      protocol: new RecordsProtocol(context.channel, table.tableName, encoder),
+      options: { ...options, maxInflightUnits: options.maxInflightRecords },
+      logger: context.logger,
+      now: context.now,
+      random: context.random,
+    });
+    this.#context = context;
+  }
+
   /** @internal Use `ZerobusSdk.createStream`. */
   static async open(context: EngineContext, signal?: AbortSignal): Promise<ZerobusStream> {
     const stream = new ZerobusStream(context);
     await stream.start(signal);
     return stream;
+  }
+
+  /**
+   * The server's id for the current call (it changes when the stream reconnects).
+   *
+   * @example
+   * ```ts
+   * stream.on('recovered', () => console.info(`reconnected as stream ${stream.streamId}`));
+   * ```
+   */
+  get streamId(): string | undefined {
+    return this.currentStreamId;
+  }
+
+  /**
+   * Requests sent or queued and not yet acknowledged (a batch is one).
+   *
+   * @example
+   * ```ts
+   * if (stream.pendingRequests > 10_000) console.warn('the server is falling behind');
+   * ```
+   */
+  get pendingRequests(): number {
+    return this.queue.length;
   }
 
   /**
@@ -107,53 +110,7 @@ export class ZerobusStream extends StreamEngine {
    * ```
    */
   get tableName(): string {
-    return this.context.table.tableName;
-  }
-
-  /**
-   * The highest offset handed out so far, or -1 before the first ingest.
-   *
-   * @example
-   * ```ts
-   * stream.ingestRecordNowait(record); // returns whether there is room, not the offset
-   * const offset = stream.lastOffset; // the offset that record took
-   * await stream.waitForOffset(offset);
-   * ```
-   */
-  get lastOffset(): number {
-    return this.nextOffset - 1;
-  }
-
-  /**
-   * The highest offset acknowledged as durable, or -1.
-   *
-   * @example
-   * ```ts
-   * const progress = setInterval(() => {
-   *   console.log(`durable through offset ${stream.ackedOffset} of ${stream.lastOffset}`);
-   * }, 5_000);
-   * await stream.flush();
-   * clearInterval(progress);
-   * ```
-   */
-  get ackedOffset(): number {
-    return this.ackedUpTo;
-  }
-
-  /**
-   * Counters and ack latency so far; cheap to call, it computes percentiles over 1,024 samples.
-   *
-   * @example
-   * ```ts
-   * const { ackLatencyMs, reconnects, inflightBytes } = stream.stats();
-   * if (ackLatencyMs.p99 > 1_000) {
-   *   console.warn(`slow acks: p99 ${ackLatencyMs.p99.toFixed(0)} ms, ${reconnects} reconnects`);
-   *   console.warn(`${inflightBytes} bytes awaiting acknowledgement`);
-   * }
-   * ```
-   */
-  stats(): StreamStats {
-    return this.metrics.snapshot(this.queue, this.nextOffset);
+    return this.#context.table.tableName;
   }
 
   /**
@@ -219,7 +176,7 @@ export class ZerobusStream extends StreamEngine {
   ingestRecordNowait(record: unknown): boolean {
     this.assertAccepting();
     this.#assertQueueBound();
-    this.enqueue([this.encoder.encode(record, 0)], false);
+    this.enqueue(pendingRequest(this.nextOffset, [this.#context.encoder.encode(record, 0)], false));
     return this.hasRoom();
   }
 
@@ -240,7 +197,7 @@ export class ZerobusStream extends StreamEngine {
     const payloads = this.#encodeBatch(records);
     if (payloads.length === 0) return this.hasRoom();
     this.#assertQueueBound();
-    this.enqueue(payloads, true);
+    this.enqueue(pendingRequest(this.nextOffset, payloads, true));
     return this.hasRoom();
   }
 
@@ -256,9 +213,9 @@ export class ZerobusStream extends StreamEngine {
    */
   async ingestRecordOffset(record: unknown, options: SignalOptions = {}): Promise<number> {
     this.assertAccepting();
-    const payload = this.encoder.encode(record, 0);
-    await this.#waitForRoom(options.signal, 'ingestRecordOffset');
-    return this.enqueue([payload], false);
+    const payload = this.#context.encoder.encode(record, 0);
+    await this.waitForRoom(options.signal, 'ingestRecordOffset');
+    return this.enqueue(pendingRequest(this.nextOffset, [payload], false));
   }
 
   /**
@@ -277,8 +234,8 @@ export class ZerobusStream extends StreamEngine {
     this.assertAccepting();
     const payloads = this.#encodeBatch(records);
     if (payloads.length === 0) return null;
-    await this.#waitForRoom(options.signal, 'ingestRecordsOffset');
-    return this.enqueue(payloads, true);
+    await this.waitForRoom(options.signal, 'ingestRecordsOffset');
+    return this.enqueue(pendingRequest(this.nextOffset, payloads, true));
   }
 
   /**
@@ -301,135 +258,6 @@ export class ZerobusStream extends StreamEngine {
     const acked = this.waiters.wait(offset, { what: `acknowledgement of offset ${offset}` });
     // The handle observes the promise, so an unobserved failure is not an unhandled rejection.
     return new RecordAcknowledgment(offset, acked);
-  }
-
-  /**
-   * Resolves when a `*Nowait` call would return true again (the window has room).
-   *
-   * @example
-   * ```ts
-   * const shutdown = new AbortController();
-   * process.once('SIGTERM', () => shutdown.abort());
-   * for (const record of records) {
-   *   // rejects with an ABORTED error on SIGTERM; what was ingested stays in flight
-   *   if (!stream.ingestRecordNowait(record)) await stream.ready({ signal: shutdown.signal });
-   * }
-   * ```
-   */
-  ready(options: SignalOptions = {}): Promise<void> {
-    // Not `async` (the back-pressure loop calls this often), so a failure is returned, not thrown.
-    try {
-      this.assertUsable();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (this.hasRoom()) return Promise.resolve();
-    // A stream whose close() stopped waiting: its window will never empty.
-    if (this.failure) return Promise.reject(this.failure);
-    return this.readyWaiters.wait(options.signal, 'ready');
-  }
-
-  /**
-   * Resolves with `offset` once every offset up to and including it is acknowledged (durable).
-   * Rejects with the stream's failure if it fails first, and with a `TIMEOUT` error after
-   * `timeoutMs`.
-   *
-   * @example
-   * ```ts
-   * const last = await stream.ingestRecordOffset(record);
-   * await stream.waitForOffset(last, { timeoutMs: 30_000 });
-   * ```
-   */
-  waitForOffset(offset: number, options: WaitForOffsetOptions = {}): Promise<number> {
-    if (!Number.isSafeInteger(offset) || offset < 0) {
-      return Promise.reject(
-        new NonRetriableError('INVALID_STATE', `offset must be a non-negative integer, got ${offset}`),
-      );
-    }
-    if (offset <= this.ackedUpTo) return Promise.resolve(offset);
-    if (this.failure) return Promise.reject(this.failure);
-    if (offset >= this.nextOffset) {
-      return Promise.reject(
-        new NonRetriableError(
-          'INVALID_STATE',
-          `offset ${offset} has not been issued; the last offset is ${this.lastOffset}`,
-        ),
-      );
-    }
-    return this.waiters.wait(offset, { ...options, what: `wait for offset ${offset}` });
-  }
-
-  /**
-   * Waits until every offset issued before this call is acknowledged (later ones keep flowing).
-   * After `flushTimeoutMs` it rejects with a TIMEOUT error and the stream fails, with the
-   * unacknowledged records retrievable for `recreateStream` or `getUnackedRecords`.
-   *
-   * @example
-   * ```ts
-   * import { writeFile } from 'node:fs/promises';
-   *
-   * for (const record of records) if (!stream.ingestRecordNowait(record)) await stream.ready();
-   * await stream.flush(); // everything ingested above is durable
-   * await writeFile('checkpoint.json', JSON.stringify({ done: records.length })); // only now move the checkpoint
-   * ```
-   */
-  async flush(options: SignalOptions = {}): Promise<void> {
-    this.assertUsable();
-    await this.waitAllIssued(options.signal, 'flush');
-  }
-
-  /**
-   * Flushes, then ends the stream: resolves once every record ingested is acknowledged (durable)
-   * and the connection is closed. Ingest calls made meanwhile throw `STREAM_CLOSED`. Waits at
-   * most `callbackMaxWaitTimeMs` for ack callbacks still running. On a failed stream it rejects
-   * with the failure, and so when the flush times out (`flushTimeoutMs` fails the stream).
-   *
-   * `signal` bounds the wait. When it aborts before every record is acknowledged, the stream
-   * waits no further: the connection is cancelled, the state becomes `closed`, close rejects
-   * with an `ABORTED` error (the signal's reason as `cause`), pending waits reject with a
-   * `STREAM_CLOSED` error, `ackCallback.onError` is called for each unacknowledged offset, and
-   * `getUnackedRecords()` / `getUnackedBatches()` hold what was not acknowledged, in ingest
-   * order, for `sdk.recreateStream(stream)` to re-send (the server may have stored some of it
-   * unacknowledged: delivery is at least once). A signal that aborts once everything is
-   * acknowledged only cuts the wait for ack callbacks short, as `callbackMaxWaitTimeMs` does.
-   *
-   * Every call returns the same outcome: after an aborted close, `close()` keeps rejecting with
-   * that `ABORTED` error (not everything is durable), so `await using` throws it, as it throws
-   * a failure. The signal of any call made while the stream is closing ends the wait.
-   *
-   * @example
-   * ```ts
-   * // On SIGTERM: deliver what is in flight within a grace period, keep the rest for the next run.
-   * try {
-   *   await stream.close({ signal: AbortSignal.timeout(25_000) });
-   * } catch (error) {
-   *   const unacked = stream.getUnackedRecords(); // what the stream did not make durable, in order
-   *   console.error(`${unacked.length} records not acknowledged`, error);
-   *   // later, or on another connection: const next = await sdk.recreateStream(stream);
-   * }
-   * ```
-   */
-  close(options: SignalOptions = {}): Promise<void> {
-    return this.shutdown(options.signal);
-  }
-
-  /**
-   * `await using stream = await sdk.createStream(...)` closes the stream at the end of the block.
-   *
-   * @example
-   * ```ts
-   * import { TableProperties } from '@zerobus/sdk';
-   *
-   * async function ingestReadings(readings: Record<string, unknown>[]): Promise<void> {
-   *   await using stream = await sdk.createStream(clientId, clientSecret, new TableProperties('main.iot.readings'), {
-   *     recordType: 'json',
-   *   });
-   *   for (const reading of readings) if (!stream.ingestRecordNowait(reading)) await stream.ready();
-   * } // leaving, normally or by an exception, closes the stream: a flush first; a failed stream throws its failure
-   * ```
-   */
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
   }
 
   /**
@@ -474,7 +302,7 @@ export class ZerobusStream extends StreamEngine {
    * ```
    */
   getUnackedBatches(): (string | Uint8Array)[][] {
-    return this[unackedRequests]().map((request) => request.payloads.map((p) => this.encoder.toUserRecord(p)));
+    return this[unackedRequests]().map((request) => request.payloads.map((p) => this.#context.encoder.toUserRecord(p)));
   }
 
   /** @internal The unacknowledged requests of a failed or closed stream. */
@@ -492,26 +320,15 @@ export class ZerobusStream extends StreamEngine {
   [ingestAt](record: unknown, index: number): boolean {
     this.assertAccepting();
     this.#assertQueueBound();
-    this.enqueue([this.encoder.encode(record, index)], false);
+    this.enqueue(pendingRequest(this.nextOffset, [this.#context.encoder.encode(record, index)], false));
     return this.hasRoom();
-  }
-
-  /** @internal Sends measurements to telemetry too; a stream already closed or failed ends it at once. */
-  [attachMetricsSink](sink: MetricsSink): void {
-    this.metrics.sink = sink;
-    if (this.isTerminal()) this.metrics.end();
-  }
-
-  /** @internal The counters of `stats()` without the latency percentiles. */
-  [streamTotals](): StreamTotals {
-    return this.metrics.totals(this.queue, this.nextOffset);
   }
 
   /** @internal Queues already-encoded payloads (for `recreateStream`), waiting for room. */
   async [enqueueEncoded](payloads: readonly Uint8Array[], batch: boolean): Promise<number> {
     this.assertAccepting();
-    await this.#waitForRoom(undefined, 'recreateStream');
-    return this.enqueue(payloads, batch);
+    await this.waitForRoom(undefined, 'recreateStream');
+    return this.enqueue(pendingRequest(this.nextOffset, payloads, batch));
   }
 
   #encodeBatch(records: Iterable<unknown>): Uint8Array[] {
@@ -524,26 +341,18 @@ export class ZerobusStream extends StreamEngine {
     }
     const payloads: Uint8Array[] = [];
     let index = 0;
-    for (const record of records) payloads.push(this.encoder.encode(record, index++));
+    for (const record of records) payloads.push(this.#context.encoder.encode(record, index++));
     return payloads;
   }
 
   #assertQueueBound(): void {
-    const { maxInflightRecords, maxInflightBytes } = this.options;
+    const { maxInflightRecords, maxInflightBytes } = this.#context.options;
     if (this.queue.length >= maxInflightRecords * 2 || this.queue.bytes >= maxInflightBytes * 2) {
       throw new ZerobusError(
         'QUEUE_FULL',
         `the stream holds ${this.queue.length} unacknowledged requests (${this.queue.bytes} bytes), twice ` +
           'maxInflightRecords or maxInflightBytes; await ready() before ingesting more (the record was not taken)',
       );
-    }
-  }
-
-  async #waitForRoom(signal: AbortSignal | undefined, what: string): Promise<void> {
-    const ticket = this.roomWaiters.ticket();
-    while (!this.hasRoom()) {
-      await this.roomWaiters.wait(signal, what, ticket);
-      this.assertAccepting();
     }
   }
 }

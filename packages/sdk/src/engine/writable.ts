@@ -6,8 +6,7 @@
  */
 import { Writable } from 'node:stream';
 import type { ZerobusError } from '../errors.js';
-import { ingestAt } from './internal-symbols.js';
-import type { ZerobusStream } from './stream.js';
+import { type IngestTarget, ingestAt } from './internal-symbols.js';
 
 /**
  * Options of {@link ZerobusStream.writable}.
@@ -43,7 +42,7 @@ export interface StreamWritableOptions {
 type Callback = (error?: Error | null) => void;
 
 class StreamWritable extends Writable {
-  readonly #stream: ZerobusStream;
+  readonly #stream: IngestTarget;
   readonly #close: boolean;
   /** Position of the next record among all written: what an InvalidRecordError names. */
   #index = 0;
@@ -52,7 +51,7 @@ class StreamWritable extends Writable {
   /** A failure while no write is pending must still end the pipeline, at once. */
   readonly #onStreamError = (error: ZerobusError) => this.destroy(error);
 
-  constructor(stream: ZerobusStream, options: StreamWritableOptions) {
+  constructor(stream: IngestTarget, options: StreamWritableOptions) {
     super({
       objectMode: true,
       ...(options.highWaterMark !== undefined && { highWaterMark: options.highWaterMark }),
@@ -121,6 +120,6 @@ class StreamWritable extends Writable {
   }
 }
 
-export function createWritable(stream: ZerobusStream, options: StreamWritableOptions): Writable {
+export function createWritable(stream: IngestTarget, options: StreamWritableOptions): Writable {
   return new StreamWritable(stream, options);
 }

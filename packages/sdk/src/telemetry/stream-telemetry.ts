@@ -15,8 +15,7 @@
  * other instruments) and once more when a stream ends. Only the latency histogram is recorded
  * as acknowledgements arrive, one measurement per acknowledged request.
  */
-import { attachMetricsSink, streamTotals } from '../engine/internal-symbols.js';
-import type { ZerobusStream } from '../engine/stream.js';
+import { attachMetricsSink, type MeasuredStream, streamTotals } from '../engine/internal-symbols.js';
 import type { StreamTotals } from '../engine/stream-metrics.js';
 import type { Logger } from '../logger.js';
 import type { CounterLike, HistogramLike, MeterLike, MetricAttributesLike, ObservableResultLike } from './meter.js';
@@ -24,7 +23,7 @@ import type { CounterLike, HistogramLike, MeterLike, MetricAttributesLike, Obser
 type Counted = 'recordsIngested' | 'bytesIngested' | 'recordsAcked' | 'bytesAcked' | 'reconnects';
 
 interface BoundStream {
-  readonly stream: ZerobusStream;
+  readonly stream: MeasuredStream;
   readonly table: string;
   readonly attributes: MetricAttributesLike;
   /** What the counters already hold for this stream. */
@@ -58,7 +57,7 @@ class MeterInstruments {
       .addCallback((result) => this.#collect(result));
   }
 
-  add(stream: ZerobusStream): void {
+  add(stream: MeasuredStream): void {
     const table = stream.tableName;
     const bound: BoundStream = {
       stream,
@@ -106,7 +105,7 @@ class MeterInstruments {
 const byMeter = new WeakMap<MeterLike, MeterInstruments>();
 
 /** Reports `stream` to `meter` until it closes or fails. A meter that throws only costs the metrics. */
-export function bindStreamTelemetry(stream: ZerobusStream, meter: MeterLike, logger: Logger): void {
+export function bindStreamTelemetry(stream: MeasuredStream, meter: MeterLike, logger: Logger): void {
   try {
     let instruments = byMeter.get(meter);
     if (!instruments) {

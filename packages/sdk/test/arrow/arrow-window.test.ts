@@ -2,27 +2,61 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RecordBatch } from 'apache-arrow';
 import fc from 'fast-check';
-import { ArrowSendWindow, type PendingBatch } from '../../src/arrow/arrow-window.js';
+import { ArrowCallWindow, type PendingBatch } from '../../src/arrow/arrow-window.js';
+import { RequestQueue } from '../../src/engine/request-queue.js';
 
 const batch = (offset: number, rows: number): PendingBatch => ({
   offset,
   batch: {} as RecordBatch, // the window never looks inside
-  rows,
+  records: rows,
+  bytes: 0,
   ackedRows: 0,
   sentAt: 0,
+  firstSentAt: -1,
 });
 
-/** Sends everything the window has, as the stream's pump does; returns the rows sent per wire offset. */
-function sendAll(window: ArrowSendWindow): number[] {
-  const rows: number[] = [];
-  for (let e = window.nextToSend(); e; e = window.nextToSend()) {
-    rows.push(e.rows - e.ackedRows);
-    window.markSent(e, 1);
+/**
+ * The call window with the engine's queue around it, as the engine drives them: everything
+ * queued is sent on the current call, and a completed batch leaves the queue.
+ */
+class ArrowSendWindow {
+  readonly #queue = new RequestQueue<PendingBatch>();
+  readonly #call = new ArrowCallWindow();
+  #sent = 0;
+
+  get length(): number {
+    return this.#queue.length;
   }
-  return rows;
+  push(entry: PendingBatch): void {
+    this.#queue.push(entry);
+  }
+  pending(): PendingBatch[] {
+    return this.#queue.toArray();
+  }
+  resetCall(): void {
+    this.#call.resetCall();
+    this.#sent = 0;
+  }
+  /** Sends everything queued and not sent on this call; returns the rows sent per wire offset. */
+  sendAll(): number[] {
+    const rows: number[] = [];
+    for (; this.#sent < this.#queue.length; this.#sent++) {
+      const entry = this.#queue.at(this.#sent)!;
+      rows.push(entry.records - entry.ackedRows);
+      this.#call.markSent(entry);
+    }
+    return rows;
+  }
+  ack(ack: { ackUpToOffset: number; ackUpToRecords: number }): number | undefined {
+    const done = this.#call.ack(ack);
+    if (done !== undefined) this.#sent -= this.#queue.shiftThrough(done);
+    return done;
+  }
 }
 
-describe('ArrowSendWindow', () => {
+const sendAll = (window: ArrowSendWindow): number[] => window.sendAll();
+
+describe('ArrowCallWindow', () => {
   it('completes batches by rows, keeps a partial acknowledgement, and replays only the rest', () => {
     const window = new ArrowSendWindow();
     for (const [offset, rows] of [
@@ -102,7 +136,7 @@ describe('ArrowSendWindow', () => {
               }
             }
           }
-          const leftRows = window.pending().reduce((a, p) => a + p.rows - p.ackedRows, 0);
+          const leftRows = window.pending().reduce((a, p) => a + p.records - p.ackedRows, 0);
           assert.equal(leftRows, total - durable, 'pending rows are exactly those not durable');
         },
       ),

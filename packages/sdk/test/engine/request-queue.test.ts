@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { type PendingRequest, RequestQueue } from '../../src/engine/request-queue.js';
+import { type PendingRequest, pendingRequest, RequestQueue } from '../../src/engine/request-queue.js';
 
-const request = (offset: number): PendingRequest => ({
-  offset,
-  payloads: [],
-  batch: false,
-  sentAt: 0,
-  firstSentAt: -1,
-});
+const request = (offset: number): PendingRequest => pendingRequest(offset, [], false);
 
 describe('RequestQueue', () => {
   it('behaves like an array under random pushes, shifts and acknowledgements', () => {
@@ -63,13 +57,12 @@ describe('RequestQueue', () => {
 
   it('keeps the payload bytes of what it holds', () => {
     const queue = new RequestQueue(2);
-    const sized = (offset: number, ...lengths: number[]): PendingRequest => ({
-      offset,
-      payloads: lengths.map((n) => new Uint8Array(n)),
-      batch: lengths.length > 1,
-      sentAt: 0,
-      firstSentAt: -1,
-    });
+    const sized = (offset: number, ...lengths: number[]): PendingRequest =>
+      pendingRequest(
+        offset,
+        lengths.map((n) => new Uint8Array(n)),
+        lengths.length > 1,
+      );
     queue.push(sized(0, 10));
     queue.push(sized(1, 5, 7, 0));
     queue.push(sized(2, 100));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { RequestQueue } from '../../src/engine/request-queue.js';
+import { pendingRequest, RequestQueue } from '../../src/engine/request-queue.js';
 import { nextWireRequest, WireOffsets } from '../../src/engine/wire-requests.js';
 
 /** A queue from a list of entries: a number is a single record of that size, an array a user batch. */
@@ -9,13 +9,13 @@ function queueOf(entries: (number | number[])[]): RequestQueue {
   const queue = new RequestQueue(4);
   entries.forEach((entry, offset) => {
     const sizes = Array.isArray(entry) ? entry : [entry];
-    queue.push({
-      offset,
-      payloads: sizes.map((n) => new Uint8Array(n)),
-      batch: Array.isArray(entry),
-      sentAt: 0,
-      firstSentAt: -1,
-    });
+    queue.push(
+      pendingRequest(
+        offset,
+        sizes.map((n) => new Uint8Array(n)),
+        Array.isArray(entry),
+      ),
+    );
   });
   return queue;
 }
