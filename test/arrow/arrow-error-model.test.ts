@@ -1,5 +1,5 @@
 /**
- * One error model for both kinds of stream (README: "the same error model ... as the gRPC
+ * One error model for both kinds of stream (docs/arrow.md: "The same error model ... as the gRPC
  * stream"): each situation is played on an Arrow stream and on a gRPC stream against the same
  * local server, and the errors each call gets — code, class, `retriable`, gRPC status and cause —
  * must be the same. Faults come from the server's hooks; nothing waits on a timer of the test's.

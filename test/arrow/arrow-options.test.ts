@@ -1,5 +1,5 @@
 /**
- * Arrow stream options (README: "Unknown keys, wrong types and out-of-range values are rejected
+ * Arrow stream options (docs/options.md: "Unknown keys, wrong types and out-of-range values are rejected
  * ... with an INVALID_OPTIONS error naming the option"): the gRPC-only options are refused, not
  * silently ignored, naming the key and its Arrow counterpart where there is one.
  */

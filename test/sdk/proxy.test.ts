@@ -1,5 +1,5 @@
 /**
- * Proxies (PROTOCOL.md §5, README "Proxies"): the stream's gRPC channel and its token request
+ * Proxies (PROTOCOL.md §5, docs/proxies.md): the stream's gRPC channel and its token request
  * go through a real local HTTP CONNECT proxy, plain and over TLS, as the environment (injected
  * through the `proxy: { env }` option, or process.env, restored) or the explicit option says.
  */

@@ -201,7 +201,7 @@ export class ZerobusError extends Error {
 
   /**
    * True for instances of this class from any copy of the SDK loaded in the process (its ESM
-   * and CommonJS builds, two installed versions), not only this one's: see README "Use it in your project".
+   * and CommonJS builds, two installed versions), not only this one's: see docs/node-idioms.md, "ESM and CommonJS".
    *
    * @example
    * ```ts

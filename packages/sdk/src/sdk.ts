@@ -54,8 +54,8 @@ export interface ZerobusSdkOptions {
   /** Time limit of one token request. Default 30,000 ms. */
   tokenTimeoutMs?: number;
   /**
-   * OpenTelemetry metrics of every stream of `createStream` and `createStreamPool` (Arrow streams
-   * report none; README "Node.js idioms"): a `Meter` to report to, or
+   * OpenTelemetry metrics of every stream of `createStream`, `createStreamPool` and
+   * `createArrowStream` (docs/node-idioms.md): a `Meter` to report to, or
    * `null` for none. Not set: the global MeterProvider's meter if one is registered when a stream
    * is created; otherwise none, and nothing from `@opentelemetry/api` is loaded.
    */
@@ -63,7 +63,7 @@ export interface ZerobusSdkOptions {
   /**
    * HTTP CONNECT proxy for every connection (Zerobus gRPC, token endpoint): omitted, from the
    * environment (`grpc_proxy`, `https_proxy`, `http_proxy`, bypassed per `no_grpc_proxy` /
-   * `no_proxy`; README "Proxies"); a URL `http://[user:password@]host[:port]`, always that proxy;
+   * `no_proxy`; docs/proxies.md); a URL `http://[user:password@]host[:port]`, always that proxy;
    * `false`, never a proxy; `{ env }`, the environment rules over these variables instead.
    */
   proxy?: ProxyOption;

@@ -4,7 +4,7 @@
  * pending requests; round-robin among equals), so records of different streams are not ordered
  * with respect to each other. Each stream recovers by itself; a stream that fails for good with
  * a retriable error is replaced (`recreateStream`, which re-ingests its unacknowledged requests),
- * a non-retriable failure fails the whole pool (see `PoolSlots`, and the README's "Stream pools").
+ * a non-retriable failure fails the whole pool (see `PoolSlots`, and docs/pools.md).
  */
 import { NonRetriableError, toZerobusError, ZerobusError } from '../errors.js';
 import type { CreateStreamParams } from '../sdk.js';
