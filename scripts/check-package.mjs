@@ -5,7 +5,7 @@
 // packages one imports, arethetypeswrong (their types resolve for TypeScript consumers). Run by
 // .ci/run.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -56,6 +56,27 @@ for (const [pkg, attwArgs] of packageChecks) {
       failed.push(`${command.split('/').pop()} ${pkg}`);
       process.stderr.write(`${result.stdout}${result.stderr}\n`);
     }
+  }
+}
+
+// publint skips conditions it does not know, such as @zerobus/source: every path package.json
+// names (any export condition, main, module, types, bin) must be a file the tarball ships.
+const packs = JSON.parse(
+  spawnSync('npm', ['pack', '--dry-run', '--json', ...packageChecks.flatMap(([pkg]) => ['-w', `packages/${pkg}`])], {
+    cwd: new URL('..', import.meta.url).pathname,
+    encoding: 'utf8',
+  }).stdout,
+);
+const pathsIn = (value) =>
+  typeof value === 'string' ? [value] : Object.values(value ?? {}).flatMap((inner) => pathsIn(inner));
+for (const pack of packs) {
+  const shipped = new Set(pack.files.map((file) => file.path));
+  const manifest = JSON.parse(
+    readFileSync(new URL(`../packages/${pack.name.split('/')[1]}/package.json`, import.meta.url)),
+  );
+  const named = pathsIn([manifest.exports, manifest.main, manifest.module, manifest.types, manifest.bin]);
+  for (const path of named.map((p) => p.replace(/^\.\//, ''))) {
+    if (!shipped.has(path)) failed.push(`${pack.name} names ${path}, which its tarball does not ship`);
   }
 }
 if (failed.length > 0) {
