@@ -12,7 +12,9 @@ import { startEmulatorProcess } from '../support/emulator-process.js';
 const CLI = new URL('../../packages/cli/src/main.ts', import.meta.url).pathname;
 
 function zerobus(...args: string[]) {
-  return spawnSync(process.execPath, ['--conditions=@zerobus/source', '--import', 'tsx', CLI, ...args], { encoding: 'utf8' });
+  return spawnSync(process.execPath, ['--conditions=@zerobus/source', '--import', 'tsx', CLI, ...args], {
+    encoding: 'utf8',
+  });
 }
 
 describe('zerobus emulator', () => {
