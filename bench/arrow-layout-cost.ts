@@ -5,7 +5,7 @@
  * DOUBLE, tags ARRAY<INT>; µs per batch, best of 7 rounds of 200 batches after a warm-up; not a
  * test.
  *
- *   npx tsx --conditions=source bench/arrow-layout-cost.ts
+ *   npx tsx --conditions=@zerobus/source bench/arrow-layout-cost.ts
  */
 import { splitIpcStream } from '@zerobus/sdk/wire';
 import {

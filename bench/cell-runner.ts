@@ -19,7 +19,7 @@ export function runCellProcess(job: CellJob): Promise<CellResult> {
   const child = spawn(process.execPath, [...flags, CELL, JSON.stringify(job)], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
-    // @zerobus/sdk must resolve to the built dist: no `--conditions=source` slipping in.
+    // @zerobus/sdk must resolve to the built dist: no `--conditions=@zerobus/source` slipping in.
     env: { ...process.env, NODE_OPTIONS: '' },
   });
   killWithUs(child);

@@ -3,7 +3,7 @@
  * statistics, fsynced data file and commit) for a 10-column table of ~220-byte rows, with large
  * and small appends.
  *
- *   npx tsx --conditions=source bench/delta-append.ts
+ *   npx tsx --conditions=@zerobus/source bench/delta-append.ts
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -2,7 +2,7 @@
  * Restart cost of a long-lived Delta table, and the live file count a trickle of tiny commits
  * leaves with background compaction.
  *
- *   npx tsx --conditions=source bench/delta-restart.ts [--commits 100000] [--before 10000] [--dir /dev/shm]
+ *   npx tsx --conditions=@zerobus/source bench/delta-restart.ts [--commits 100000] [--before 10000] [--dir /dev/shm]
  *
  * 1. Before (no checkpoints): a log of `--before` one-file commits, synthesised quickly (the
  *    writer's commit 0, then commit files as an append writes them, each adding a hard link to one

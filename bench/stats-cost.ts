@@ -8,7 +8,7 @@
  * 2. The ack path alone: acknowledging 1,000,000 queued requests 1,000 at a time, the same two
  *    ways, and with OpenTelemetry on (an @opentelemetry/sdk-metrics histogram), ns/request.
  *
- *   npx tsx --conditions=source bench/stats-cost.ts
+ *   npx tsx --conditions=@zerobus/source bench/stats-cost.ts
  */
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { startEmulator } from '@zerobus/emulator';

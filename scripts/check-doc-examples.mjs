@@ -91,7 +91,7 @@ const markdownFiles = [
 ].filter((file) => existsSync(join(root, file)));
 
 // Each example becomes one module under node_modules/.cache, where `@zerobus/*` resolve through
-// the workspace links to the packages' src/ (the `source` export condition).
+// the workspace links to the packages' src/ (the `@zerobus/source` export condition).
 // One directory per run, so that two runs at once do not remove each other's files.
 const workDir = join(root, `node_modules/.cache/doc-examples-${process.pid}`);
 mkdirSync(workDir, { recursive: true });

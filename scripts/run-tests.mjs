@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every `*.test.ts` under test/ (cross-package tests) and packages/*/test (or the files/folders given) with Node's own test
-// runner, straight from TypeScript sources: tsx compiles, and the `source` export condition makes
+// runner, straight from TypeScript sources: tsx compiles, and the `@zerobus/source` export condition makes
 // workspace packages resolve to each other's src/ instead of their build output.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -43,7 +43,7 @@ if (files.length === 0) {
 const result = spawnSync(
   process.execPath,
   [
-    '--conditions=source',
+    '--conditions=@zerobus/source',
     '--import',
     'tsx',
     '--import',

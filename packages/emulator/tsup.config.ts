@@ -4,7 +4,12 @@ export default defineConfig({
   entry: ['src/index.ts'],
   format: ['esm'],
   dts: true,
+  // Maps point into the src/ the package ships instead of embedding a second copy of it
+  // (sourcesContent): debuggers and stack traces still show the TypeScript, at half the size.
   sourcemap: true,
+  esbuildOptions(options) {
+    options.sourcesContent = false;
+  },
   clean: true,
   target: 'node20',
   platform: 'node',

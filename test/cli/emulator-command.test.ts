@@ -12,7 +12,9 @@ import { startEmulatorProcess } from '../support/emulator-process.js';
 const CLI = new URL('../../packages/cli/src/main.ts', import.meta.url).pathname;
 
 function zerobus(...args: string[]) {
-  return spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', CLI, ...args], { encoding: 'utf8' });
+  return spawnSync(process.execPath, ['--conditions=@zerobus/source', '--import', 'tsx', CLI, ...args], {
+    encoding: 'utf8',
+  });
 }
 
 describe('zerobus emulator', () => {
@@ -34,7 +36,7 @@ describe('zerobus emulator', () => {
   it('prints its endpoints and the shell line that points the zerobus command at it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'zerobus-cli-'));
     const child = spawn(process.execPath, [
-      '--conditions=source',
+      '--conditions=@zerobus/source',
       '--import',
       'tsx',
       CLI,
@@ -72,7 +74,7 @@ describe('zerobus emulator', () => {
   it('--auto-create-tables accepts streams to tables not in Unity Catalog, one log line per table', async () => {
     const child = spawn(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', CLI, 'emulator', '--json', '--auto-create-tables'],
+      ['--conditions=@zerobus/source', '--import', 'tsx', CLI, 'emulator', '--json', '--auto-create-tables'],
       { env: { ...process.env, ZEROBUS_LOG: undefined } },
     );
     let stderr = '';

@@ -16,7 +16,7 @@ function zerobus(args: string[], env: Record<string, string> = {}) {
   return new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
     execFile(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', CLI, ...args],
+      ['--conditions=@zerobus/source', '--import', 'tsx', CLI, ...args],
       { encoding: 'utf8', env: { ...process.env, ...env } },
       (error, stdout, stderr) => resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );

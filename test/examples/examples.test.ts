@@ -27,7 +27,7 @@ interface Run {
   result: string;
 }
 
-/** Runs `examples/<name>` from sources (`source` condition) with the connection variables removed. */
+/** Runs `examples/<name>` from sources (`@zerobus/source` condition) with the connection variables removed. */
 function runExample(name: string, args: string[] = []): Promise<Run> {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith('ZEROBUS_') && !key.startsWith('DATABRICKS_')),
@@ -35,7 +35,7 @@ function runExample(name: string, args: string[] = []): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--conditions=source', '--import', 'tsx', join(examplesDir, name), ...args],
+      ['--conditions=@zerobus/source', '--import', 'tsx', join(examplesDir, name), ...args],
       {
         cwd: root,
         env,

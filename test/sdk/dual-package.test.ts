@@ -3,7 +3,7 @@
  * (a CommonJS module made by `zerobus generate-proto --lang ts` in a default `npm init -y` app,
  * next to ESM code) must recognise each other's TableProperties and errors. Built from the
  * sources with the package's own tsup config into a throwaway app under node_modules/.cache,
- * whose copy of @zerobus/sdk has no `source` condition, so both loads go through dist/.
+ * whose copy of @zerobus/sdk has no `@zerobus/source` condition, so both loads go through dist/.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -24,12 +24,12 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SDK_DIR = join(ROOT, 'packages/sdk');
 const TABLE = 'main.dual.events';
 
-/** Drops the `source` export condition, so both `import` and `require` resolve into dist/. */
+/** Drops the `@zerobus/source` export condition, so both `import` and `require` resolve into dist/. */
 function withoutSourceCondition(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(
     Object.entries(value)
-      .filter(([key]) => key !== 'source')
+      .filter(([key]) => key !== '@zerobus/source')
       .map(([key, inner]) => [key, withoutSourceCondition(inner)]),
   );
 }

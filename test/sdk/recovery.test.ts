@@ -389,7 +389,7 @@ describe('recovery, rotation and failure', () => {
       // The probe's pause and backoff last 10 minutes: anything left behind would outlive this limit.
       const { stdout } = await promisify(execFile)(
         process.execPath,
-        ['--conditions=source', '--import', 'tsx', probe, mode],
+        ['--conditions=@zerobus/source', '--import', 'tsx', probe, mode],
         { env: { ...process.env, ZEROBUS_LOG: 'silent' }, timeout: 60_000 },
       );
       assert.equal(stdout, `${state}\n`);

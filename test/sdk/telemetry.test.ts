@@ -43,9 +43,13 @@ interface ProbeResult {
 }
 
 async function probeRun(...modes: string[]): Promise<ProbeResult[]> {
-  const { stdout } = await runProbe(process.execPath, ['--conditions=source', '--import', 'tsx', probe, ...modes], {
-    env: { ...process.env, ZEROBUS_LOG: 'silent' },
-  });
+  const { stdout } = await runProbe(
+    process.execPath,
+    ['--conditions=@zerobus/source', '--import', 'tsx', probe, ...modes],
+    {
+      env: { ...process.env, ZEROBUS_LOG: 'silent' },
+    },
+  );
   return stdout
     .trim()
     .split('\n')

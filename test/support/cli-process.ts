@@ -6,7 +6,7 @@ import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child
 
 export const CLI = new URL('../../packages/cli/src/main.ts', import.meta.url).pathname;
 /** The command line that runs the CLI: node, its flags and the script. */
-export const CLI_COMMAND = [process.execPath, '--conditions=source', '--import', 'tsx', CLI] as const;
+export const CLI_COMMAND = [process.execPath, '--conditions=@zerobus/source', '--import', 'tsx', CLI] as const;
 
 export interface CliRun {
   readonly status: number;

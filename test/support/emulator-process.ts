@@ -24,7 +24,7 @@ const CLI = new URL('../../packages/cli/src/main.ts', import.meta.url).pathname;
 export async function startEmulatorProcess(args: string[]): Promise<EmulatorProcess> {
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', CLI, 'emulator', '--json', ...args],
+    ['--conditions=@zerobus/source', '--import', 'tsx', CLI, 'emulator', '--json', ...args],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },

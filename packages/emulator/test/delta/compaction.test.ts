@@ -184,7 +184,7 @@ describe('Delta compaction', () => {
       const worker = fileURLToPath(new URL('./append-worker.ts', import.meta.url));
       const spawnWorker = (first: number) =>
         run(process.execPath, [
-          '--conditions=source',
+          '--conditions=@zerobus/source',
           '--import',
           'tsx',
           worker,

@@ -205,7 +205,16 @@ describe('DeltaTable', () => {
       const table = await DeltaTable.create(dir, schema, { maintenance: false });
       const worker = fileURLToPath(new URL('./append-worker.ts', import.meta.url));
       const spawnWorker = (first: number) =>
-        run(process.execPath, ['--conditions=source', '--import', 'tsx', worker, dir, String(first), '15', '20']);
+        run(process.execPath, [
+          '--conditions=@zerobus/source',
+          '--import',
+          'tsx',
+          worker,
+          dir,
+          String(first),
+          '15',
+          '20',
+        ]);
       const local = (async () => {
         for (let k = 0; k < 15; k++) await table.append(batch(range(20_000 + k * 20, 20)));
       })();
