@@ -103,7 +103,7 @@ describe('cli-reference', () => {
   it('the real CLI, from its sources: a section for every command its root help lists', async () => {
     const file = join(dir, 'real.md');
     const result = run(['--cli', join(root, 'packages/cli/src/main.ts'), '--out', file], {
-      NODE_OPTIONS: '--conditions=source --import tsx',
+      NODE_OPTIONS: '--conditions=@zerobus/source --import tsx',
     });
     assert.equal(result.status, 0, result.stderr);
     const page = await readFile(file, 'utf8');
