@@ -72,6 +72,14 @@ describe('zerobus generate-proto', () => {
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^syntax = "proto2";$/m);
     assert.match(run.stdout, /^message all \{$/m, 'the message is named after the table by default');
+    const ts = await zerobus(['generate-proto', '--table', 'main.types.all', '--lang', 'ts'], {
+      DATABRICKS_HOST: emulator.unityCatalogEndpoint,
+      DATABRICKS_CLIENT_ID: 'emulator-client',
+      DATABRICKS_CLIENT_SECRET: 'emulator-secret',
+    });
+    assert.equal(ts.status, 0, ts.stderr);
+    assert.match(ts.stdout, /^export interface All \{$/m, 'a TypeScript record interface in PascalCase');
+    assert.match(ts.stdout, /new TableProperties<All>\(tableName/, 'a typed tableProperties');
   });
 
   it('exits 1 naming the column it cannot map, the table it cannot find, or refused credentials', async () => {

@@ -15,7 +15,13 @@ export type { IngestAllOptions, IngestSource } from './engine/ingest-all.js';
 export type { LatencySummary } from './engine/latency-window.js';
 export { PoolOffset, type StreamPoolOptions } from './engine/pool-offset.js';
 export type { StreamPoolStats } from './engine/pool-stats.js';
-export { type SignalOptions, type StreamState, type WaitForOffsetOptions, ZerobusStream } from './engine/stream.js';
+export {
+  type RecordInput,
+  type SignalOptions,
+  type StreamState,
+  type WaitForOffsetOptions,
+  ZerobusStream,
+} from './engine/stream.js';
 export type { CloseSignalEvent, RecoveredEvent, RecoveringEvent, StreamEvents } from './engine/stream-events.js';
 export type { StreamStats } from './engine/stream-metrics.js';
 export { StreamPool, type StreamPoolState } from './engine/stream-pool.js';

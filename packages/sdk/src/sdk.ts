@@ -104,9 +104,9 @@ export interface ZerobusSdkOptions {
  * const pool = await sdk.createStreamPool(params, { size: 4 }); // ...or four, from the same inputs
  * ```
  */
-export interface CreateStreamParams {
+export interface CreateStreamParams<T = unknown> {
   /** The table, as `TableProperties` or its full name (JSON streams need no descriptor). */
-  table: TableProperties | string;
+  table: TableProperties<T> | string;
   /** OAuth client (service principal) id; not needed with a `headersProvider`. */
   clientId?: string;
   /** OAuth client secret; not needed with a `headersProvider`. */
@@ -225,13 +225,13 @@ export class ZerobusSdk {
    * });
    * ```
    */
-  createStream(
+  createStream<T = unknown>(
     clientId: string,
     clientSecret: string,
-    tableProperties: TableProperties,
+    tableProperties: TableProperties<T>,
     options?: StreamConfigurationOptions,
     headersProvider?: HeadersProvider,
-  ): Promise<ZerobusStream>;
+  ): Promise<ZerobusStream<T>>;
   /**
    * Options-object form, which also takes a `signal` to abandon the creation.
    *
@@ -246,27 +246,27 @@ export class ZerobusSdk {
    * });
    * ```
    */
-  createStream(params: CreateStreamParams): Promise<ZerobusStream>;
-  async createStream(
-    first: string | CreateStreamParams,
+  createStream<T = unknown>(params: CreateStreamParams<T>): Promise<ZerobusStream<T>>;
+  async createStream<T = unknown>(
+    first: string | CreateStreamParams<T>,
     clientSecret?: string,
-    tableProperties?: TableProperties,
+    tableProperties?: TableProperties<T>,
     options?: StreamConfigurationOptions,
     headersProvider?: HeadersProvider,
-  ): Promise<ZerobusStream> {
-    const params: CreateStreamParams =
+  ): Promise<ZerobusStream<T>> {
+    const params: CreateStreamParams<T> =
       typeof first === 'object' && first !== null
         ? first
         : {
             clientId: first,
             ...(clientSecret !== undefined && { clientSecret }),
-            table: tableProperties as TableProperties,
+            table: tableProperties as TableProperties<T>,
             ...(options !== undefined && { options }),
             ...(headersProvider !== undefined && { headersProvider }),
           };
     const context = this.#context(params);
     const meter = await resolveMeter(this.#options.meter, this.#logger);
-    const stream = await ZerobusStream.open(context, params.signal);
+    const stream = await ZerobusStream.open<T>(context, params.signal);
     if (meter) bindStreamTelemetry(stream, meter, this.#logger);
     this.#origins.set(stream, { kind: 'records', params: withoutSignal(params) });
     return stream;
@@ -287,19 +287,22 @@ export class ZerobusSdk {
    * await pool.close();
    * ```
    */
-  createStreamPool(params: CreateStreamParams, poolOptions?: StreamPoolOptions): Promise<StreamPool>;
+  createStreamPool<T = unknown>(params: CreateStreamParams<T>, poolOptions?: StreamPoolOptions): Promise<StreamPool<T>>;
   /** Python-style form of the same: the stream inputs, then the pool options. */
-  createStreamPool(
+  createStreamPool<T = unknown>(
     clientId: string,
     clientSecret: string,
-    tableProperties: TableProperties,
+    tableProperties: TableProperties<T>,
     options?: StreamConfigurationOptions,
     headersProvider?: HeadersProvider,
     poolOptions?: StreamPoolOptions,
-  ): Promise<StreamPool>;
-  async createStreamPool(first: string | CreateStreamParams, ...rest: unknown[]): Promise<StreamPool> {
+  ): Promise<StreamPool<T>>;
+  async createStreamPool<T = unknown>(
+    first: string | CreateStreamParams<T>,
+    ...rest: unknown[]
+  ): Promise<StreamPool<T>> {
     if (typeof first === 'object' && first !== null) {
-      return StreamPool.open(this, first, rest[0] as StreamPoolOptions | undefined);
+      return StreamPool.open<T>(this, first, rest[0] as StreamPoolOptions | undefined);
     }
     const [clientSecret, table, options, headersProvider, poolOptions] = rest as [
       string,
@@ -308,7 +311,11 @@ export class ZerobusSdk {
       HeadersProvider | undefined,
       StreamPoolOptions | undefined,
     ];
-    return StreamPool.open(this, { clientId: first, clientSecret, table, options, headersProvider }, poolOptions);
+    return StreamPool.open<T>(
+      this,
+      { clientId: first, clientSecret, table: table as TableProperties<T>, options, headersProvider },
+      poolOptions,
+    );
   }
 
   /**
@@ -333,7 +340,7 @@ export class ZerobusSdk {
    * console.log(`${carried} records re-sent, durable up to offset ${next.ackedOffset} of the new stream`);
    * ```
    */
-  recreateStream(stream: ZerobusStream, options?: { signal?: AbortSignal }): Promise<ZerobusStream>;
+  recreateStream<T>(stream: ZerobusStream<T>, options?: { signal?: AbortSignal }): Promise<ZerobusStream<T>>;
   /**
    * The same for an Arrow stream: a new Arrow stream with the same table, schema and options, to
    * which the unacknowledged batches, sliced to the rows not yet durable, go first, once.

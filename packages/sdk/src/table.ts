@@ -64,6 +64,9 @@ export interface FromTableOptions extends UnityCatalogAccess {
   readonly messageName?: string | undefined;
 }
 
+/** The key of the compile-time record type of a TableProperties; never a value at run time. */
+declare const recordType: unique symbol;
+
 /**
  * The target table of a stream: its full name and, for protobuf streams, the record's message
  * descriptor (Python SDK `TableProperties(table_name, descriptor)`), plus an optional table
@@ -86,7 +89,16 @@ export interface FromTableOptions extends UnityCatalogAccess {
  * const table = await TableProperties.fromTable('main.iot.readings', { unityCatalogEndpoint, clientId, clientSecret });
  * ```
  */
-export class TableProperties {
+export class TableProperties<T = unknown> {
+  /**
+   * The type of the table's records, for the compiler only (nothing at run time): a stream
+   * created with a `TableProperties<Reading>` takes `Reading` records, so a wrong field name or
+   * type fails at compile time. Set by `new TableProperties<Reading>(...)`, by
+   * `TableProperties.fromTable<Reading>(...)`, or by the `tableProperties` of a module
+   * `zerobus generate-proto --lang ts` wrote.
+   */
+  declare readonly [recordType]?: T;
+
   static {
     brandClass(TableProperties, 'TableProperties');
   }
@@ -143,11 +155,11 @@ export class TableProperties {
    * await stream.ingestRecordOffset({ device: 'pump-7', at: new Date(), temp: 21.5 });
    * ```
    */
-  static async fromTable(tableName: string, options: FromTableOptions): Promise<TableProperties> {
+  static async fromTable<T = unknown>(tableName: string, options: FromTableOptions): Promise<TableProperties<T>> {
     const name = parseTableName(tableName);
     const schema = await fetchTableSchema(tableName, options);
     const descriptor =
       options.recordType === 'json' ? undefined : schemaToDescriptorProto(schema, options.messageName ?? name.table);
-    return new TableProperties(tableName, descriptor, { schema });
+    return new TableProperties<T>(tableName, descriptor, { schema });
   }
 }

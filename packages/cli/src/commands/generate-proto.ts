@@ -26,7 +26,8 @@ Options:
                           the process list and shell history
   --output FILE           where to write (default: standard output); with --lang both, the .proto
                           file, and the .ts next to it
-  --proto-msg NAME        message name (default: the table's name)
+  --proto-msg NAME        message name (default: the table's name; in PascalCase
+                          with --lang ts or both, as the record interface's name)
   --lang proto|ts|both    what to write (default proto)
   --tls-ca FILE           extra trusted CA certificate (PEM) for the endpoint
   -h, --help              show this help
@@ -69,7 +70,9 @@ export async function runGenerateProto(args: string[]): Promise<void> {
   const credentials = credentialsFrom(values);
   const tlsRootCerts = values['tls-ca'] === undefined ? undefined : await readFile(values['tls-ca']);
   const schema = await fetchTableSchema(table, { ...credentials, tlsRootCerts });
-  const messageName = values['proto-msg'] ?? table.split('.').at(-1)!;
+  const tableLeaf = table.split('.').at(-1)!;
+  // The record interface of a TypeScript module reads as a type: `iot_readings` → `IotReadings`.
+  const messageName = values['proto-msg'] ?? (lang === 'proto' ? tableLeaf : pascalCase(tableLeaf));
   const options = { messageName, tableName: table };
   const outputs: [string | undefined, string][] = [];
   if (lang !== 'ts') outputs.push([values.output, schemaToProtoFile(schema, options)]);
@@ -85,4 +88,11 @@ export async function runGenerateProto(args: string[]): Promise<void> {
   if (written.length > 0) {
     process.stderr.write(`zerobus: ${table} (${schema.fields.length} columns) → ${written.join(', ')}\n`);
   }
+}
+
+/** `iot_readings` → `IotReadings`; a name that would not start with a letter keeps its leading `_`. */
+export function pascalCase(name: string): string {
+  const words = name.split(/[^A-Za-z0-9]+/).filter((w) => w !== '');
+  const joined = words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+  return /^[A-Za-z]/.test(joined) ? joined : `_${joined}`;
 }

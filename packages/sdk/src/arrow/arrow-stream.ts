@@ -8,7 +8,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { type IngestAllOptions, ingestAll } from '../engine/ingest-all.js';
+import { type IngestAllOptions, type IngestSource, ingestAll } from '../engine/ingest-all.js';
 import { ingestAt } from '../engine/internal-symbols.js';
 import { type SignalOptions, StreamBase } from '../engine/stream-base.js';
 import { createWritable, type StreamWritableOptions } from '../engine/writable.js';
@@ -191,10 +191,7 @@ export class ArrowStream extends StreamBase<PendingBatch, FlightAck> {
    * if (last !== null) await arrowStream.waitForOffset(last);
    * ```
    */
-  ingestAll(
-    source: Iterable<ArrowInput> | AsyncIterable<ArrowInput>,
-    options: IngestAllOptions = {},
-  ): Promise<number | null> {
+  ingestAll(source: IngestSource<ArrowInput>, options: IngestAllOptions = {}): Promise<number | null> {
     return ingestAll(this, source, options);
   }
 

@@ -26,7 +26,7 @@ import { abortError } from './offset-waiters.js';
  * await ingestDurably(Readable.from(records)); // an object-mode Readable
  * ```
  */
-export type IngestSource = Iterable<unknown> | AsyncIterable<unknown>;
+export type IngestSource<T = unknown> = Iterable<T> | AsyncIterable<T>;
 
 /**
  * Options of {@link ZerobusStream.ingestAll}.

@@ -14,7 +14,7 @@ import { PoolOffset, resolvePoolOptions, type StreamPoolOptions } from './pool-o
 import { openPoolStreams } from './pool-open.js';
 import { type PoolHost, PoolSlots, type Slot } from './pool-slots.js';
 import { combineStats, type StreamPoolStats } from './pool-stats.js';
-import type { SignalOptions, WaitForOffsetOptions, ZerobusStream } from './stream.js';
+import type { RecordInput, SignalOptions, WaitForOffsetOptions, ZerobusStream } from './stream.js';
 
 /**
  * Where a pool is in its life: `open`, `closing` (`close()` under way), then `closed` or `failed`
@@ -61,7 +61,7 @@ export type StreamPoolState = 'open' | 'closing' | 'closed' | 'failed';
  * console.log(pool.stats().recordsAcked);
  * ```
  */
-export class StreamPool {
+export class StreamPool<T = unknown> {
   readonly #core: PoolSlots;
   #closing: Promise<void> | undefined;
   /** Aborts when the signal of any close() call does: close stops waiting and ends the pool. */
@@ -75,7 +75,11 @@ export class StreamPool {
    * @internal Use `ZerobusSdk.createStreamPool`. Opens the streams concurrently; when one fails to
    * open, the others are closed and the first failure is thrown.
    */
-  static async open(host: PoolHost, params: CreateStreamParams, options?: StreamPoolOptions): Promise<StreamPool> {
+  static async open<T = unknown>(
+    host: PoolHost,
+    params: CreateStreamParams<T>,
+    options?: StreamPoolOptions,
+  ): Promise<StreamPool<T>> {
     const { size, maxStreamReplacements } = resolvePoolOptions(options);
     if (typeof params !== 'object' || params === null) {
       throw new NonRetriableError('INVALID_OPTIONS', 'createStreamPool takes the inputs of createStream');
@@ -88,7 +92,7 @@ export class StreamPool {
     }
     if (params.signal?.aborted) throw abortError(params.signal, 'createStreamPool');
     const core = new PoolSlots(host, maxStreamReplacements);
-    const pool = new StreamPool(core);
+    const pool = new StreamPool<T>(core);
     const streams = await openPoolStreams(host, params, core, size);
     for (const stream of streams) core.add(pool, stream);
     for (const slot of core.slots) core.noticeFailure(slot, slot.current); // one that failed meanwhile
@@ -138,7 +142,7 @@ export class StreamPool {
    * }
    * ```
    */
-  get streams(): ZerobusStream[] {
+  get streams(): ZerobusStream<T>[] {
     return this.#core.slots.map((slot) => slot.current.stream);
   }
 
@@ -188,7 +192,7 @@ export class StreamPool {
    * await pool.flush();
    * ```
    */
-  ingestRecordNowait(record: unknown): boolean {
+  ingestRecordNowait(record: RecordInput<T>): boolean {
     const generation = this.#route().current;
     this.#core.afterIngest(generation, generation.stream.ingestRecordNowait(record));
     return this.#core.hasRoom();
@@ -205,7 +209,7 @@ export class StreamPool {
    * }
    * ```
    */
-  ingestRecordsNowait(records: Iterable<unknown>): boolean {
+  ingestRecordsNowait(records: Iterable<RecordInput<T>>): boolean {
     const generation = this.#route().current;
     this.#core.afterIngest(generation, generation.stream.ingestRecordsNowait(records));
     return this.#core.hasRoom();
@@ -220,7 +224,7 @@ export class StreamPool {
    * await pool.waitForOffset(offset);
    * ```
    */
-  async ingestRecordOffset(record: unknown, options: SignalOptions = {}): Promise<PoolOffset> {
+  async ingestRecordOffset(record: RecordInput<T>, options: SignalOptions = {}): Promise<PoolOffset> {
     const offset = await this.#ingestWithRoom(options.signal, 'ingestRecordOffset', (s) =>
       s.ingestRecordNowait(record),
     );
@@ -240,7 +244,7 @@ export class StreamPool {
    * }
    * ```
    */
-  ingestRecordsOffset(records: Iterable<unknown>, options: SignalOptions = {}): Promise<PoolOffset | null> {
+  ingestRecordsOffset(records: Iterable<RecordInput<T>>, options: SignalOptions = {}): Promise<PoolOffset | null> {
     return this.#ingestWithRoom(options.signal, 'ingestRecordsOffset', (s) => s.ingestRecordsNowait(records));
   }
 

@@ -18,6 +18,24 @@ import { createWritable, type StreamWritableOptions } from './writable.js';
 export type { EngineContext as StreamContext, StreamState } from './engine-context.js';
 export type { SignalOptions, WaitForOffsetOptions } from './stream-base.js';
 
+/**
+ * What an ingest call of a `ZerobusStream<T>` takes: a record of the table's type `T`, or one
+ * already encoded — JSON text on a JSON stream, protobuf bytes on a protobuf stream. With no
+ * record type known (`T` = `unknown`), anything, checked at run time.
+ *
+ * @example
+ * ```ts
+ * import type { RecordInput } from '@zerobus/sdk';
+ *
+ * interface Reading {
+ *   device: string;
+ *   temp?: number;
+ * }
+ * const inputs: RecordInput<Reading>[] = [{ device: 'a1', temp: 21.5 }, '{"device":"a2"}'];
+ * ```
+ */
+export type RecordInput<T> = T | string | Uint8Array;
+
 /** Internal access for `ZerobusSdk.recreateStream`; not exported from the package. */
 export const unackedRequests = Symbol('zerobus.unackedRequests');
 export const enqueueEncoded = Symbol('zerobus.enqueueEncoded');
@@ -49,7 +67,7 @@ export const enqueueEncoded = Symbol('zerobus.enqueueEncoded');
  * await stream.flush(); // every record so far is durable
  * ```
  */
-export class ZerobusStream extends StreamBase<PendingRequest, number> {
+export class ZerobusStream<T = unknown> extends StreamBase<PendingRequest, number> {
   readonly #context: EngineContext;
 
   private constructor(context: EngineContext) {
@@ -68,8 +86,8 @@ export class ZerobusStream extends StreamBase<PendingRequest, number> {
   }
 
   /** @internal Use `ZerobusSdk.createStream`. */
-  static async open(context: EngineContext, signal?: AbortSignal): Promise<ZerobusStream> {
-    const stream = new ZerobusStream(context);
+  static async open<T = unknown>(context: EngineContext, signal?: AbortSignal): Promise<ZerobusStream<T>> {
+    const stream = new ZerobusStream<T>(context);
     await stream.start(signal);
     return stream;
   }
@@ -157,7 +175,7 @@ export class ZerobusStream extends StreamBase<PendingRequest, number> {
    * if (last !== null) await stream.waitForOffset(last);
    * ```
    */
-  ingestAll(records: IngestSource, options: IngestAllOptions = {}): Promise<number | null> {
+  ingestAll(records: IngestSource<RecordInput<T>>, options: IngestAllOptions = {}): Promise<number | null> {
     return ingestAll(this, records, options);
   }
 
@@ -173,7 +191,7 @@ export class ZerobusStream extends StreamBase<PendingRequest, number> {
    * await stream.flush();
    * ```
    */
-  ingestRecordNowait(record: unknown): boolean {
+  ingestRecordNowait(record: RecordInput<T>): boolean {
     this.assertAccepting();
     this.#assertQueueBound();
     this.enqueue(pendingRequest(this.nextOffset, [this.#context.encoder.encode(record, 0)], false));
@@ -192,7 +210,7 @@ export class ZerobusStream extends StreamBase<PendingRequest, number> {
    * await stream.flush();
    * ```
    */
-  ingestRecordsNowait(records: Iterable<unknown>): boolean {
+  ingestRecordsNowait(records: Iterable<RecordInput<T>>): boolean {
     this.assertAccepting();
     const payloads = this.#encodeBatch(records);
     if (payloads.length === 0) return this.hasRoom();
@@ -211,7 +229,7 @@ export class ZerobusStream extends StreamBase<PendingRequest, number> {
    * await stream.waitForOffset(offset); // durable
    * ```
    */
-  async ingestRecordOffset(record: unknown, options: SignalOptions = {}): Promise<number> {
+  async ingestRecordOffset(record: RecordInput<T>, options: SignalOptions = {}): Promise<number> {
     this.assertAccepting();
     const payload = this.#context.encoder.encode(record, 0);
     await this.waitForRoom(options.signal, 'ingestRecordOffset');
@@ -228,9 +246,12 @@ export class ZerobusStream extends StreamBase<PendingRequest, number> {
    * if (offset !== null) await stream.waitForOffset(offset); // the whole batch is durable
    * ```
    */
-  ingestRecordsOffset(records: readonly [unknown, ...unknown[]], options?: SignalOptions): Promise<number>;
-  ingestRecordsOffset(records: Iterable<unknown>, options?: SignalOptions): Promise<number | null>;
-  async ingestRecordsOffset(records: Iterable<unknown>, options: SignalOptions = {}): Promise<number | null> {
+  ingestRecordsOffset(
+    records: readonly [RecordInput<T>, ...RecordInput<T>[]],
+    options?: SignalOptions,
+  ): Promise<number>;
+  ingestRecordsOffset(records: Iterable<RecordInput<T>>, options?: SignalOptions): Promise<number | null>;
+  async ingestRecordsOffset(records: Iterable<RecordInput<T>>, options: SignalOptions = {}): Promise<number | null> {
     this.assertAccepting();
     const payloads = this.#encodeBatch(records);
     if (payloads.length === 0) return null;
@@ -253,7 +274,7 @@ export class ZerobusStream extends StreamBase<PendingRequest, number> {
    * await stream.waitForOffset(offset, { timeoutMs: 30_000 });
    * ```
    */
-  async ingestRecord(record: unknown, options: SignalOptions = {}): Promise<RecordAcknowledgment> {
+  async ingestRecord(record: RecordInput<T>, options: SignalOptions = {}): Promise<RecordAcknowledgment> {
     const offset = await this.ingestRecordOffset(record, options);
     const acked = this.waiters.wait(offset, { what: `acknowledgement of offset ${offset}` });
     // The handle observes the promise, so an unobserved failure is not an unhandled rejection.

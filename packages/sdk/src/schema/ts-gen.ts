@@ -107,8 +107,11 @@ export function schemaToTypeScript(schema: TableSchema, options: TypeScriptModul
       schemaHead.length,
       ';',
     )}`,
-    '/** Ready to pass to `createStream`. */\n' +
-      'export const tableProperties = new TableProperties(tableName, descriptorProto, { schema: tableSchema });',
+    '/** Ready to pass to `createStream`: its streams take `' +
+      interfaceName(plan) +
+      '` records, checked at compile time. */\n' +
+      `export const tableProperties = new TableProperties<${interfaceName(plan)}>(tableName, descriptorProto, {\n` +
+      '  schema: tableSchema,\n});',
   ];
   return `${sections.join('\n\n')}\n`;
 }

@@ -193,5 +193,7 @@ export const tableSchema: TableSchema = {
   ],
 };
 
-/** Ready to pass to `createStream`. */
-export const tableProperties = new TableProperties(tableName, descriptorProto, { schema: tableSchema });
+/** Ready to pass to `createStream`: its streams take `AllTypes` records, checked at compile time. */
+export const tableProperties = new TableProperties<AllTypes>(tableName, descriptorProto, {
+  schema: tableSchema,
+});
