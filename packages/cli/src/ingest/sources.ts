@@ -17,6 +17,7 @@ import {
 } from 'hyparquet';
 import { csvRowCoercer, InputError, jsonRecordCoercer, parquetRowCoercer } from './coerce.js';
 import { parseExactJson } from './exact-json.js';
+import { csvHint, WrongFormatError } from './format-hint.js';
 
 export type InputFormat = 'ndjson' | 'csv' | 'parquet';
 
@@ -31,13 +32,18 @@ export interface InputItem {
   readonly bytesRead: number;
 }
 
-/** An input problem at a known place: a line that is not JSON, a CSV syntax error, a bad value. */
+/**
+ * An input problem at a known place: a line that is not JSON, a CSV syntax error, a bad value.
+ * `code` (for --json): INVALID_RECORD for one record, INVALID_INPUT where the reading itself
+ * failed, TOO_MANY_BAD_RECORDS past --max-bad-records.
+ */
 export class LocatedInputError extends Error {
   override readonly name = 'LocatedInputError';
   constructor(
     readonly reason: string,
     readonly ordinal: number,
     readonly line: number | undefined,
+    readonly code = 'INVALID_RECORD',
   ) {
     super(reason);
   }
@@ -71,7 +77,12 @@ export async function nextItems(
   } catch (error) {
     return error instanceof LocatedInputError
       ? error
-      : new LocatedInputError(`cannot read the input: ${(error as Error).message}`, lastOrdinal + 1, undefined);
+      : new LocatedInputError(
+          `cannot read the input: ${(error as Error).message}`,
+          lastOrdinal + 1,
+          undefined,
+          'INVALID_INPUT',
+        );
   }
 }
 
@@ -153,7 +164,9 @@ export function ndjsonSource(input: Readable, options: SourceOptions): InputSour
       try {
         parsed = parseExactJson(raw);
       } catch (error) {
-        throw new InputError(`not valid JSON: ${(error as Error).message}`);
+        const reason = `not valid JSON: ${(error as Error).message}`;
+        const hint = item.line === 1 ? csvHint(raw) : undefined;
+        throw hint === undefined ? new InputError(reason) : new WrongFormatError(`${reason}; ${hint}`);
       }
       return coerce(parsed.value, parsed.exact);
     },
@@ -215,7 +228,7 @@ export function csvSource(input: Readable, options: SourceOptions & { delimiter?
       const located = (error: CsvErrorLike) => {
         // csv-parse says "... on line 8" itself; the location goes in front instead.
         const reason = `not valid CSV: ${error.message.replace(/ (?:on|at) line \d+$/, '')}`;
-        return new LocatedInputError(reason, row + 1, error.lines);
+        return new LocatedInputError(reason, row + 1, error.lines, 'INVALID_INPUT');
       };
       const write = (chunk: Buffer | undefined) =>
         new Promise<void>((resolve) => {
@@ -241,7 +254,7 @@ export function csvSource(input: Readable, options: SourceOptions & { delimiter?
       await write(undefined);
       if (pending.length > 0) yield pending;
       if (failed) throw located(failed);
-      if (header) throw new LocatedInputError('the CSV input has no header row (column names)', 1, 1);
+      if (header) throw new LocatedInputError('the CSV input has no header row (column names)', 1, 1, 'INVALID_INPUT');
     },
     decode(item) {
       return coerce!(item.raw as unknown[]);
