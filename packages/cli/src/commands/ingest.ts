@@ -1,9 +1,10 @@
 /**
  * `zerobus ingest`: streams an NDJSON, CSV or Parquet file (or standard input) into a table
  * through the SDK, with its back-pressure, reading the input as it goes. Records are checked
- * against the table's columns client-side; the first bad one stops the run after everything
+ * against the table's columns client-side; the first bad one — past `--max-bad-records`, which
+ * sets bad ones aside in a reject file (ingest/rejects.ts) — stops the run after everything
  * before it is acknowledged, and the message says which input lines are in the table and the
- * `--skip` that resumes after them. With `--arrow`, the records go as Arrow record batches over
+ * `--skip` that resumes after them (ingest/report.ts). With `--arrow`, the records go as Arrow record batches over
  * the SDK's Arrow Flight stream instead (ingest/arrow-batch.ts, ingest/arrow-pump.ts), with the
  * same checks, messages and resume points.
  */

@@ -2,7 +2,8 @@
  * The ingestion loop: records from the source into the stream with the SDK's back-pressure
  * (`ingestRecordNowait`, awaiting `ready()` when the window is full), then `flush()`.
  *
- * It stops at the first record that cannot be read or does not fit the table, and flushes what
+ * It stops at the first record that cannot be read or does not fit the table (past the ones
+ * `--max-bad-records` sets aside: rejects.ts; they leave gaps in the offsets), and flushes what
  * came before it, so that everything before the bad record is acknowledged (durable) and the run
  * can be resumed right after it with `--skip`. When the stream itself fails, the acknowledged
  * offset says how far the input is in the table: offsets map back to input positions through
