@@ -178,9 +178,9 @@ describe('zerobus ingest --max-bad-records', { concurrency: 4 }, () => {
     assert.deepEqual(ids('main.rej.over'), [1, 3, 7]);
   });
 
-  it('sets aside CSV rows with their row, line and cells; --max-bad-records needs --reject-file', async () => {
+  it('sets aside CSV rows (bad values, a wrong number of cells) with their row, line and cells; --max-bad-records needs --reject-file', async () => {
     await emulator.createDeltaTable('main.rej.csv', COLUMNS);
-    const input = await file('bad.csv', 'id,name\n1,a\nx,b\n3,\n');
+    const input = await file('bad.csv', 'id,name\n1,a\nx,b\n3,\n4,d,extra\n5,e\n');
     const rejectFile = join(dir, 'csv.rejects');
     const [run, noFile, noMax] = await Promise.all([
       zerobus([
@@ -189,7 +189,7 @@ describe('zerobus ingest --max-bad-records', { concurrency: 4 }, () => {
         '--table',
         'main.rej.csv',
         '--max-bad-records',
-        '1',
+        '2',
         '--reject-file',
         rejectFile,
         input,
@@ -198,11 +198,17 @@ describe('zerobus ingest --max-bad-records', { concurrency: 4 }, () => {
       zerobus(['ingest', ...flags, '--table', 'main.rej.csv', '--reject-file', rejectFile, input]),
     ]);
     assert.equal(run.status, 0, run.stderr);
-    const [reject, ...others] = await jsonLines(rejectFile);
+    const [reject, tooLong, ...others] = await jsonLines(rejectFile);
     assert.deepEqual(others, []);
     assert.deepEqual({ row: reject!.row, line: reject!.line, raw: reject!.raw }, { row: 2, line: 3, raw: ['x', 'b'] });
     assert.match(String(reject!.reason), /field "id": /);
-    assert.deepEqual(ids('main.rej.csv'), [1, 3]);
+    assert.deepEqual(tooLong, {
+      row: 4,
+      line: 5,
+      reason: 'not valid CSV: 3 fields where the header has 2',
+      raw: ['4', 'd', 'extra'],
+    });
+    assert.deepEqual(ids('main.rej.csv'), [1, 3, 5]);
     for (const usage of [noFile, noMax]) {
       assert.equal(usage.status, 1, usage.stderr);
       assert.match(usage.stderr, /\nRun "zerobus ingest --help" for usage\.\n$/);

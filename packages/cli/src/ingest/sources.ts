@@ -184,6 +184,7 @@ interface CsvErrorLike {
 export function csvSource(input: Readable, options: SourceOptions & { delimiter?: string | undefined }): InputSource {
   const { skip } = options;
   let coerce: ((cells: unknown[]) => object) | undefined;
+  let columns = 0;
   let skippedBytes = 0;
   return {
     name: options.name,
@@ -201,6 +202,8 @@ export function csvSource(input: Readable, options: SourceOptions & { delimiter?
       const parser = new Parser({
         bom: true,
         skip_empty_lines: true,
+        // A row with too many or too few cells is one bad record (decode), not the end of the input.
+        relax_column_count: true,
         ...(options.delimiter !== undefined && { delimiter: options.delimiter }),
         // An unquoted empty cell is null ("not set"); a quoted one is the empty string.
         cast: (value, context) => (value === '' && !context.quoting ? null : value),
@@ -213,6 +216,7 @@ export function csvSource(input: Readable, options: SourceOptions & { delimiter?
           if (header) {
             header = false;
             coerce = csvRowCoercer(options.schema, record as (string | null)[]);
+            columns = (record as unknown[]).length;
           } else {
             row++;
             if (row > skip) pending.push({ ordinal: row, line, raw: record, bytesRead: context.bytes });
@@ -257,7 +261,11 @@ export function csvSource(input: Readable, options: SourceOptions & { delimiter?
       if (header) throw new LocatedInputError('the CSV input has no header row (column names)', 1, 1, 'INVALID_INPUT');
     },
     decode(item) {
-      return coerce!(item.raw as unknown[]);
+      const cells = item.raw as unknown[];
+      if (cells.length !== columns) {
+        throw new InputError(`not valid CSV: ${cells.length} fields where the header has ${columns}`);
+      }
+      return coerce!(cells);
     },
   };
 }
