@@ -18,19 +18,19 @@ function zerobus(...args: string[]) {
 }
 
 describe('zerobus emulator', () => {
-  it('prints help with exit code 0 and refuses bad usage with exit code 2', () => {
+  it('prints help with exit code 0 and refuses bad usage with exit code 1', () => {
     const help = zerobus('emulator', '--help');
     assert.equal(help.status, 0);
     assert.match(help.stdout, /--data-dir DIR/);
     assert.match(help.stdout, /--tls-self-signed FILE/);
     const bad = zerobus('emulator', '--port', 'abc');
-    assert.equal(bad.status, 2);
+    assert.equal(bad.status, 1);
     assert.match(bad.stderr, /--port must be a port number, got "abc"/);
     const unknown = zerobus('emulator', '--nope');
-    assert.equal(unknown.status, 2);
-    assert.equal(zerobus('frobnicate').status, 2);
-    assert.equal(zerobus('emulator', '--principal', 'no-secret').status, 2);
-    assert.equal(zerobus('emulator', '--tls-cert', 'x.pem').status, 2);
+    assert.equal(unknown.status, 1);
+    assert.equal(zerobus('frobnicate').status, 1);
+    assert.equal(zerobus('emulator', '--principal', 'no-secret').status, 1);
+    assert.equal(zerobus('emulator', '--tls-cert', 'x.pem').status, 1);
   });
 
   it('prints its endpoints and the shell line that points the zerobus command at it', async () => {

@@ -360,7 +360,7 @@ describe('zerobus ingest --arrow', { concurrency: true }, () => {
     assert.deepEqual(ids(await tableRows(failing, 'main.arrow.fail')), range(1, 50));
   });
 
-  it('exits 2 for --arrow with single-record options or a bad --batch-rows; --help documents both flags', async () => {
+  it('exits 1 for --arrow with single-record options or a bad --batch-rows; --help documents both flags', async () => {
     const [help, proto, batchRows, zero] = await Promise.all([
       zerobus(['ingest', '--help']),
       zerobus(['ingest', ...flags, '--table', 'a.b.c', '--arrow', '--record-type', 'proto', 'x.csv']),
@@ -374,7 +374,7 @@ describe('zerobus ingest --arrow', { concurrency: true }, () => {
       [batchRows, /--batch-rows is for --arrow/],
       [zero, /--batch-rows must be at least 1/],
     ] as const) {
-      assert.equal(run.status, 2, run.stderr);
+      assert.equal(run.status, 1, run.stderr);
       assert.match(run.stderr, message);
     }
   });

@@ -131,7 +131,7 @@ describe('zerobus tables', () => {
     }
   });
 
-  it('exits 1 on refused credentials without printing the secret, 2 on bad usage', async () => {
+  it('exits 1 on refused credentials without printing the secret, and on bad usage with one line pointing at the help', async () => {
     const [refused, help, noColumns, badColumn, badType, action, extra] = await Promise.all([
       zerobus(['tables', 'list', ...flags.slice(0, 4), '--client-secret', 'wr0ng-s3cret', '--schema', 'a.b']),
       zerobus(['tables', '--help']),
@@ -155,9 +155,10 @@ describe('zerobus tables', () => {
       [action, /unknown tables command "rename"/],
       [extra, /--column does not apply to "tables get"/],
     ] as const) {
-      assert.equal(run.status, 2, run.stderr);
+      assert.equal(run.status, 1, run.stderr);
       assert.match(run.stderr, message);
-      assert.match(run.stderr, /Usage: zerobus tables/);
+      assert.match(run.stderr, /\nRun "zerobus tables --help" for usage\.\n$/);
+      assert.doesNotMatch(run.stderr, /Usage: zerobus tables/);
     }
   });
 });

@@ -1,4 +1,4 @@
-/** Shared argument handling: usage errors exit with code 2 and the command's help. */
+/** Shared argument handling: usage errors exit with code 1 and point at the command's help (failure.ts). */
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -29,7 +29,7 @@ export function principal(value: string): { clientId: string; clientSecret: stri
   return { clientId: value.slice(0, colon), clientSecret: value.slice(colon + 1) };
 }
 
-/** The command has already said what went wrong on stderr: exit with `exitCode`, adding nothing. */
+/** The command has already said what went wrong (stderr, and its --json line): exit with `exitCode`, adding nothing. */
 export class ReportedFailure extends Error {
   override readonly name = 'ReportedFailure';
   constructor(readonly exitCode = 1) {

@@ -2,10 +2,11 @@
 /**
  * The `zerobus` command. Each command's module is loaded only when it runs, so that a quick
  * command does not pay for the others (the local server, Parquet reading...).
- * Exit codes: 0 success, 1 runtime or data failure, 2 bad usage.
+ * Exit codes: 0 success, 1 any failure (bad usage included; failure.ts), 130 a second Ctrl+C.
  */
 import { ReportedFailure, UsageError } from './args.js';
-import { knownSecrets, redactSecrets } from './credentials.js';
+import { reportFailure } from './failure.js';
+import { cliVersion } from './version.js';
 
 interface Command {
   readonly summary: string;
@@ -64,7 +65,14 @@ FILE), or from DATABRICKS_HOST, DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRE
 never printed. The Zerobus endpoint comes from --endpoint or
 ZEROBUS_ENDPOINT. ZEROBUS_LOG sets the SDK's log level (silent, error, warn, info, debug).
 
-Exit codes: 0 success, 1 runtime or data failure, 2 bad usage.
+Options:
+  -h, --help       show this help
+  -V, --version    print the version of the zerobus command (also: zerobus version)
+
+Exit codes: 0 success; 1 failure: bad usage (the message, then the help command to run), refused
+credentials or table, an unreachable endpoint, bad data, a failed stream; 130 stopped by a second
+Ctrl+C. With --json, a command that fails prints one line {"ok":false,"error":{"code","message",
+"hint"}} on stdout (its text stays on stderr).
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -73,27 +81,18 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const command = COMMANDS[name];
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`zerobus ${cliVersion()}\n`);
+    return;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
   const { run } = await command.load();
   await run(rest);
 }
 
-main(process.argv.slice(2)).catch(async (error: unknown) => {
+main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof ReportedFailure) process.exit(error.exitCode);
-  // A message may echo an argument (parseArgs does) or a server's answer: never a secret.
-  const message = redactSecrets(
-    error instanceof Error ? error.message : String(error),
-    knownSecrets(process.argv.slice(2)),
-  );
-  // parseArgs reports unknown or malformed options with ERR_PARSE_ARGS_* codes: usage errors too.
-  const code = (error as { code?: string }).code ?? '';
-  if (error instanceof UsageError || code.startsWith('ERR_PARSE_ARGS')) {
-    const command = COMMANDS[process.argv[2] ?? ''];
-    const usage = command ? (await command.load()).usage : USAGE;
-    process.stderr.write(`zerobus: ${message}\n\n${usage}`);
-    process.exit(2);
-  }
-  process.stderr.write(`zerobus: ${message}\n`);
-  process.exit(1);
+  const [name, ...rest] = process.argv.slice(2);
+  process.exit(reportFailure(error, name !== undefined && Object.hasOwn(COMMANDS, name) ? name : undefined, rest));
 });

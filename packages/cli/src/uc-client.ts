@@ -12,15 +12,22 @@ import type { Credentials } from './credentials.js';
 const UC_PREFIX = '/api/2.1/unity-catalog';
 const TIMEOUT_MS = 30_000;
 
-/** A refusal or failure from Unity Catalog: the HTTP status and its `error_code`, if any. */
+/**
+ * A refusal or failure from Unity Catalog: the HTTP status (0: no answer) and its `error_code`,
+ * if any. `code` is what `--json` reports: the `error_code`, else the SDK's code for the same
+ * failure (AUTH_FAILED, AUTH_UNAVAILABLE, CATALOG_UNAVAILABLE), else `HTTP_<status>`.
+ */
 export class UnityCatalogError extends Error {
   override readonly name = 'UnityCatalogError';
+  readonly code: string;
   constructor(
     message: string,
     readonly status: number,
     readonly errorCode: string | undefined,
+    code?: string,
   ) {
     super(message);
+    this.code = errorCode ?? code ?? (status === 0 || status >= 500 ? 'CATALOG_UNAVAILABLE' : `HTTP_${status}`);
   }
 }
 
@@ -95,11 +102,18 @@ export class UnityCatalogClient {
       { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
       new URLSearchParams({ grant_type: 'client_credentials', scope: 'all-apis' }).toString(),
       ca,
-    );
+    ).catch((error: unknown) => {
+      // No answer from the token endpoint: the SDK's code for it.
+      if (error instanceof UnityCatalogError)
+        throw new UnityCatalogError(error.message, 0, undefined, 'AUTH_UNAVAILABLE');
+      throw error;
+    });
     const token = parseJson(text)?.access_token;
     if (status !== 200 || typeof token !== 'string') {
-      const why = status === 401 || status === 400 ? 'refused the client credentials' : `answered HTTP ${status}`;
-      throw new UnityCatalogError(`the token endpoint ${url.origin}${url.pathname} ${why}`, status, undefined);
+      const refused = status === 401 || status === 400;
+      const why = refused ? 'refused the client credentials' : `answered HTTP ${status}`;
+      const code = refused ? 'AUTH_FAILED' : status >= 500 ? 'AUTH_UNAVAILABLE' : `HTTP_${status}`;
+      throw new UnityCatalogError(`the token endpoint ${url.origin}${url.pathname} ${why}`, status, undefined, code);
     }
     return new UnityCatalogClient(base, token, ca);
   }

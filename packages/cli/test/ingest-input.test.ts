@@ -172,6 +172,27 @@ describe('csvSource', () => {
     assert.equal(error.line, 7);
     assert.match(error.reason, /^not valid CSV: Quote Not Closed/);
   });
+
+  it('reads on past a row with too many or too few cells: that row alone is bad', async () => {
+    const source = csvSource(chunks('a,b\n1,x\n2,y,extra\n3\n4,z\n'), { ...options, skip: 0 });
+    const { items, error } = await collect(source);
+    assert.equal(error, undefined);
+    assert.deepEqual(
+      items.map((i) => i.ordinal),
+      [1, 2, 3, 4],
+    );
+    assert.deepEqual(source.decode(items[3]!), { a: 4, b: 'z' });
+    for (const [i, cells] of [
+      [1, 3],
+      [2, 1],
+    ] as const) {
+      assert.throws(
+        () => source.decode(items[i]!),
+        (e: unknown) =>
+          e instanceof InputError && e.message === `not valid CSV: ${cells} fields where the header has 2`,
+      );
+    }
+  });
 });
 
 describe('OrdinalMap', () => {

@@ -29,7 +29,7 @@ Options:
   --json                  one JSON line per record type on stdout
   -h, --help              show this help
 
-Exit codes: 0 done, 1 the run failed, 2 bad usage.
+Exit codes: 0 done, 1 the run failed or bad usage.
 `;
 
 const MIN_SIZE = 32;

@@ -58,7 +58,7 @@ Options:
   -h, --help                  show this help
 
 Exit codes: 0 stopped (Ctrl+C, SIGTERM), 1 could not start (a port in use, an unreadable
-certificate...), 2 bad usage.
+certificate...) or bad usage.
 `;
 
 export async function runEmulator(args: string[]): Promise<void> {

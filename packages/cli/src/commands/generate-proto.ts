@@ -32,8 +32,8 @@ Options:
   --tls-ca FILE           extra trusted CA certificate (PEM) for the endpoint
   -h, --help              show this help
 
-Exit codes: 0 written, 1 the table could not be read or mapped (the message names the column),
-2 bad usage.
+Exit codes: 0 written, 1 the table could not be read or mapped (the message names the column)
+or bad usage.
 `;
 
 type Lang = 'proto' | 'ts' | 'both';

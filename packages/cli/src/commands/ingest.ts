@@ -1,9 +1,10 @@
 /**
  * `zerobus ingest`: streams an NDJSON, CSV or Parquet file (or standard input) into a table
  * through the SDK, with its back-pressure, reading the input as it goes. Records are checked
- * against the table's columns client-side; the first bad one stops the run after everything
+ * against the table's columns client-side; the first bad one — past `--max-bad-records`, which
+ * sets bad ones aside in a reject file (ingest/rejects.ts) — stops the run after everything
  * before it is acknowledged, and the message says which input lines are in the table and the
- * `--skip` that resumes after them. With `--arrow`, the records go as Arrow record batches over
+ * `--skip` that resumes after them (ingest/report.ts). With `--arrow`, the records go as Arrow record batches over
  * the SDK's Arrow Flight stream instead (ingest/arrow-batch.ts, ingest/arrow-pump.ts), with the
  * same checks, messages and resume points.
  */
@@ -23,19 +24,14 @@ import {
   type ZerobusStream,
 } from '@zerobus/sdk';
 import type { TableSchema } from '@zerobus/sdk/schema';
-import { nonNegativeInteger, oneOf, positiveInteger, ReportedFailure, UsageError } from '../args.js';
+import { nonNegativeInteger, oneOf, positiveInteger, UsageError } from '../args.js';
 import { credentialsFrom } from '../credentials.js';
-import { formatBytes, formatCount, formatRange } from '../format.js';
+import { CliError } from '../failure.js';
 import { Progress } from '../ingest/progress.js';
 import { type PumpResult, pump } from '../ingest/pump.js';
-import {
-  csvSource,
-  type InputFormat,
-  type InputSource,
-  type LocatedInputError,
-  ndjsonSource,
-  parquetSource,
-} from '../ingest/sources.js';
+import { Rejects } from '../ingest/rejects.js';
+import { report } from '../ingest/report.js';
+import { csvSource, type InputFormat, type InputSource, ndjsonSource, parquetSource } from '../ingest/sources.js';
 import { type LocalServer, startInProcessServer } from '../local-server.js';
 
 export const INGEST_USAGE = `Usage: zerobus ingest --table CATALOG.SCHEMA.TABLE [options] FILE|-
@@ -51,6 +47,13 @@ Input:
   --delimiter C                CSV field separator (default ",")
   --skip N                     skip the first N input records — NDJSON lines, CSV data rows (after
                                the header), Parquet rows — to resume an interrupted run
+  --max-bad-records N          set aside up to N records that cannot be read or do not fit the
+                               table (default 0: the first one stops the load); the next one
+                               stops it. A CSV syntax error always stops it. Needs:
+  --reject-file FILE           where they go, one JSON line each: {"line"|"row", "reason", "raw"}
+                               (raw: the NDJSON line, the CSV cells, the Parquet row); emptied by
+                               a run from the start, added to by one resuming with --skip. The
+                               summary counts them ("rejected" with --json).
 
   CSV: the header row names the columns. Cells convert to the column's type: integers, floats
   (also NaN, Infinity), booleans (true/false/1/0), DATE (YYYY-MM-DD or days), TIMESTAMP
@@ -96,9 +99,13 @@ too: the rows before the bad one are sent (the batch under way included) and ack
 after a stream failure the acknowledged rows are counted from the acknowledged batches (and the
 rows of a partly acknowledged one).
 
-Exit codes: 0 every record is in the table (--dry-run: every record is valid); 1 a bad record,
-an unreadable input, a refused table or credentials, a stream failure or an interruption; 2 bad
-usage.
+With --json, a failure is one line on stdout too: the summary with "ok": false, "error":
+{"code", "message", "hint"} and "resumeSkip"; a failure before the load starts (credentials
+refused, table missing, endpoint unreachable) is {"ok":false,"error":{"code","message","hint"}}.
+
+Exit codes: 0 every record is in the table (--dry-run: every record is valid), bad records set
+aside within --max-bad-records aside; 1 a bad record, an unreadable input, a refused table or
+credentials, a stream failure, an interruption, or bad usage.
 `;
 
 const FORMAT_BY_EXTENSION: Record<string, InputFormat> = {
@@ -127,6 +134,8 @@ interface Settings {
   readonly credentials: ReturnType<typeof credentialsFrom>;
   /** Arrow record batches of this many rows; undefined: single records. */
   readonly arrowBatchRows: number | undefined;
+  readonly maxBadRecords: number;
+  readonly rejectFile: string | undefined;
 }
 
 const DEFAULT_BATCH_ROWS = 10_000;
@@ -145,6 +154,8 @@ function settingsFrom(args: string[]): Settings | undefined {
       format: { type: 'string' },
       delimiter: { type: 'string' },
       skip: { type: 'string' },
+      'max-bad-records': { type: 'string' },
+      'reject-file': { type: 'string' },
       'record-type': { type: 'string' },
       proto: { type: 'string' },
       'proto-msg': { type: 'string' },
@@ -205,6 +216,14 @@ function settingsFrom(args: string[]): Settings | undefined {
     throw new UsageError('--arrow sends Arrow record batches: --record-type and --proto are for single records');
   }
   if (values['batch-rows'] !== undefined && !arrow) throw new UsageError('--batch-rows is for --arrow');
+  const maxBadRecords =
+    values['max-bad-records'] === undefined ? 0 : nonNegativeInteger(values['max-bad-records'], 'max-bad-records');
+  if (maxBadRecords > 0 && values['reject-file'] === undefined) {
+    throw new UsageError('--max-bad-records needs --reject-file FILE, where the records set aside go');
+  }
+  if (values['reject-file'] !== undefined && values['max-bad-records'] === undefined) {
+    throw new UsageError('--reject-file is for --max-bad-records N');
+  }
   const dryRun = values['dry-run'] === true;
   const endpoint = values.endpoint ?? (process.env.ZEROBUS_ENDPOINT || undefined);
   if (endpoint === undefined && !dryRun) throw new UsageError('--endpoint (or ZEROBUS_ENDPOINT) is required');
@@ -228,6 +247,8 @@ function settingsFrom(args: string[]): Settings | undefined {
         ? DEFAULT_BATCH_ROWS
         : positiveInteger(values['batch-rows'], 'batch-rows')
       : undefined,
+    maxBadRecords,
+    rejectFile: values['reject-file'],
   };
 }
 
@@ -263,7 +284,7 @@ async function inputSize(settings: Settings): Promise<number | undefined> {
     await access(settings.file, constants.R_OK);
     return info.size;
   } catch (error) {
-    throw new Error(`cannot read ${settings.file}: ${(error as Error).message}`);
+    throw new CliError('INPUT_UNREADABLE', `cannot read ${settings.file}: ${(error as Error).message}`);
   }
 }
 
@@ -278,7 +299,7 @@ async function openSource(
     try {
       return await parquetSource(settings.file, options);
     } catch (error) {
-      throw new Error(`cannot read ${settings.file} as Parquet: ${(error as Error).message}`);
+      throw new CliError('INPUT_UNREADABLE', `cannot read ${settings.file} as Parquet: ${(error as Error).message}`);
     }
   }
   const input: Readable = stdin ? process.stdin : createReadStream(settings.file, { highWaterMark: 1 << 20 });
@@ -299,106 +320,6 @@ function loggerAround(progress: Progress | undefined): Logger {
   return { error: level('error'), warn: level('warn'), info: level('info'), debug: level('debug') };
 }
 
-function where(source: InputSource, error: LocatedInputError): string {
-  if (error.line === undefined) return `${source.name}: row ${error.ordinal}`;
-  return source.unit === 'line'
-    ? `${source.name}:${error.line}`
-    : `${source.name}:${error.line} (row ${error.ordinal})`;
-}
-
-/** "lines 1–4 are in the table; rerun with --skip 4 to resume", and the like. */
-function resumeAdvice(source: InputSource, skip: number, through: number, dryRun: boolean): string {
-  const units = `${source.unit}s`;
-  if (dryRun) {
-    return through > skip
-      ? `dry run: ${units} ${formatRange(skip + 1, through)} are valid; nothing was sent`
-      : 'dry run: nothing was sent';
-  }
-  if (through > skip) {
-    const skipped = skip > 0 ? ` (${units} ${formatRange(1, skip)} were skipped)` : '';
-    return `${units} ${formatRange(skip + 1, through)} are in the table${skipped}; rerun with --skip ${through} to resume`;
-  }
-  return skip > 0
-    ? `no ${source.unit} of this run is in the table; rerun with --skip ${skip} to resume`
-    : 'nothing is in the table; rerun from the start';
-}
-
-interface Summary {
-  readonly ok: boolean;
-  readonly table: string;
-  readonly dryRun: boolean;
-  readonly records: number;
-  readonly skipped: number;
-  readonly bytes: number;
-  readonly seconds: number;
-  readonly recordsPerSecond: number;
-  readonly mbPerSecond: number;
-  readonly error?: string;
-  /** On failure: the --skip that resumes after what is in the table. */
-  readonly resumeSkip?: number;
-  /** --arrow: records went as Arrow record batches, this many. */
-  readonly arrow?: true;
-  readonly batches?: number;
-}
-
-function report(
-  settings: Settings,
-  source: InputSource,
-  result: PumpResult & { readonly batches?: number },
-  seconds: number,
-): void {
-  const summary: Summary = {
-    ok: !result.inputError && result.streamError === undefined && !result.interrupted,
-    table: settings.table,
-    dryRun: settings.dryRun,
-    records: result.records,
-    skipped: settings.skip,
-    bytes: result.bytes,
-    seconds: Number(seconds.toFixed(3)),
-    recordsPerSecond: seconds > 0 ? Math.round(result.records / seconds) : 0,
-    mbPerSecond: seconds > 0 ? Number((result.bytes / 1e6 / seconds).toFixed(3)) : 0,
-    ...(settings.arrowBatchRows !== undefined && { arrow: true, batches: result.batches ?? 0 }),
-  };
-  const say = (line: string) => process.stderr.write(`zerobus: ${line}\n`);
-  if (summary.ok) {
-    if (settings.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-    else if (!settings.quiet) {
-      const rate = `${formatCount(summary.recordsPerSecond)} records/s, ${summary.mbPerSecond.toFixed(2)} MB/s`;
-      const skipped = settings.skip > 0 ? `, ${formatCount(settings.skip)} ${source.unit}s skipped` : '';
-      say(
-        settings.dryRun
-          ? `dry run: ${formatCount(result.records)} records valid for ${settings.table}, nothing sent (${formatBytes(result.bytes)} in ${seconds.toFixed(2)} s: ${rate}${skipped})`
-          : `${formatCount(result.records)} records (${formatBytes(result.bytes)}) into ${settings.table} in ${seconds.toFixed(2)} s: ${rate}${skipped}`,
-      );
-    }
-    return;
-  }
-  let error: string;
-  let advice: string;
-  if (result.streamError !== undefined) {
-    const message = result.streamError instanceof Error ? result.streamError.message : String(result.streamError);
-    error = `the stream to ${settings.table} failed: ${message.replace(/^the stream has failed: /, '')}`;
-    advice = resumeAdvice(source, settings.skip, result.ackedThrough, settings.dryRun);
-    if (result.sentThrough > result.ackedThrough && !settings.dryRun) {
-      const range = formatRange(result.ackedThrough + 1, result.sentThrough);
-      advice += ` (${source.unit}s ${range} were handed to the stream but not acknowledged: some of them may be in the table too)`;
-    }
-  } else if (result.inputError) {
-    error = `${where(source, result.inputError)}: ${result.inputError.reason}`;
-    advice = resumeAdvice(source, settings.skip, result.ackedThrough, settings.dryRun);
-  } else {
-    error = 'interrupted';
-    advice = resumeAdvice(source, settings.skip, result.ackedThrough, settings.dryRun);
-  }
-  say(error);
-  say(advice);
-  if (settings.json) {
-    const failed: Summary = { ...summary, error, ...(!settings.dryRun && { resumeSkip: result.ackedThrough }) };
-    process.stdout.write(`${JSON.stringify(failed)}\n`);
-  }
-  throw new ReportedFailure(1);
-}
-
 export async function runIngest(args: string[]): Promise<void> {
   const settings = settingsFrom(args);
   if (!settings) {
@@ -409,6 +330,8 @@ export async function runIngest(args: string[]): Promise<void> {
   const tlsRootCerts = settings.tlsCa === undefined ? undefined : await readFile(settings.tlsCa);
   const properties = await tableProperties(settings, tlsRootCerts);
   const source = await openSource(settings, properties.schema!, totalBytes);
+  // A run resuming with --skip adds to the reject file; a run from the start empties it.
+  const rejects = new Rejects(settings.maxBadRecords, settings.rejectFile, settings.skip > 0);
 
   const progress = settings.quiet
     ? undefined
@@ -454,13 +377,19 @@ export async function runIngest(args: string[]): Promise<void> {
       stream = arrowStream;
       const builder = new ArrowBatchBuilder(properties.schema!, arrowStream.schema);
       run = () =>
-        arrowPump(source, arrowStream, builder, { skip: settings.skip, batchRows, progress, signal: interrupt.signal });
+        arrowPump(source, arrowStream, builder, {
+          skip: settings.skip,
+          batchRows,
+          progress,
+          signal: interrupt.signal,
+          rejects,
+        });
     } else {
       const recordStream = await sdk.createStream(clientId, clientSecret, properties, {
         recordType: settings.recordType,
       });
       stream = recordStream;
-      run = () => pump(source, recordStream, settings.skip, progress, interrupt.signal);
+      run = () => pump(source, recordStream, settings.skip, progress, interrupt.signal, rejects);
     }
     process.on('SIGINT', onSigint);
     const started = performance.now();
@@ -470,8 +399,9 @@ export async function runIngest(args: string[]): Promise<void> {
     progress?.stop();
     await stream.close().catch(() => {});
     stream = undefined;
-    report(settings, source, result, seconds);
+    report(settings, source, rejects, result, seconds);
   } finally {
+    rejects.close();
     process.removeListener('SIGINT', onSigint);
     progress?.stop(false);
     if (stream) await stream.close().catch(() => {});

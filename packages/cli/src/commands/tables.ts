@@ -42,7 +42,8 @@ Commands:
 ${COMMON_OPTIONS}
 
 Exit codes: 0 done, 1 refused or failed (the message says why: not found, already exists,
-credentials refused...), 2 bad usage.
+credentials refused...) or bad usage. With --json, a failure is one line
+{"ok":false,"error":{"code","message","hint"}} on stdout.
 `;
 
 interface ColumnSpec {

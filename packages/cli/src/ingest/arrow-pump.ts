@@ -15,9 +15,9 @@
 import type { ArrowInput } from '@zerobus/sdk';
 import type { RecordBatch } from 'apache-arrow';
 import type { ArrowBatchBuilder } from './arrow-batch.js';
-import { InputError } from './coerce.js';
 import type { Progress } from './progress.js';
 import { OrdinalMap, type PumpResult } from './pump.js';
+import { Rejects } from './rejects.js';
 import { type InputSource, LocatedInputError, nextItems } from './sources.js';
 
 /** What the loop uses of an `ArrowStream` (a fake one in tests). */
@@ -39,6 +39,8 @@ export interface ArrowPumpOptions {
   readonly batchRows: number;
   readonly progress: Progress | undefined;
   readonly signal: AbortSignal;
+  /** --max-bad-records: bad records set aside instead of stopping the load (default: none). */
+  readonly rejects?: Rejects | undefined;
 }
 
 /** Rows acknowledged after a stream failure: whole batches through `ackedOffset`, and any partly durable batch's rows. */
@@ -60,6 +62,7 @@ export async function arrowPump(
   options: ArrowPumpOptions,
 ): Promise<ArrowPumpResult> {
   const { skip, batchRows, progress, signal } = options;
+  const rejects = options.rejects ?? new Rejects(0);
   /** Row numbers (from 0, over the whole run) → input positions. */
   const ordinals = new OrdinalMap(skip);
   /** Rows handed to the stream (whole batches). */
@@ -112,9 +115,9 @@ export async function arrowPump(
             ordinals.note(rows + builder.length - 1, item.ordinal);
           }
         } catch (error) {
-          const reason = error instanceof InputError ? error.message : `cannot read: ${(error as Error).message}`;
-          inputError = new LocatedInputError(reason, item.ordinal, item.line);
-          break reading;
+          // builder.add() adds nothing when it throws: the record can be set aside.
+          inputError = rejects.take(item, error, source.unit);
+          if (inputError) break reading;
         }
         lastOrdinal = item.ordinal;
         bytes = item.bytesRead;

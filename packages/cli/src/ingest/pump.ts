@@ -2,15 +2,16 @@
  * The ingestion loop: records from the source into the stream with the SDK's back-pressure
  * (`ingestRecordNowait`, awaiting `ready()` when the window is full), then `flush()`.
  *
- * It stops at the first record that cannot be read or does not fit the table, and flushes what
+ * It stops at the first record that cannot be read or does not fit the table (past the ones
+ * `--max-bad-records` sets aside: rejects.ts; they leave gaps in the offsets), and flushes what
  * came before it, so that everything before the bad record is acknowledged (durable) and the run
  * can be resumed right after it with `--skip`. When the stream itself fails, the acknowledged
  * offset says how far the input is in the table: offsets map back to input positions through
  * {@link OrdinalMap}.
  */
 import { InvalidRecordError, type ZerobusStream } from '@zerobus/sdk';
-import { InputError } from './coerce.js';
 import type { Progress } from './progress.js';
+import { Rejects } from './rejects.js';
 import { type InputSource, LocatedInputError, nextItems } from './sources.js';
 
 /**
@@ -69,17 +70,13 @@ export interface PumpResult {
   readonly interrupted?: boolean;
 }
 
-/** `record 0: field "x": …` → `field "x": …`: the record is named by its input position instead. */
-function reasonOf(error: InvalidRecordError): string {
-  return error.message.replace(/^record \d+:? ?/, '');
-}
-
 export async function pump(
   source: InputSource,
   stream: ZerobusStream,
   skip: number,
   progress: Progress | undefined,
   signal: AbortSignal,
+  rejects: Rejects = new Rejects(0),
 ): Promise<PumpResult> {
   const ordinals = new OrdinalMap(skip);
   let records = 0;
@@ -103,27 +100,33 @@ export async function pump(
           interrupted = true;
           break reading;
         }
+        // A bad record (it cannot be read, or the SDK finds it does not fit) is set aside within
+        // --max-bad-records, else stops the reading.
+        let bad: { error: unknown } | undefined;
         let record: unknown;
         try {
           record = source.decode(item);
         } catch (error) {
-          const reason = error instanceof InputError ? error.message : `cannot read: ${(error as Error).message}`;
-          inputError = new LocatedInputError(reason, item.ordinal, item.line);
-          break reading;
+          bad = { error };
         }
-        if (record !== undefined) {
+        if (bad === undefined && record !== undefined) {
           const offset = stream.lastOffset + 1;
-          let room: boolean;
+          let room = true;
           try {
             room = stream.ingestRecordNowait(record);
           } catch (error) {
             if (!(error instanceof InvalidRecordError)) throw error;
-            inputError = new LocatedInputError(reasonOf(error), item.ordinal, item.line);
-            break reading;
+            bad = { error };
           }
-          ordinals.note(offset, item.ordinal);
-          records++;
-          if (!room) await stream.ready();
+          if (bad === undefined) {
+            ordinals.note(offset, item.ordinal);
+            records++;
+            if (!room) await stream.ready();
+          }
+        }
+        if (bad !== undefined) {
+          inputError = rejects.take(item, bad.error, source.unit);
+          if (inputError) break reading;
         }
         lastOrdinal = item.ordinal;
         bytes = item.bytesRead;

@@ -17,6 +17,7 @@ import {
 } from 'hyparquet';
 import { csvRowCoercer, InputError, jsonRecordCoercer, parquetRowCoercer } from './coerce.js';
 import { parseExactJson } from './exact-json.js';
+import { csvHint, WrongFormatError } from './format-hint.js';
 
 export type InputFormat = 'ndjson' | 'csv' | 'parquet';
 
@@ -31,13 +32,18 @@ export interface InputItem {
   readonly bytesRead: number;
 }
 
-/** An input problem at a known place: a line that is not JSON, a CSV syntax error, a bad value. */
+/**
+ * An input problem at a known place: a line that is not JSON, a CSV syntax error, a bad value.
+ * `code` (for --json): INVALID_RECORD for one record, INVALID_INPUT where the reading itself
+ * failed, TOO_MANY_BAD_RECORDS past --max-bad-records.
+ */
 export class LocatedInputError extends Error {
   override readonly name = 'LocatedInputError';
   constructor(
     readonly reason: string,
     readonly ordinal: number,
     readonly line: number | undefined,
+    readonly code = 'INVALID_RECORD',
   ) {
     super(reason);
   }
@@ -71,7 +77,12 @@ export async function nextItems(
   } catch (error) {
     return error instanceof LocatedInputError
       ? error
-      : new LocatedInputError(`cannot read the input: ${(error as Error).message}`, lastOrdinal + 1, undefined);
+      : new LocatedInputError(
+          `cannot read the input: ${(error as Error).message}`,
+          lastOrdinal + 1,
+          undefined,
+          'INVALID_INPUT',
+        );
   }
 }
 
@@ -153,7 +164,9 @@ export function ndjsonSource(input: Readable, options: SourceOptions): InputSour
       try {
         parsed = parseExactJson(raw);
       } catch (error) {
-        throw new InputError(`not valid JSON: ${(error as Error).message}`);
+        const reason = `not valid JSON: ${(error as Error).message}`;
+        const hint = item.line === 1 ? csvHint(raw) : undefined;
+        throw hint === undefined ? new InputError(reason) : new WrongFormatError(`${reason}; ${hint}`);
       }
       return coerce(parsed.value, parsed.exact);
     },
@@ -171,6 +184,7 @@ interface CsvErrorLike {
 export function csvSource(input: Readable, options: SourceOptions & { delimiter?: string | undefined }): InputSource {
   const { skip } = options;
   let coerce: ((cells: unknown[]) => object) | undefined;
+  let columns = 0;
   let skippedBytes = 0;
   return {
     name: options.name,
@@ -188,6 +202,8 @@ export function csvSource(input: Readable, options: SourceOptions & { delimiter?
       const parser = new Parser({
         bom: true,
         skip_empty_lines: true,
+        // A row with too many or too few cells is one bad record (decode), not the end of the input.
+        relax_column_count: true,
         ...(options.delimiter !== undefined && { delimiter: options.delimiter }),
         // An unquoted empty cell is null ("not set"); a quoted one is the empty string.
         cast: (value, context) => (value === '' && !context.quoting ? null : value),
@@ -200,6 +216,7 @@ export function csvSource(input: Readable, options: SourceOptions & { delimiter?
           if (header) {
             header = false;
             coerce = csvRowCoercer(options.schema, record as (string | null)[]);
+            columns = (record as unknown[]).length;
           } else {
             row++;
             if (row > skip) pending.push({ ordinal: row, line, raw: record, bytesRead: context.bytes });
@@ -215,7 +232,7 @@ export function csvSource(input: Readable, options: SourceOptions & { delimiter?
       const located = (error: CsvErrorLike) => {
         // csv-parse says "... on line 8" itself; the location goes in front instead.
         const reason = `not valid CSV: ${error.message.replace(/ (?:on|at) line \d+$/, '')}`;
-        return new LocatedInputError(reason, row + 1, error.lines);
+        return new LocatedInputError(reason, row + 1, error.lines, 'INVALID_INPUT');
       };
       const write = (chunk: Buffer | undefined) =>
         new Promise<void>((resolve) => {
@@ -241,10 +258,14 @@ export function csvSource(input: Readable, options: SourceOptions & { delimiter?
       await write(undefined);
       if (pending.length > 0) yield pending;
       if (failed) throw located(failed);
-      if (header) throw new LocatedInputError('the CSV input has no header row (column names)', 1, 1);
+      if (header) throw new LocatedInputError('the CSV input has no header row (column names)', 1, 1, 'INVALID_INPUT');
     },
     decode(item) {
-      return coerce!(item.raw as unknown[]);
+      const cells = item.raw as unknown[];
+      if (cells.length !== columns) {
+        throw new InputError(`not valid CSV: ${cells.length} fields where the header has ${columns}`);
+      }
+      return coerce!(cells);
     },
   };
 }
