@@ -148,7 +148,7 @@ export class ZerobusSdk {
   createStream(
     clientId: string,
     clientSecret: string,
-    tableProperties: TableProperties,
+    tableProperties: TableProperties | string,
     options?: StreamConfigurationOptions,
     headersProvider?: HeadersProvider,
   ): Promise<ZerobusStream>;
@@ -215,7 +215,7 @@ export class ZerobusSdk {
   createStreamPool(
     clientId: string,
     clientSecret: string,
-    tableProperties: TableProperties,
+    tableProperties: TableProperties | string,
     options?: StreamConfigurationOptions,
     headersProvider?: HeadersProvider,
     poolOptions?: StreamPoolOptions,
