@@ -83,6 +83,7 @@ const markdownFiles = [
   ...readdirSync(join(root, 'packages')).map((pkg) => `packages/${pkg}/README.md`),
   'examples/README.md',
   'docs/architecture.md',
+  'docs/workspace.md',
 ].filter((file) => existsSync(join(root, file)));
 
 // Each example becomes one module under node_modules/.cache, where `@zerobus/*` resolve through
