@@ -154,7 +154,12 @@ describe('configuration from the environment', () => {
         DATABRICKS_CLIENT_ID: CLIENT_ID,
       },
       async () => {
-        assert.throws(() => ZerobusSdk.fromEnv(), invalidOptions(/^DATABRICKS_CLIENT_SECRET is not set/));
+        assert.throws(
+          () => ZerobusSdk.fromEnv(),
+          invalidOptions(
+            /^DATABRICKS_CLIENT_SECRET is not set: set DATABRICKS_CLIENT_SECRET \(the service principal's OAuth client secret\) .*, or pass options \{ clientId, clientSecret \}$/,
+          ),
+        );
         // Credentials given as options need no variables; nor does an SDK whose streams bring their own.
         assert.ok(ZerobusSdk.fromEnv({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }));
         const sdk = new ZerobusSdk();

@@ -71,10 +71,16 @@ export function endpointsOrEnv(
   ];
   if (missing.length > 0) {
     const verb = missing.length === 1 ? 'is' : 'are';
+    const instead = [
+      ...(server === undefined || workspace === undefined
+        ? ['pass the endpoints to new ZerobusSdk(serverEndpoint, unityCatalogEndpoint)']
+        : []),
+      ...(missingToo.length > 0 ? ['pass options { clientId, clientSecret }'] : []),
+    ];
     throw new NonRetriableError(
       'INVALID_OPTIONS',
       `${missing.map((setting) => SDK_ENV[setting]).join(', ')} ${verb} not set: set ${describeMissing(missing)} ` +
-        `${LOCAL_HINT}, or pass the endpoints to new ZerobusSdk(serverEndpoint, unityCatalogEndpoint)`,
+        `${LOCAL_HINT}, or ${instead.join(' and ')}`,
     );
   }
   return { serverEndpoint: server as string, unityCatalogEndpoint: workspace as string };
