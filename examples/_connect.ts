@@ -40,7 +40,7 @@ export async function connect(table: string, columns: readonly Column[]): Promis
   const clientSecret = env.DATABRICKS_CLIENT_SECRET;
   if (endpoint && host && clientId && clientSecret) {
     return {
-      sdk: new ZerobusSdk(endpoint, host),
+      sdk: ZerobusSdk.fromEnv(), // the same four variables; streams may leave out the credentials
       table: env.ZEROBUS_TABLE || table,
       clientId,
       clientSecret,

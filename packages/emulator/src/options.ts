@@ -112,7 +112,7 @@ export interface EmulatorOptions {
   autoCreateTables?: boolean;
   /**
    * Where the emulator logs (for now: each auto-created table, at info level); a pino logger fits
-   * as it is. Default: stderr at the `ZEROBUS_LOG` level (default warn), as the SDK logs.
+   * as it is. Default: stderr at the `ZEROBUS_LOG` level (default warn; a server logs, unlike the quiet SDK).
    */
   logger?: Logger;
   /** Delay between storing a request and acknowledging it (acks still coalesce). Default 0. */

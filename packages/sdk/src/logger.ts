@@ -1,8 +1,8 @@
 /**
  * A small logger interface that a pino (or bunyan-style) logger satisfies as it is:
- * `logger.warn({ streamId }, 'message')`. The default writes to stderr at the level named by
- * `ZEROBUS_LOG` (silent, error, warn, info, debug; default warn). Callers never pass secrets:
- * tokens, client secrets and header values stay out of every field.
+ * `logger.warn({ streamId }, 'message')`. Without a `logger` option the SDK logs nothing unless
+ * `ZEROBUS_LOG` names a level (silent, error, warn, info, debug): then it writes to stderr at that
+ * level. Callers never pass secrets: tokens, client secrets and header values stay out of every field.
  *
  * @example
  * ```ts
@@ -44,14 +44,16 @@ export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
 
 const LEVELS: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 };
 
-function levelFromEnv(): LogLevel {
+/** `ZEROBUS_LOG`'s level, or `undefined` when it names none. */
+function levelFromEnv(): LogLevel | undefined {
   const value = (process.env.ZEROBUS_LOG ?? '').toLowerCase();
-  return value in LEVELS ? (value as LogLevel) : 'warn';
+  return value in LEVELS ? (value as LogLevel) : undefined;
 }
 
 /**
  * A logger that writes one line per entry to stderr, prefixed with `zerobus`. Its level is
- * `level`, or else `ZEROBUS_LOG`'s (default `warn`).
+ * `level`, or else `ZEROBUS_LOG`'s (default `warn`). A `ZerobusSdk` given no logger is silent
+ * unless `ZEROBUS_LOG` is set; pass this one to see its warnings without the variable.
  *
  * @example
  * ```ts
@@ -62,7 +64,7 @@ function levelFromEnv(): LogLevel {
  * const sdk = new ZerobusSdk(serverEndpoint, unityCatalogEndpoint, { logger: createConsoleLogger('info') });
  * ```
  */
-export function createConsoleLogger(level: LogLevel = levelFromEnv()): Logger {
+export function createConsoleLogger(level: LogLevel = levelFromEnv() ?? 'warn'): Logger {
   const threshold = LEVELS[level];
   const write = (name: Exclude<LogLevel, 'silent'>) => (fields: object, message?: string) => {
     if (LEVELS[name] > threshold) return;
@@ -81,3 +83,13 @@ function safeJson(fields: object): string {
 }
 
 export const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };
+
+/**
+ * The logger of a `ZerobusSdk` given none: quiet, as a library should be (the application gets
+ * failures as rejections and events), unless `ZEROBUS_LOG` names a level, which turns on stderr
+ * at that level without a code change.
+ */
+export function defaultSdkLogger(): Logger {
+  const level = levelFromEnv();
+  return level === undefined ? silentLogger : createConsoleLogger(level);
+}

@@ -4,7 +4,8 @@ import type { HeadersProvider } from './auth/headers-provider.js';
 import { OAuthHeadersProvider } from './auth/oauth.js';
 import { NonRetriableError } from './errors.js';
 import { checkProxyOption } from './net/proxy-config.js';
-import type { CreateStreamParams, ZerobusSdkOptions } from './sdk.js';
+import { type SdkCredentials, streamCredentials } from './sdk-env.js';
+import type { CreateStreamParams, ZerobusSdkOptions } from './sdk-params.js';
 import type { TableProperties } from './table.js';
 import { Channel, type Endpoint } from './transport/channel.js';
 
@@ -16,14 +17,22 @@ export class SdkConnections {
   readonly #options: ZerobusSdkOptions;
   /** grpc-js channel options that make this instance's channels share one connection, or none. */
   readonly #connectionOptions: Record<string, string | number>;
+  /** The client credentials of streams that bring none: the SDK's options', or the environment's. */
+  readonly #credentials: SdkCredentials;
 
   /** Checks options `proxy` and `connection`: an `INVALID_OPTIONS` error for a bad one. */
-  constructor(endpoint: Endpoint, unityCatalogEndpoint: string, options: ZerobusSdkOptions) {
+  constructor(
+    endpoint: Endpoint,
+    unityCatalogEndpoint: string,
+    options: ZerobusSdkOptions,
+    credentials: SdkCredentials,
+  ) {
     checkProxyOption(options.proxy);
     this.#connectionOptions = connectionOptions(options.connection);
     this.#endpoint = endpoint;
     this.#unityCatalogEndpoint = unityCatalogEndpoint;
     this.#options = options;
+    this.#credentials = credentials;
   }
 
   /** A channel for one stream: on this SDK's shared connection, or a dedicated one. */
@@ -35,18 +44,16 @@ export class SdkConnections {
     });
   }
 
-  /** OAuth headers for one stream's table, from the client credentials (`INVALID_OPTIONS` without them). */
+  /**
+   * OAuth headers for one stream's table, from the stream's client credentials or else the SDK's
+   * (`INVALID_OPTIONS`, saying where they can come from, without any).
+   */
   oauthProvider(
     params: Pick<CreateStreamParams, 'clientId' | 'clientSecret'>,
     table: TableProperties,
+    call = 'createStream',
   ): HeadersProvider {
-    const { clientId, clientSecret } = params;
-    if (typeof clientId !== 'string' || clientId === '' || typeof clientSecret !== 'string' || clientSecret === '') {
-      throw new NonRetriableError(
-        'INVALID_OPTIONS',
-        'createStream needs clientId and clientSecret, or a headersProvider',
-      );
-    }
+    const { clientId, clientSecret } = streamCredentials(params, this.#credentials, call);
     return new OAuthHeadersProvider({
       unityCatalogEndpoint: this.#unityCatalogEndpoint,
       clientId,

@@ -2,9 +2,8 @@
  * `ZerobusSdk`: the entry point, holding the endpoints and connection settings, and creating
  * streams (Python SDK `ZerobusSdk`).
  */
-import type { Schema as ArrowSchema } from 'apache-arrow';
 import { loadArrow } from './arrow/arrow-module.js';
-import { type ArrowStreamOptions, resolveArrowOptions } from './arrow/arrow-options.js';
+import { resolveArrowOptions } from './arrow/arrow-options.js';
 import { arrowSchemaFromTable } from './arrow/arrow-schema.js';
 import { ArrowStream } from './arrow/arrow-stream.js';
 import type { HeadersProvider } from './auth/headers-provider.js';
@@ -13,152 +12,21 @@ import type { StreamPoolOptions } from './engine/pool-offset.js';
 import { type StreamContext, ZerobusStream } from './engine/stream.js';
 import { StreamPool } from './engine/stream-pool.js';
 import { NonRetriableError } from './errors.js';
-import { createConsoleLogger, type Logger } from './logger.js';
-import type { ProxyOption } from './net/proxy-config.js';
+import { defaultSdkLogger, type Logger } from './logger.js';
 import { resolveStreamOptions, type StreamConfigurationOptions } from './options.js';
 import { createRecordEncoder } from './records/encoder.js';
 import { withSchemaCheck } from './records/schema-encoder.js';
+import { createStreamParams } from './sdk-arguments.js';
 import { SdkConnections } from './sdk-connection.js';
+import { endpointsOrEnv, sdkCredentials } from './sdk-env.js';
+import type { CreateArrowStreamParams, CreateStreamParams, ZerobusSdkOptions } from './sdk-params.js';
 import { type RecreatableStream, StreamRecreations } from './sdk-recreation.js';
 import { TableProperties } from './table.js';
-import { type MeterLike, resolveMeter } from './telemetry/meter.js';
+import { resolveMeter } from './telemetry/meter.js';
 import { bindStreamTelemetry } from './telemetry/stream-telemetry.js';
 import { parseEndpoint } from './transport/channel.js';
 
-/**
- * Connection settings of a {@link ZerobusSdk}, shared by every stream it creates; every one is optional.
- *
- * @example
- * ```ts
- * import { ZerobusSdk, type ZerobusSdkOptions } from '@zerobus/sdk';
- *
- * const options: ZerobusSdkOptions = {
- *   tokenTimeoutMs: 10_000, // each OAuth token request
- *   grpcChannelOptions: { 'grpc.keepalive_time_ms': 15_000 }, // pings under a load balancer's idle timeout
- *   proxy: 'http://proxy.corp.example:3128', // every connection through this proxy
- *   meter: null, // no OpenTelemetry metrics, even with a global MeterProvider
- * };
- * const sdk = new ZerobusSdk(serverEndpoint, unityCatalogEndpoint, options);
- * ```
- */
-export interface ZerobusSdkOptions {
-  /**
-   * Trusted CA certificates (PEM) in place of the system roots, for the Zerobus endpoint and the
-   * token endpoint: e.g. a local server with a self-signed certificate.
-   */
-  tlsRootCerts?: string | Buffer;
-  /** Where the SDK logs; a pino logger fits as it is. Default: stderr at the `ZEROBUS_LOG` level. */
-  logger?: Logger;
-  /** Raw grpc-js channel options merged over the SDK's (e.g. keepalive settings). */
-  grpcChannelOptions?: Record<string, string | number>;
-  /** Time limit of one token request. Default 30,000 ms. */
-  tokenTimeoutMs?: number;
-  /**
-   * OpenTelemetry metrics of every stream of `createStream`, `createStreamPool` and
-   * `createArrowStream` (docs/node-idioms.md): a `Meter` to report to, or
-   * `null` for none. Not set: the global MeterProvider's meter if one is registered when a stream
-   * is created; otherwise none, and nothing from `@opentelemetry/api` is loaded.
-   */
-  meter?: MeterLike | null;
-  /**
-   * HTTP CONNECT proxy for every connection (Zerobus gRPC, token endpoint): omitted, from the
-   * environment (`grpc_proxy`, `https_proxy`, `http_proxy`, bypassed per `no_grpc_proxy` /
-   * `no_proxy`; docs/proxies.md); a URL `http://[user:password@]host[:port]`, always that proxy;
-   * `false`, never a proxy; `{ env }`, the environment rules over these variables instead.
-   */
-  proxy?: ProxyOption;
-  /**
-   * How this SDK's streams reach the Zerobus endpoint. `'shared'` (the default, as the official
-   * SDKs do): one HTTP/2 connection carries every stream of this SDK instance (streams of
-   * `createStream`, pools and Arrow streams alike), reopened for all of them when it drops, and
-   * closed once the last of them closes (within about 10 s). `'dedicated'`: each stream has a
-   * connection of its own (one stream's connection failure then never touches another's).
-   *
-   * @example
-   * ```ts
-   * import { ZerobusSdk } from '@zerobus/sdk';
-   *
-   * // A pool whose streams each get a TCP connection (and HTTP/2 flow-control window) of their own.
-   * const sdk = new ZerobusSdk(serverEndpoint, unityCatalogEndpoint, { connection: 'dedicated' });
-   * const pool = await sdk.createStreamPool({ table: 'main.iot.readings', clientId, clientSecret }, { size: 4 });
-   * ```
-   */
-  connection?: 'shared' | 'dedicated';
-}
-
-/**
- * The inputs of {@link ZerobusSdk.createStream} (and {@link ZerobusSdk.createStreamPool}) in
- * options-object form.
- *
- * @example
- * ```ts
- * import type { CreateStreamParams } from '@zerobus/sdk';
- *
- * const params: CreateStreamParams = {
- *   table: 'main.iot.readings', // a name is enough for JSON streams
- *   clientId,
- *   clientSecret,
- *   options: { recordType: 'json', maxInflightRecords: 20_000 },
- * };
- * const stream = await sdk.createStream(params); // one stream...
- * const pool = await sdk.createStreamPool(params, { size: 4 }); // ...or four, from the same inputs
- * ```
- */
-export interface CreateStreamParams<T = unknown> {
-  /** The table, as `TableProperties` or its full name (JSON streams need no descriptor). */
-  table: TableProperties<T> | string;
-  /** OAuth client (service principal) id; not needed with a `headersProvider`. */
-  clientId?: string;
-  /** OAuth client secret; not needed with a `headersProvider`. */
-  clientSecret?: string;
-  /** The stream's options (record type, in-flight window, recovery, ...). */
-  options?: StreamConfigurationOptions;
-  /** Replaces OAuth: asked for the call's headers on every connect. */
-  headersProvider?: HeadersProvider;
-  /** Abandons stream creation. */
-  signal?: AbortSignal;
-}
-
-/**
- * The inputs of {@link ZerobusSdk.createArrowStream}.
- *
- * @example
- * ```ts
- * import type { CreateArrowStreamParams } from '@zerobus/sdk';
- * import { Field, Float64, Schema, TimestampMicrosecond, Utf8 } from 'apache-arrow';
- *
- * // The Arrow types the table's columns take: STRING NOT NULL, DOUBLE, TIMESTAMP.
- * const schema = new Schema([
- *   new Field('device', new Utf8(), false),
- *   new Field('temp', new Float64(), true),
- *   new Field('at', new TimestampMicrosecond('UTC'), true),
- * ]);
- * const params: CreateArrowStreamParams = {
- *   table: 'main.iot.readings', // a name suffices when the schema is given
- *   schema,
- *   clientId,
- *   clientSecret,
- *   signal: AbortSignal.timeout(60_000), // give up opening after a minute
- * };
- * const arrowStream = await sdk.createArrowStream(params);
- * ```
- */
-export interface CreateArrowStreamParams {
-  /** The table, as `TableProperties` (with its schema, the Arrow schema can be derived) or its full name. */
-  table: TableProperties | string;
-  /** The Arrow schema of every batch; default: derived from the table schema of `table`. */
-  schema?: ArrowSchema;
-  /** OAuth client (service principal) id; not needed with a `headersProvider`. */
-  clientId?: string;
-  /** OAuth client secret; not needed with a `headersProvider`. */
-  clientSecret?: string;
-  /** The stream's options (in-flight window, recovery, ...). */
-  options?: ArrowStreamOptions;
-  /** Replaces OAuth: asked for the call's headers on every connect. */
-  headersProvider?: HeadersProvider;
-  /** Abandons stream creation. */
-  signal?: AbortSignal;
-}
+export type { CreateArrowStreamParams, CreateStreamParams, ZerobusSdkOptions } from './sdk-params.js';
 
 /** How a stream was created, for recreateStream (the creation's own `signal` left out). */
 type StreamOrigin =
@@ -170,6 +38,22 @@ type StreamOrigin =
  * Catalog) endpoint that issues OAuth tokens, and the connection settings, and creates streams:
  * {@link ZerobusSdk.createStream}, {@link ZerobusSdk.createStreamPool},
  * {@link ZerobusSdk.createArrowStream}. Its streams share one HTTP/2 connection (option `connection`).
+ *
+ * An endpoint left out (`undefined`) is read from the environment, as the `zerobus` command
+ * reads it: `ZEROBUS_ENDPOINT` (the Zerobus endpoint) and `DATABRICKS_HOST` (the workspace URL);
+ * one not set either is an `INVALID_OPTIONS` error naming the variable. Client credentials can be
+ * given once, as options `clientId` and `clientSecret` or by `DATABRICKS_CLIENT_ID` and
+ * `DATABRICKS_CLIENT_SECRET`, for every stream that brings none. Explicit arguments win over the
+ * environment. {@link ZerobusSdk.fromEnv} takes all four from the environment.
+ *
+ * @example
+ * ```ts
+ * import { ZerobusSdk } from '@zerobus/sdk';
+ *
+ * // Endpoints from ZEROBUS_ENDPOINT and DATABRICKS_HOST; credentials given once for every stream.
+ * const sdk = new ZerobusSdk(undefined, undefined, { clientId, clientSecret });
+ * const stream = await sdk.createStream('main.iot.readings', { recordType: 'json' });
+ * ```
  *
  * @example
  * ```ts
@@ -197,16 +81,48 @@ export class ZerobusSdk {
   readonly #recreations = new StreamRecreations();
   readonly #connections: SdkConnections;
 
-  constructor(serverEndpoint: string, unityCatalogEndpoint: string, options: ZerobusSdkOptions = {}) {
-    const endpoint = parseEndpoint(serverEndpoint);
-    if (typeof unityCatalogEndpoint !== 'string' || unityCatalogEndpoint.trim() === '') {
+  constructor(serverEndpoint?: string, unityCatalogEndpoint?: string, options: ZerobusSdkOptions = {}) {
+    const given = endpointsOrEnv(serverEndpoint, unityCatalogEndpoint, process.env);
+    const endpoint = parseEndpoint(given.serverEndpoint);
+    if (typeof given.unityCatalogEndpoint !== 'string' || given.unityCatalogEndpoint.trim() === '') {
       throw new NonRetriableError('INVALID_OPTIONS', 'the Unity Catalog endpoint must be a non-empty string');
     }
-    this.serverEndpoint = serverEndpoint;
-    this.unityCatalogEndpoint = withScheme(unityCatalogEndpoint);
-    this.#connections = new SdkConnections(endpoint, this.unityCatalogEndpoint, options);
+    if (typeof options !== 'object' || options === null) {
+      throw new NonRetriableError('INVALID_OPTIONS', 'the ZerobusSdk options must be an object');
+    }
+    this.serverEndpoint = given.serverEndpoint;
+    this.unityCatalogEndpoint = withScheme(given.unityCatalogEndpoint);
+    const credentials = sdkCredentials(options, process.env);
+    this.#connections = new SdkConnections(endpoint, this.unityCatalogEndpoint, options, credentials);
     this.#options = options;
-    this.#logger = options.logger ?? createConsoleLogger();
+    this.#logger = options.logger ?? defaultSdkLogger();
+  }
+
+  /**
+   * An SDK configured by the environment, as the `zerobus` command is: `ZEROBUS_ENDPOINT` (the
+   * Zerobus endpoint, `https://<workspace-id>.zerobus.<region>.cloud.databricks.com`),
+   * `DATABRICKS_HOST` (the workspace URL), `DATABRICKS_CLIENT_ID` and `DATABRICKS_CLIENT_SECRET`
+   * (a service principal's OAuth credentials, which every stream then uses). Every one must be
+   * set — an `INVALID_OPTIONS` error names those that are not — except the credentials when
+   * `options` gives `clientId` and `clientSecret`. For the local server, `zerobus emulator`
+   * prints the export line (the secret excepted), so the same program runs against either.
+   *
+   * @example
+   * ```ts
+   * import { ZerobusSdk } from '@zerobus/sdk';
+   *
+   * // export ZEROBUS_ENDPOINT=... DATABRICKS_HOST=... DATABRICKS_CLIENT_ID=... DATABRICKS_CLIENT_SECRET=...
+   * const sdk = ZerobusSdk.fromEnv({ tokenTimeoutMs: 10_000 });
+   * const stream = await sdk.createStream('main.iot.readings', { recordType: 'json' });
+   * await stream.ingestRecordOffset({ device: 'a1', temp: 21.5 });
+   * await stream.close();
+   * ```
+   */
+  static fromEnv(options: ZerobusSdkOptions = {}): ZerobusSdk {
+    const credentials = sdkCredentials(options ?? {}, process.env);
+    // Every variable missing named at once, the credentials' with the endpoints'.
+    endpointsOrEnv(undefined, undefined, process.env, credentials.missing);
+    return new ZerobusSdk(undefined, undefined, options);
   }
 
   /**
@@ -215,6 +131,11 @@ export class ZerobusSdk {
    * the client credentials (or asks `headersProvider`), connects and creates the stream; a
    * retriable failure is retried as in recovery. Rejects with a `NonRetriableError` for invalid
    * options, an unknown table or missing grants.
+   *
+   * Three forms, told apart by the arguments: one object that is not a TableProperties is the
+   * options-object form; a second argument that is a string, or three arguments or more, the
+   * positional form above; otherwise `createStream(table, options?)`, a TableProperties or a
+   * table name with the SDK's credentials. Empty `clientId` and `clientSecret` mean the SDK's too.
    *
    * @example
    * ```ts
@@ -228,10 +149,31 @@ export class ZerobusSdk {
   createStream<T = unknown>(
     clientId: string,
     clientSecret: string,
-    tableProperties: TableProperties<T>,
+    tableProperties: TableProperties<T> | string,
     options?: StreamConfigurationOptions,
     headersProvider?: HeadersProvider,
   ): Promise<ZerobusStream<T>>;
+  /**
+   * The table alone (a TableProperties or its full name), with the client credentials the SDK was
+   * given once: options `clientId` and `clientSecret` of the constructor, or `DATABRICKS_CLIENT_ID`
+   * and `DATABRICKS_CLIENT_SECRET`. Without them it rejects with an `INVALID_OPTIONS` error naming
+   * what to set. A string is a table name only when it comes alone or with an options object: a
+   * string first that has no dots is rejected (it reads like a client id).
+   *
+   * @example
+   * ```ts
+   * import { TableProperties, ZerobusSdk } from '@zerobus/sdk';
+   *
+   * const sdk = new ZerobusSdk(serverEndpoint, unityCatalogEndpoint, { clientId, clientSecret });
+   * const events = await sdk.createStream('main.iot.events', { recordType: 'json' });
+   * const readings = await sdk.createStream(new TableProperties('main.iot.readings'), { recordType: 'json' });
+   * ```
+   */
+  createStream<T = unknown>(
+    table: TableProperties<T> | string,
+    options?: StreamConfigurationOptions,
+  ): Promise<ZerobusStream<T>>;
+  // Last, so that `Parameters<ZerobusSdk['createStream']>[0]` stays CreateStreamParams.
   /**
    * Options-object form, which also takes a `signal` to abandon the creation.
    *
@@ -247,23 +189,8 @@ export class ZerobusSdk {
    * ```
    */
   createStream<T = unknown>(params: CreateStreamParams<T>): Promise<ZerobusStream<T>>;
-  async createStream<T = unknown>(
-    first: string | CreateStreamParams<T>,
-    clientSecret?: string,
-    tableProperties?: TableProperties<T>,
-    options?: StreamConfigurationOptions,
-    headersProvider?: HeadersProvider,
-  ): Promise<ZerobusStream<T>> {
-    const params: CreateStreamParams<T> =
-      typeof first === 'object' && first !== null
-        ? first
-        : {
-            clientId: first,
-            ...(clientSecret !== undefined && { clientSecret }),
-            table: tableProperties as TableProperties<T>,
-            ...(options !== undefined && { options }),
-            ...(headersProvider !== undefined && { headersProvider }),
-          };
+  async createStream<T = unknown>(...args: unknown[]): Promise<ZerobusStream<T>> {
+    const params = createStreamParams(args);
     const context = this.#context(params);
     const meter = await resolveMeter(this.#options.meter, this.#logger);
     const stream = await ZerobusStream.open<T>(context, params.signal);
@@ -292,30 +219,23 @@ export class ZerobusSdk {
   createStreamPool<T = unknown>(
     clientId: string,
     clientSecret: string,
-    tableProperties: TableProperties<T>,
+    tableProperties: TableProperties<T> | string,
     options?: StreamConfigurationOptions,
     headersProvider?: HeadersProvider,
     poolOptions?: StreamPoolOptions,
   ): Promise<StreamPool<T>>;
-  async createStreamPool<T = unknown>(
-    first: string | CreateStreamParams<T>,
-    ...rest: unknown[]
-  ): Promise<StreamPool<T>> {
+  async createStreamPool<T = unknown>(first: string | CreateStreamParams<T>, ...rest: unknown[]): Promise<StreamPool<T>> {
     if (typeof first === 'object' && first !== null) {
       return StreamPool.open<T>(this, first, rest[0] as StreamPoolOptions | undefined);
     }
     const [clientSecret, table, options, headersProvider, poolOptions] = rest as [
       string,
-      TableProperties,
+      TableProperties<T>,
       StreamConfigurationOptions | undefined,
       HeadersProvider | undefined,
       StreamPoolOptions | undefined,
     ];
-    return StreamPool.open<T>(
-      this,
-      { clientId: first, clientSecret, table: table as TableProperties<T>, options, headersProvider },
-      poolOptions,
-    );
+    return StreamPool.open<T>(this, { clientId: first, clientSecret, table, options, headersProvider }, poolOptions);
   }
 
   /**
@@ -411,7 +331,8 @@ export class ZerobusSdk {
       );
     }
     const options = resolveArrowOptions(params.options);
-    const headersProvider = params.headersProvider ?? this.#connections.oauthProvider(params, table);
+    const headersProvider =
+      params.headersProvider ?? this.#connections.oauthProvider(params, table, 'createArrowStream');
     const arrow = await loadArrow();
     const schema = params.schema ?? (table.schema ? arrowSchemaFromTable(arrow, table.schema) : undefined);
     if (!schema) {
