@@ -3,6 +3,7 @@
  * hooks. Everything is validated once here so the rest of the emulator can trust its inputs.
  */
 
+import { availableParallelism } from 'node:os';
 import { createConsoleLogger, type Logger } from '@zerobus/sdk';
 import { GrpcStatus, grpcStatusName } from '@zerobus/sdk/wire';
 
@@ -175,6 +176,13 @@ export interface EmulatorOptions {
   /** Group commit: commit once this many payload bytes wait. Default 64 MiB. */
   commitMaxBytes?: number;
   /**
+   * Worker threads that encode the Parquet data files of Delta commits (and their statistics),
+   * so that the event loop goes on reading and decoding requests meanwhile. Started on first
+   * use, stopped by `close()`; small commits are encoded on the event loop all the same. Default
+   * `os.availableParallelism()`; `0` encodes every commit on the event loop.
+   */
+  ingestWorkers?: number;
+  /**
    * Which records the server keeps a copy of in memory, for `records()`. Default (undefined):
    * the records of schemaless in-memory tables (they are their only storage), and none of Delta
    * tables, whose records are on disk, so that a long run holds no copy of what it wrote.
@@ -258,6 +266,8 @@ export interface ResolvedOptions {
   readonly commitMaxRecords: number;
   /** Group commit: payload bytes that trigger a commit. */
   readonly commitMaxBytes: number;
+  /** Worker threads encoding Delta data files; 0: on the event loop. */
+  readonly ingestWorkers: number;
   /**
    * `true`: records of Delta tables are kept in memory too; undefined: only those of in-memory
    * tables; `false`: an ack-only sink that keeps no records.
@@ -345,6 +355,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     commitIntervalMs: nonNegative('commitIntervalMs', options.commitIntervalMs, 20, false),
     commitMaxRecords: Math.max(1, nonNegative('commitMaxRecords', options.commitMaxRecords, 100_000)),
     commitMaxBytes: Math.max(1, nonNegative('commitMaxBytes', options.commitMaxBytes, 64 * 1024 * 1024)),
+    ingestWorkers: nonNegative('ingestWorkers', options.ingestWorkers, availableParallelism()),
   };
 }
 
