@@ -5,11 +5,13 @@
  *
  * `--workers` lists the server configurations to compare, each a server process of its own with
  * that many Parquet encoding threads (`ingestWorkers`; 0 = encode on the event loop, `default` =
- * the emulator's default, one per core). Their runs are interleaved (one run of each in turn), so
- * that the load of a shared machine falls on all of them alike; each gets a warm-up first.
+ * the emulator's default, `cores` = `os.availableParallelism()`). Their runs are interleaved (one
+ * run of each in turn), so that the load of a shared machine falls on all of them alike; each gets
+ * a warm-up first.
  *
- *   npm run bench:durable [-- --records 100000 --runs 3 --workers 0,default]
+ *   npm run bench:durable [-- --records 100000 --runs 3 --workers 0,cores]
  */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { TableProperties, ZerobusSdk } from '@zerobus/sdk';
 import { ucClient } from '../test/support/uc-client.js';
@@ -20,7 +22,7 @@ const { values } = parseArgs({
   options: {
     records: { type: 'string', default: '100000' },
     runs: { type: 'string', default: '3' },
-    workers: { type: 'string', default: '0,default' },
+    workers: { type: 'string', default: '0,cores' },
     types: { type: 'string', default: 'json,proto' },
     streams: { type: 'string', default: '1,4' },
   },
@@ -41,9 +43,10 @@ interface Target {
 }
 
 async function startTarget(workers: string): Promise<Target> {
+  const threads = workers === 'cores' ? String(availableParallelism()) : workers;
   const server = await startServerProcess([
     '--durable',
-    ...(workers === 'default' ? [] : ['--ingest-workers', workers]),
+    ...(workers === 'default' ? [] : ['--ingest-workers', threads]),
   ]);
   const ucCall = await ucClient(server.unityCatalogEndpoint);
   const uc = async (method: string, path: string, body: unknown): Promise<void> => {

@@ -3,7 +3,6 @@
  * hooks. Everything is validated once here so the rest of the emulator can trust its inputs.
  */
 
-import { availableParallelism } from 'node:os';
 import { createConsoleLogger, type Logger } from '@zerobus/sdk';
 import { GrpcStatus, grpcStatusName } from '@zerobus/sdk/wire';
 
@@ -177,9 +176,12 @@ export interface EmulatorOptions {
   commitMaxBytes?: number;
   /**
    * Worker threads that encode the Parquet data files of Delta commits (and their statistics),
-   * so that the event loop goes on reading and decoding requests meanwhile. Started on first
-   * use, stopped by `close()`; small commits are encoded on the event loop all the same. Default
-   * `os.availableParallelism()`; `0` encodes every commit on the event loop.
+   * so that the event loop goes on reading and decoding requests meanwhile; e.g.
+   * `os.availableParallelism()`. Started on first use, stopped by `close()`; commits under 2,048
+   * rows are encoded on the event loop all the same. Default `0`: every commit is encoded on the
+   * event loop. The values are copied to the thread (structured clone), which costs CPU: on a
+   * machine whose cores are all busy (2 cores shared by client and server) threads measured
+   * slower, not faster (bench/README.md, durable ingest); they pay where cores are idle.
    */
   ingestWorkers?: number;
   /**
@@ -355,7 +357,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     commitIntervalMs: nonNegative('commitIntervalMs', options.commitIntervalMs, 20, false),
     commitMaxRecords: Math.max(1, nonNegative('commitMaxRecords', options.commitMaxRecords, 100_000)),
     commitMaxBytes: Math.max(1, nonNegative('commitMaxBytes', options.commitMaxBytes, 64 * 1024 * 1024)),
-    ingestWorkers: nonNegative('ingestWorkers', options.ingestWorkers, availableParallelism()),
+    ingestWorkers: nonNegative('ingestWorkers', options.ingestWorkers, 0),
   };
 }
 
