@@ -5,7 +5,7 @@
  * died or finished) or on SIGTERM. With `--durable`, Unity Catalog tables are real Delta tables
  * in a temporary data directory (removed at exit), for the end-to-end benchmark.
  *
- *   node --import tsx bench/server.ts [--durable] [--hold-acks]
+ *   node --import tsx bench/server.ts [--durable] [--hold-acks] [--ingest-workers N]
  */
 import { startEmulator } from '@zerobus/emulator';
 
@@ -21,6 +21,9 @@ export interface ServerHello {
 // --stream-limit N: each stream limited to N records/s, as the real service limits streams.
 const limitAt = process.argv.indexOf('--stream-limit');
 const streamLimit = limitAt > 0 ? Number(process.argv[limitAt + 1]) : undefined;
+// --ingest-workers N: threads encoding Delta data files (0: on the event loop; default: the cores).
+const workersAt = process.argv.indexOf('--ingest-workers');
+const ingestWorkers = workersAt > 0 ? Number(process.argv[workersAt + 1]) : undefined;
 const emulator = await startEmulator({
   auth: true,
   storeRecords: false,
@@ -28,6 +31,7 @@ const emulator = await startEmulator({
   autoCreateTables: true,
   shutdownGraceMs: 0,
   ...(streamLimit !== undefined && { maxStreamRecordsPerSecond: streamLimit }),
+  ...(ingestWorkers !== undefined && { ingestWorkers }),
 });
 // --hold-acks: requests are read but never acknowledged, so everything sent stays in flight.
 if (process.argv.includes('--hold-acks')) emulator.faults.stopAcking();

@@ -33,6 +33,7 @@ const DELTA_FAILURES: Readonly<Record<string, string>> = {
   UNSUPPORTED: 'the table uses a Delta feature the emulator does not support',
   CONFLICT: 'another writer changed the table',
   INVALID_BATCH: 'the rows do not fit the table',
+  ENCODER_FAILED: 'the Parquet encoder failed',
   TABLE_EXISTS: 'the table already exists',
 };
 

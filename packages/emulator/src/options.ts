@@ -175,6 +175,16 @@ export interface EmulatorOptions {
   /** Group commit: commit once this many payload bytes wait. Default 64 MiB. */
   commitMaxBytes?: number;
   /**
+   * Worker threads that encode the Parquet data files of Delta commits (and their statistics),
+   * so that the event loop goes on reading and decoding requests meanwhile; e.g.
+   * `os.availableParallelism()`. Started on first use, stopped by `close()`; commits under 2,048
+   * rows are encoded on the event loop all the same. Default `0`: every commit is encoded on the
+   * event loop. The values are copied to the thread (structured clone), which costs CPU: on a
+   * machine whose cores are all busy (2 cores shared by client and server) threads measured
+   * slower, not faster (bench/README.md, durable ingest); they pay where cores are idle.
+   */
+  ingestWorkers?: number;
+  /**
    * Which records the server keeps a copy of in memory, for `records()`. Default (undefined):
    * the records of schemaless in-memory tables (they are their only storage), and none of Delta
    * tables, whose records are on disk, so that a long run holds no copy of what it wrote.
@@ -258,6 +268,8 @@ export interface ResolvedOptions {
   readonly commitMaxRecords: number;
   /** Group commit: payload bytes that trigger a commit. */
   readonly commitMaxBytes: number;
+  /** Worker threads encoding Delta data files; 0: on the event loop. */
+  readonly ingestWorkers: number;
   /**
    * `true`: records of Delta tables are kept in memory too; undefined: only those of in-memory
    * tables; `false`: an ack-only sink that keeps no records.
@@ -345,6 +357,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     commitIntervalMs: nonNegative('commitIntervalMs', options.commitIntervalMs, 20, false),
     commitMaxRecords: Math.max(1, nonNegative('commitMaxRecords', options.commitMaxRecords, 100_000)),
     commitMaxBytes: Math.max(1, nonNegative('commitMaxBytes', options.commitMaxBytes, 64 * 1024 * 1024)),
+    ingestWorkers: nonNegative('ingestWorkers', options.ingestWorkers, 0),
   };
 }
 

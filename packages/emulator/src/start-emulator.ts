@@ -61,6 +61,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       maxRows: resolved.commitMaxRecords,
       maxBytes: resolved.commitMaxBytes,
       intervalMs: resolved.commitIntervalMs,
+      encodingThreads: resolved.ingestWorkers,
     }),
     tokens,
     faults: new FaultController(

@@ -5,13 +5,22 @@
 import type { TableInfo } from '../catalog/uc-types.js';
 import type { CatalogTable } from '../catalog/unity-catalog.js';
 import { type GroupCommitOptions, GroupCommitter } from './group-commit.js';
+import { ParquetWorkers } from './parquet-workers.js';
+
+export interface DeltaSinksOptions extends Omit<GroupCommitOptions, 'encoder'> {
+  /** Threads encoding the data files; 0 encodes on the event loop. */
+  readonly encodingThreads: number;
+}
 
 export class DeltaSinks {
   readonly #options: GroupCommitOptions;
+  readonly #workers: ParquetWorkers;
   readonly #committers = new Map<CatalogTable, GroupCommitter>();
 
-  constructor(options: GroupCommitOptions) {
-    this.#options = options;
+  constructor(options: DeltaSinksOptions) {
+    const { encodingThreads, ...commit } = options;
+    this.#workers = new ParquetWorkers({ threads: encodingThreads });
+    this.#options = { ...commit, encoder: this.#workers.encoder };
   }
 
   committer(table: CatalogTable): GroupCommitter {
@@ -35,8 +44,15 @@ export class DeltaSinks {
     }
   }
 
-  /** Commits what is waiting everywhere; nothing is written after this resolves. */
+  /**
+   * Commits what is waiting everywhere, then stops the encoding threads; nothing is written and
+   * no thread runs after this resolves.
+   */
   async close(): Promise<void> {
-    await Promise.all([...this.#committers.values()].map((c) => c.close()));
+    try {
+      await Promise.all([...this.#committers.values()].map((c) => c.close()));
+    } finally {
+      await this.#workers.close();
+    }
   }
 }

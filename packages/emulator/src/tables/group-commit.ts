@@ -8,6 +8,7 @@
  * One commit runs at a time; rows arriving meanwhile form the next group. Groups commit in
  * arrival order, so each stream's requests become durable in the order they were sent.
  */
+import type { DataFileEncoder } from './delta/data-file.js';
 import type { DeltaTable } from './delta/delta-table.js';
 
 /**
@@ -28,6 +29,8 @@ export interface GroupCommitOptions {
   readonly maxBytes: number;
   /** Commit once the oldest waiting row has waited this long. */
   readonly intervalMs: number;
+  /** Encodes a commit's data file (default: on the event loop). */
+  readonly encoder?: DataFileEncoder;
 }
 
 interface Pending {
@@ -150,7 +153,7 @@ export class GroupCommitter {
       }
     }
     try {
-      await this.#table.append({ columns, rowCount });
+      await this.#table.append({ columns, rowCount }, this.#options.encoder);
       this.stats.commits++;
       this.stats.rows += rowCount;
     } catch (error) {

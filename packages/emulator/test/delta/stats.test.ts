@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { schemaFromUcColumns } from '@zerobus/sdk/schema';
 import { compareCodePoints, decimalNumber, fileStats, JsonNumber, statsJson } from '../../src/tables/delta/stats.js';
+import { seeded } from './support.js';
 
 function statsOf(typeText: string, values: unknown[]) {
   const schema = schemaFromUcColumns([{ name: 'c', type_text: typeText, nullable: true }]);
@@ -16,6 +17,20 @@ describe('Delta file stats', () => {
     const s = statsOf('string', ['\u{1F600}', '\uFFFD']);
     assert.equal(s.minValues.c, '\uFFFD');
     assert.equal(s.maxValues.c, '\u{1F600}');
+  });
+
+  it('finds the byte-order bounds of strings with and without units past U+D7FF mixed', () => {
+    const rand = seeded(42);
+    const units = ['a', 'z', '\u00e9', '\uD7FF', '\uE000', '\uFFFD', '\u{1F600}', '\u{10FFFF}'];
+    for (let round = 0; round < 200; round++) {
+      const words = Array.from({ length: 1 + Math.floor(rand() * 12) }, () =>
+        Array.from({ length: Math.floor(rand() * 4) }, () => units[Math.floor(rand() * units.length)]).join(''),
+      );
+      const byBytes = [...words].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+      const s = statsOf('string', words);
+      assert.equal(s.minValues.c, byBytes[0], JSON.stringify(words));
+      assert.equal(s.maxValues.c, byBytes.at(-1), JSON.stringify(words));
+    }
   });
 
   it('truncates long strings to 32 characters, keeping both bounds valid', () => {

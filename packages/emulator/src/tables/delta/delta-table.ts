@@ -27,13 +27,11 @@ import { randomUUID } from 'node:crypto';
 import { access, mkdir, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SchemaError, type TableSchema } from '@zerobus/sdk/schema';
-import { parquetWriteBuffer, type SchemaElement } from 'hyparquet-writer';
 import { checkpointDue, checkpointTable } from './checkpoint.js';
 import {
   type Action,
   CommitNotDurableError,
   commitInfo,
-  ENGINE_INFO,
   fsyncDir,
   LOG_DIR,
   type LogState,
@@ -44,10 +42,19 @@ import {
 } from './commit-log.js';
 import { type CompactionHost, compactTable, dataFileName } from './compact-table.js';
 import { canCompact, planCompaction } from './compaction.js';
+import {
+  CODEC_SUFFIX,
+  type ColumnBatch,
+  type DataFileEncoder,
+  type DataFileLayout,
+  EncoderFailed,
+  encodeInline,
+  encodeParquet,
+} from './data-file.js';
 import { DeltaTableError, tableLabel } from './errors.js';
 import { replayLog } from './log-replay.js';
 import { Maintenance, type MaintenanceReporter } from './maintenance.js';
-import { columnSources, parquetSchema } from './parquet-schema.js';
+import { parquetSchema } from './parquet-schema.js';
 import {
   assertSupported,
   type MetaDataAction,
@@ -56,13 +63,8 @@ import {
   schemaFromMetaData,
   storageSchema,
 } from './protocol.js';
-import { fileStats, statsJson } from './stats.js';
 
-/** `columns[i]` holds the values of `schema.fields[i]`, in the NormalizedValue forms of types.ts. */
-export interface ColumnBatch {
-  readonly columns: readonly (readonly unknown[])[];
-  readonly rowCount: number;
-}
+export type { ColumnBatch } from './data-file.js';
 
 export interface AppendResult {
   /** The table version of the commit that added the file (the current one for an empty batch). */
@@ -73,21 +75,6 @@ export interface AppendResult {
   readonly rows: number;
 }
 
-/**
- * Snappy: built into hyparquet-writer, Spark's default, read by every Delta reader. Measured on a
- * 10-column table of ~220-byte rows (encode + stats + fsynced write, ext4, 2 cores), in rows/s
- * and bytes/row on disk, 100,000 | 1,000 rows per file:
- *   Snappy        147–163k | 120–129k, 75 | 79 B/row
- *   uncompressed  182–191k | 150–157k, 203 | 208 B/row
- *   ZSTD level 1  189–195k | 131–140k, 47 | 50 B/row (@bokuweb/zstd-wasm)
- * ZSTD is ~20% faster and ~37% smaller, but needs a WebAssembly dependency with an async start;
- * Snappy already runs well above the service's per-stream rate (PROTOCOL.md §8: 15k–100k
- * records/s), so the gain does not earn the dependency. Uncompressed files are 2.7× larger.
- */
-const CODEC = 'SNAPPY' as const;
-const CODEC_SUFFIX = 'snappy';
-/** One row group per 128k rows: few enough for readers, small enough to bound the writer's memory. */
-const ROW_GROUP_ROWS = 131_072;
 /** A temporary commit file older than this was left by a crashed writer, not one mid-commit. */
 const STALE_TEMP_MS = 60_000;
 /** Safety net against livelock under a storm of competing writers. */
@@ -106,7 +93,7 @@ export class DeltaTable {
   /** The logical schema (variant columns as variants, though stored as strings). */
   readonly schema: TableSchema;
   readonly #state: LogState;
-  readonly #parquetSchema: SchemaElement[];
+  readonly #layout: DataFileLayout;
   readonly #maintenance: Maintenance | undefined;
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -114,7 +101,7 @@ export class DeltaTable {
     this.dir = dir;
     this.schema = schema;
     this.#state = state;
-    this.#parquetSchema = parquetSchema(storageSchema(schema));
+    this.#layout = { schema, parquetSchema: parquetSchema(storageSchema(schema)) };
     if (options.maintenance === false) return;
     const label = state.label;
     const report =
@@ -211,9 +198,12 @@ export class DeltaTable {
     return this.#state.metaData!;
   }
 
-  /** Writes the batch as one Parquet file and commits it; empty batches write nothing. */
-  append(batch: ColumnBatch): Promise<AppendResult> {
-    return this.#enqueue(() => this.#append(batch));
+  /**
+   * Writes the batch as one Parquet file and commits it; empty batches write nothing. `encoder`
+   * makes the file's bytes and stats (default: on this thread; the server passes its worker pool).
+   */
+  append(batch: ColumnBatch, encoder: DataFileEncoder = encodeInline): Promise<AppendResult> {
+    return this.#enqueue(() => this.#append(batch, encoder));
   }
 
   /** Data files (paths relative to the table directory) live in the newest version of the log. */
@@ -230,20 +220,21 @@ export class DeltaTable {
     return run;
   }
 
-  async #append(batch: ColumnBatch): Promise<AppendResult> {
+  async #append(batch: ColumnBatch, encoder: DataFileEncoder): Promise<AppendResult> {
     this.#checkShape(batch);
     const rows = batch.rowCount;
     if (rows === 0) return { version: this.version, file: '', bytes: 0, rows: 0 };
 
     let bytes: Uint8Array;
+    let stats: string;
     try {
-      bytes = this.#encode(batch);
+      ({ bytes, stats } = await encoder(this.#layout, batch));
     } catch (cause) {
+      if (cause instanceof EncoderFailed) throw new DeltaTableError('ENCODER_FAILED', cause.message, { cause });
       throw new DeltaTableError('INVALID_BATCH', `cannot encode the batch as Parquet: ${(cause as Error).message}`, {
         cause,
       });
     }
-    const stats = statsJson(fileStats(this.schema, batch.columns, rows));
 
     const file = dataFileName(CODEC_SUFFIX);
     const path = join(this.dir, file);
@@ -276,22 +267,10 @@ export class DeltaTable {
       schema: this.schema,
       state: this.#state,
       newFileName: () => dataFileName(CODEC_SUFFIX),
-      encode: (batch) => this.#encode(batch),
+      encode: (batch) => encodeParquet(this.#layout, batch),
       enqueue: (task) => this.#enqueue(task),
       tryCommit: (version, actions) => this.#tryCommit(version, actions),
     };
-  }
-
-  #encode(batch: ColumnBatch): Uint8Array {
-    return new Uint8Array(
-      parquetWriteBuffer({
-        schema: this.#parquetSchema,
-        columnData: columnSources(this.schema, batch.columns),
-        codec: CODEC,
-        rowGroupSize: ROW_GROUP_ROWS,
-        createdBy: `${ENGINE_INFO} (hyparquet-writer)`,
-      }),
-    );
   }
 
   /** Commits the add at the next free version, catching up with other writers as needed. */

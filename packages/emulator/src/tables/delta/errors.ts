@@ -7,7 +7,8 @@ export type DeltaErrorCode =
   | 'CORRUPT_LOG' // the log cannot be replayed: missing versions, unreadable lines, no metaData
   | 'UNSUPPORTED' // a protocol feature this writer does not implement
   | 'CONFLICT' // another writer changed the table's schema or protocol under an append
-  | 'INVALID_BATCH'; // a batch whose shape or values do not fit the schema
+  | 'INVALID_BATCH' // a batch whose shape or values do not fit the schema
+  | 'ENCODER_FAILED'; // the thread encoding the batch died or could not start
 
 export class DeltaTableError extends Error {
   override readonly name: string = 'DeltaTableError';

@@ -139,7 +139,7 @@ function boundsOf(type: Exclude<DeltaType, { kind: 'struct' }>, values: readonly
       return { nulls: b.nulls, min: isoTimestamp(lo) + zone, max: isoTimestamp(hi) + zone };
     }
     case 'string': {
-      const b = extremes(values as readonly (string | null)[], compareCodePoints);
+      const b = stringExtremes(values as readonly (string | null)[]);
       if (b.min === undefined || b.max === undefined) return { nulls: b.nulls };
       return { nulls: b.nulls, min: truncateMin(b.min), max: truncateMax(b.max) };
     }
@@ -165,6 +165,40 @@ function extremes<T>(
     if (max === undefined || compare(v, max) > 0) max = v;
   }
   return { nulls, min, max };
+}
+
+/** Code units where UTF-16 order (`<`) and code point order can part: 0xD800 and above. */
+const HIGH_UNITS = /[\ud800-\uffff]/;
+
+/**
+ * {@link extremes} in code point order, fast: at the first code unit two strings differ in, the
+ * two orders disagree only if both units are ≥ 0xD800, so when either string has none (one
+ * native regex scan per value) JavaScript's own `<` is exact, and {@link compareCodePoints} (a
+ * loop over the common prefix, slow for long strings sharing a prefix) runs only between two
+ * strings that both have such units.
+ */
+function stringExtremes(values: readonly (string | null)[]): { nulls: number; min?: string; max?: string } {
+  let nulls = 0;
+  let min: string | undefined;
+  let max: string | undefined;
+  let minHigh = false;
+  let maxHigh = false;
+  for (const v of values) {
+    if (v === null || v === undefined) {
+      nulls++;
+      continue;
+    }
+    const high = HIGH_UNITS.test(v);
+    if (min === undefined || (high && minHigh ? compareCodePoints(v, min) < 0 : v < min)) {
+      min = v;
+      minHigh = high;
+    }
+    if (max === undefined || (high && maxHigh ? compareCodePoints(v, max) > 0 : v > max)) {
+      max = v;
+      maxHigh = high;
+    }
+  }
+  return min === undefined || max === undefined ? { nulls } : { nulls, min, max };
 }
 
 function countNulls(values: readonly unknown[]): number {
