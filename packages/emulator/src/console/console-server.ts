@@ -213,8 +213,9 @@ export class ConsoleServer {
   }
 }
 
+/** An error answer's body; its message never shows a server path (a failed read names its file). */
 function error(code: string, message: string) {
-  return { error_code: code, message };
+  return { error_code: code, message: scrubPaths(message) };
 }
 
 function answerFor(caught: unknown): Answer {
@@ -232,9 +233,7 @@ function sendJson(res: ServerResponse, answer: Answer): void {
     res.end();
     return;
   }
-  const text = JSON.stringify(answer.json);
-  // Error answers never show a server path (a failed read names its file).
-  const body = answer.status >= 400 ? scrubPaths(text) : text;
+  const body = JSON.stringify(answer.json);
   res.writeHead(answer.status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),

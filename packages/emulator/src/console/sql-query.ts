@@ -144,7 +144,22 @@ function viewQuery(table: QueryTable): string {
   return `SELECT ${columns.join(', ')} WHERE false`;
 }
 
+/** What a read-only statement may start with (DuckDB's FROM-first SELECT included). */
+const READ_ONLY_START = /^(?:SELECT|WITH|EXPLAIN|DESCRIBE|DESC|SHOW|SUMMARIZE|FROM|VALUES|TABLE)\b/i;
+
+function readOnlyRefusal(what: string): QueryError {
+  return new QueryError(
+    'READ_ONLY',
+    `only read-only queries run here (SELECT, WITH, EXPLAIN, DESCRIBE, SHOW, SUMMARIZE); this is ${what}`,
+  );
+}
+
 async function checkReadOnly(duckdb: DuckDbModule, connection: Connection, sql: string): Promise<void> {
+  // The first word, before DuckDB binds anything (binding a write to a view fails with another message).
+  const start = sql.replace(/^(?:\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/|\()*/, '');
+  if (!READ_ONLY_START.test(start)) {
+    throw readOnlyRefusal(`a ${(/^\w+/.exec(start)?.[0] ?? 'statement').toUpperCase()} statement`);
+  }
   let extracted: Awaited<ReturnType<Connection['extractStatements']>>;
   try {
     extracted = await connection.extractStatements(sql);
@@ -162,10 +177,7 @@ async function checkReadOnly(duckdb: DuckDbModule, connection: Connection, sql: 
   }
   const type = prepared.statementType;
   if (type !== duckdb.StatementType.SELECT && type !== duckdb.StatementType.EXPLAIN) {
-    throw new QueryError(
-      'READ_ONLY',
-      `only read-only queries run here (SELECT, WITH, EXPLAIN, DESCRIBE, SHOW); this is a ${duckdb.StatementType[type]} statement`,
-    );
+    throw readOnlyRefusal(`a ${duckdb.StatementType[type]} statement`);
   }
 }
 
