@@ -153,7 +153,10 @@ describe('web console API, auth on', () => {
     const insert = await call(emulator, '/query', { token, body: { sql: `DELETE FROM ${TABLE}` } });
     assert.equal(insert.status, 403);
     assert.equal((await json(insert)).error_code, 'READ_ONLY');
-    const outside = await call(emulator, '/query', { token, body: { sql: "SELECT * FROM read_text('/etc/hostname')" } });
+    const outside = await call(emulator, '/query', {
+      token,
+      body: { sql: "SELECT * FROM read_text('/etc/hostname')" },
+    });
     assert.equal(outside.status, 400);
     assert.match(String((await json(outside)).message), /disabled by configuration/);
     const count = await json(await call(emulator, '/query', { token, body: { sql: `SELECT count(*) FROM ${TABLE}` } }));

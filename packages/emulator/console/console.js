@@ -132,17 +132,19 @@ async function showDetails() {
       ),
     );
     $('#history tbody').replaceChildren(
-      ...table.history.map((h) =>
-        el(
-          'tr',
-          {},
-          el('td', { class: 'num' }, h.version),
-          el('td', {}, h.timestamp ? new Date(h.timestamp).toLocaleTimeString() : ''),
-          el('td', {}, h.operation),
-          el('td', { class: 'num' }, count(h.rowsAdded)),
-          el('td', { class: 'num' }, size(h.bytesAdded)),
+      ...table.history
+        .slice(0, 10)
+        .map((h) =>
+          el(
+            'tr',
+            {},
+            el('td', { class: 'num' }, h.version),
+            el('td', {}, h.timestamp ? new Date(h.timestamp).toLocaleTimeString() : ''),
+            el('td', {}, h.operation),
+            el('td', { class: 'num' }, count(h.rowsAdded)),
+            el('td', { class: 'num' }, size(h.bytesAdded)),
+          ),
         ),
-      ),
     );
     await showRows();
   } catch (error) {
@@ -241,7 +243,7 @@ function drawCharts() {
     const last = points.length ? points[points.length - 1][1] : 0;
     svg.append(
       line,
-      label(`${name}: ${count(last)}/s`, 40, 12),
+      label(`${name}: ${count(Math.round(last))}/s`, 40, 12),
       label(count(Math.round(max)), 2, 24),
       label('0', 2, height - 18),
       label('−5 min', 40, height - 3),

@@ -1,8 +1,8 @@
 /** Three-part Unity Catalog names rewritten to the DuckDB views of the console's SQL box. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { duckDbType } from '../src/console/sql-query.js';
 import { rewriteTableNames } from '../src/console/sql-names.js';
+import { duckDbType } from '../src/console/sql-query.js';
 
 const TABLES = new Set(['main.iot.readings', 'dev.default.events']);
 
