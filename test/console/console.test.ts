@@ -31,6 +31,9 @@ const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 const WAIT = { timeout: 30_000 };
+/** Evaluated in the page: the first live stream shows a record rate above zero. */
+const RATE_ABOVE_ZERO =
+  "Number((document.querySelector('#streams tbody tr td.rate')?.textContent ?? '0').replaceAll(',', '')) > 0";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -86,14 +89,7 @@ describe('web console in a browser', () => {
       await page.locator(`#tree li[data-table="${TABLE}"]`).waitFor(WAIT);
 
       // the live stream, with a rate above zero, and the table's throughput chart
-      await page.waitForFunction(
-        () => {
-          const rate = document.querySelector('#streams tbody tr td.rate')?.textContent ?? '0';
-          return Number(rate.replaceAll(',', '')) > 0;
-        },
-        undefined,
-        WAIT,
-      );
+      await page.waitForFunction(RATE_ABOVE_ZERO, undefined, WAIT);
       const [principal, table, recordType, protocol, state] = await firstStream(page);
       assert.deepEqual(
         [principal, table, recordType, protocol, state],
@@ -109,7 +105,7 @@ describe('web console in a browser', () => {
       await page.fill('#sql', `SELECT device, count(*) > 0 AS seen FROM ${TABLE} GROUP BY 1 ORDER BY 1`);
       await page.click('#run');
       await page.waitForFunction(
-        () => /row\(s\)/.test(document.querySelector('#query-info')?.textContent ?? ''),
+        "/row\\(s\\)/.test(document.querySelector('#query-info')?.textContent ?? '')",
         undefined,
         WAIT,
       );
@@ -121,16 +117,12 @@ describe('web console in a browser', () => {
       const before = emulator.stats.streamsCreated;
       await page.click('button[data-fault="fail-streams"]');
       await page.waitForFunction(
-        () => document.querySelector('#streams tbody tr td.recoveries')?.textContent === '1',
+        "document.querySelector('#streams tbody tr td.recoveries')?.textContent === '1'",
         undefined,
         WAIT,
       );
       assert.ok(emulator.stats.streamsCreated > before);
-      await page.waitForFunction(
-        () => Number((document.querySelector('#streams tbody tr td.rate')?.textContent ?? '0').replaceAll(',', '')) > 0,
-        undefined,
-        WAIT,
-      );
+      await page.waitForFunction(RATE_ABOVE_ZERO, undefined, WAIT);
       await page.screenshot({ path: join(shots, '3-recovered.png'), fullPage: true });
       const readme = process.env.CONSOLE_SCREENSHOT;
       if (readme) {
