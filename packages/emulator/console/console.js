@@ -10,6 +10,9 @@ let token = sessionStorage.getItem('zerobus-console-token') ?? '';
 let selected = '';
 let selectedVersion = null;
 let detailsPending = false;
+let detailsAt = 0;
+/** A busy table commits many times a second: its details are re-read at most this often. */
+const DETAILS_EVERY_MS = 2000;
 /** Per table: [time, records/s] of the last minutes. */
 const series = new Map();
 
@@ -119,6 +122,7 @@ function selectTable(name) {
 async function showDetails() {
   if (!selected || detailsPending) return;
   detailsPending = true;
+  detailsAt = Date.now();
   try {
     const table = await api(`/tables/${encodeURIComponent(selected)}`);
     selectedVersion = table.version;
@@ -202,7 +206,9 @@ function onTick(tick) {
   addPoints(tick);
   drawCharts();
   const version = tick.tables[selected]?.version;
-  if (selected && version !== undefined && version !== selectedVersion) void showDetails();
+  if (selected && version !== undefined && version !== selectedVersion && Date.now() - detailsAt >= DETAILS_EVERY_MS) {
+    void showDetails();
+  }
   const known = new Set([...document.querySelectorAll('#tree li[data-table]')].map((li) => li.dataset.table));
   if (Object.keys(tick.tables).some((name) => !known.has(name))) void loadTree().catch(() => {});
 }

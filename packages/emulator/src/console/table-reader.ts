@@ -5,7 +5,7 @@
  * server writes): the log is replayed once, then caught up commit by commit on each refresh.
  */
 
-import { type AddAction, type LogState, readCommit } from '../tables/delta/commit-log.js';
+import { type Action, type AddAction, type LogState, readCommit } from '../tables/delta/commit-log.js';
 import { replayLog } from '../tables/delta/log-replay.js';
 
 /** A column as the Delta schema has it: `type` in Spark SQL (`bigint`, `array<string>`...). */
@@ -59,7 +59,8 @@ export class DeltaTableReader {
   async #catchUp(): Promise<LogState> {
     if (this.#state) {
       try {
-        await this.#state.catchUp(this.dir);
+        // The commits read to catch up are the history's newest entries: kept, not read again.
+        for (const { version, actions } of await this.#state.catchUp(this.dir)) this.#remember(version, actions);
         return this.#state;
       } catch {
         // The log changed under us in a way a catch-up cannot follow: read it again.
@@ -123,7 +124,10 @@ export class DeltaTableReader {
 
   async #readHistory(version: number): Promise<HistoryEntry | undefined> {
     const actions = await readCommit(this.dir, version);
-    if (!actions) return undefined;
+    return actions && this.#remember(version, actions);
+  }
+
+  #remember(version: number, actions: readonly Action[]): HistoryEntry {
     let timestamp: number | undefined;
     let operation = 'UNKNOWN';
     let rowsAdded = 0;
@@ -149,6 +153,7 @@ export class DeltaTableReader {
     const entry = { version, timestamp, operation, rowsAdded, bytesAdded, filesAdded, filesRemoved };
     this.#history.set(version, entry);
     if (this.#history.size > HISTORY_CACHE) {
+      // Entries arrive mostly in version order: the first key is (nearly always) the oldest.
       const oldest = Math.min(...this.#history.keys());
       this.#history.delete(oldest);
     }
