@@ -92,7 +92,12 @@ async function run(consoleOpen: boolean) {
   controller.abort();
   const requests = await page;
   await stream.close();
-  return { recordsPerSec: RECORDS / seconds, serverCpuPercent: (100 * cpu) / seconds, cpuMsPer100k: (cpu * 1e8) / RECORDS, requests };
+  return {
+    recordsPerSec: RECORDS / seconds,
+    serverCpuPercent: (100 * cpu) / seconds,
+    cpuMsPer100k: (cpu * 1e8) / RECORDS,
+    requests,
+  };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
@@ -116,4 +121,6 @@ for (const mode of ['closed', 'open'] as const) {
     `| ${mode} | ${Math.round(median(rs.map((x) => x.recordsPerSec))).toLocaleString('en-US')} | ${median(rs.map((x) => x.serverCpuPercent)).toFixed(0)} | ${median(rs.map((x) => x.cpuMsPer100k)).toFixed(0)} |`,
   );
 }
-console.log(`\n${RECORDS.toLocaleString('en-US')} records of ${SIZE} B per run, one stream, durable; median of ${RUNS}.`);
+console.log(
+  `\n${RECORDS.toLocaleString('en-US')} records of ${SIZE} B per run, one stream, durable; median of ${RUNS}.`,
+);
