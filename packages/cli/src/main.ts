@@ -43,6 +43,20 @@ const COMMANDS: Record<string, Command> = {
       return { run: m.runEmulator, usage: m.EMULATOR_USAGE };
     },
   },
+  query: {
+    summary: "Run read-only SQL (DuckDB) over the local server's Delta tables",
+    load: async () => {
+      const m = await import('./commands/query.js');
+      return { run: m.runQuery, usage: m.QUERY_USAGE };
+    },
+  },
+  tail: {
+    summary: 'Print the rows committed to a Delta table as they land, until Ctrl+C',
+    load: async () => {
+      const m = await import('./commands/tail.js');
+      return { run: m.runTail, usage: m.TAIL_USAGE };
+    },
+  },
   bench: {
     summary: 'Quick ingestion benchmark against an ack-only local server',
     load: async () => {

@@ -49,6 +49,19 @@ export class Emulator implements AsyncDisposable {
   readonly unityCatalogEndpoint: string;
   /** The port the HTTP server (OAuth token endpoint, Unity Catalog REST API) listens on. */
   readonly httpPort: number;
+  /**
+   * The web console, on the HTTP port: tables, live streams, SQL, fault buttons
+   * (loopback clients only unless `console: 'all'`; `undefined` with `console: 'off'`).
+   *
+   * @example
+   * ```ts
+   * import { startEmulator } from '@zerobus/emulator';
+   *
+   * await using emulator = await startEmulator({ dataDir: './lake' });
+   * console.log(`watch ingestion at ${emulator.consoleUrl}`); // http://127.0.0.1:PORT/
+   * ```
+   */
+  readonly consoleUrl: string | undefined;
   /** Fault injection hooks: failed calls, withheld acks, dropped connections, close signals... */
   readonly faults: EmulatorFaults;
   private closing: Promise<void> | undefined;
@@ -67,6 +80,7 @@ export class Emulator implements AsyncDisposable {
     this.endpoint = serverUrl(host, this.port, secure);
     this.grpcTarget = hostAndPort(host, this.port);
     this.unityCatalogEndpoint = serverUrl(host, this.httpPort, secure);
+    this.consoleUrl = state.options.console === 'off' ? undefined : `${this.unityCatalogEndpoint}/`;
     this.faults = state.faults;
   }
 

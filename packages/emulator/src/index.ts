@@ -17,6 +17,7 @@ export { TOKEN_PATH, type TokenRequestRecord } from './oauth/token-endpoint.js';
 export type { AuthorizationDetail } from './oauth/tokens.js';
 export {
   type CallStatus,
+  type ConsoleAccess,
   DEFAULT_PRINCIPAL,
   type EmulatorOptions,
   type GrpcStatusName,

@@ -90,6 +90,11 @@ export interface EmulatorOptions {
    * or none, is accepted). Default true.
    */
   auth?: boolean;
+  /**
+   * Who gets the web console (`/` on the HTTP port, `Emulator.consoleUrl`): `loopback` clients
+   * only (the default), `all` clients (with `auth` on they still need a token), or no one (`off`).
+   */
+  console?: ConsoleAccess;
   /** Lifetime of issued access tokens (`expires_in`). Default 3600. 0 makes tokens expire at once. */
   tokenTtlSeconds?: number;
   /** Schemaless in-memory tables that exist from the start (`catalog.schema.table`, any case). */
@@ -225,6 +230,8 @@ export interface ResolvedOptions {
   readonly principals: readonly Principal[];
   /** Whether gRPC calls must carry a valid token. */
   readonly auth: boolean;
+  /** Who gets the web console. */
+  readonly console: ConsoleAccess;
   /** Lifetime of issued access tokens, in seconds. */
   readonly tokenTtlSeconds: number;
   /** Tables that exist from the start. */
@@ -311,6 +318,27 @@ function optionalBoolean(name: string, value: boolean | undefined): boolean | un
   return value;
 }
 
+/**
+ * Who gets the local server's web console: `loopback` clients only, `all` clients, or no one.
+ *
+ * @example
+ * ```ts
+ * import { type ConsoleAccess, startEmulator } from '@zerobus/emulator';
+ *
+ * // a server in a container, watched from the host's browser (auth stays on: log in with a principal)
+ * const access: ConsoleAccess = 'all';
+ * await using emulator = await startEmulator({ host: '0.0.0.0', console: access });
+ * console.log(`console at ${emulator.consoleUrl}`);
+ * ```
+ */
+export type ConsoleAccess = 'loopback' | 'all' | 'off';
+
+function consoleAccess(value: unknown): ConsoleAccess {
+  if (value === undefined) return 'loopback';
+  if (value === 'loopback' || value === 'all' || value === 'off') return value;
+  throw new TypeError(`console must be 'loopback', 'all' or 'off', got ${JSON.stringify(value)}`);
+}
+
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   const principals = options.principals ?? [DEFAULT_PRINCIPAL];
   const ids = new Set<string>();
@@ -330,6 +358,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     httpPort,
     principals: principals.map((p) => Object.freeze({ ...p, tables: p.tables ? [...p.tables] : undefined })),
     auth: options.auth ?? true,
+    console: consoleAccess(options.console),
     tokenTtlSeconds: nonNegative('tokenTtlSeconds', options.tokenTtlSeconds, 3600, false),
     tables: [...(options.tables ?? [])],
     autoCreateTables: options.autoCreateTables ?? false,

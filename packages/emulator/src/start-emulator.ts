@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Server } from '@grpc/grpc-js';
 import { addUnityCatalogRoutes } from './catalog/uc-routes.js';
 import { UnityCatalog } from './catalog/unity-catalog.js';
+import { ConsoleServer } from './console/console-server.js';
 import { Emulator } from './emulator.js';
 import { FaultController } from './faults.js';
 import { doPutHandler, flightServiceDefinition } from './flight/flight-service.js';
@@ -80,6 +81,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     calls: callLog(),
     tokenRequests: new TokenRequestLog(),
     sessions: new Set(),
+    streamOpens: new Map(),
     closing: false,
     nextCallId: 1,
     changed: () => waiters.notify(),
@@ -117,14 +119,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   endStreamsOfDroppedTables(state);
 
   listener = await listenGrpc(grpcServer, resolved.host, resolved.port, resolved.tls);
+  const webConsole = new ConsoleServer(state);
   let http: RunningHttpServer;
   try {
-    http = await startHttpServer(router, resolved.host, resolved.httpPort, resolved.tls);
+    http = await startHttpServer(router, resolved.host, resolved.httpPort, resolved.tls, (req, res) =>
+      webConsole.handle(req, res),
+    );
   } catch (error) {
     await listener.close(0);
     throw error;
   }
-  return new Emulator(state, waiters, listener, http);
+  const server = http;
+  const close = () => {
+    webConsole.close(); // ends the console's event streams, which would hold the server open
+    return server.close();
+  };
+  return new Emulator(state, waiters, listener, { port: http.port, close });
 }
 
 /** A listen-on-every-interface address, which no certificate can name. */

@@ -130,6 +130,14 @@ export interface StreamInfo {
   readonly closeSignalSent: boolean;
   /** The client half-closed its side; the call ends once everything is acked. */
   readonly halfClosed: boolean;
+  /** The OAuth client id of the call's token; undefined without authentication. */
+  readonly principal: string | undefined;
+  /** Records (Arrow Flight: rows) accepted on this call. */
+  readonly recordsAccepted: number;
+  /** Bytes of the messages accepted on this call, as received (Arrow Flight: the batches' bodies). */
+  readonly bytesAccepted: number;
+  /** Streams the same principal opened to the same table before this one, since the server started: its reconnections. */
+  readonly recoveries: number;
 }
 
 /** An open gRPC call of either service, as the emulator and the fault hooks handle it. */
@@ -156,6 +164,8 @@ export interface EmulatorState {
   /** The latest token requests (a ring of 1,000). */
   readonly tokenRequests: TokenRequestLog;
   readonly sessions: Set<CallSession>;
+  /** Streams opened per principal and table (key `clientId NUL table`), for `StreamInfo.recoveries`. */
+  readonly streamOpens: Map<string, number>;
   closing: boolean;
   nextCallId: number;
   /** Wakes `waitFor()` predicates; called after anything observable changed. */

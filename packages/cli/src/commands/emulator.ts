@@ -27,7 +27,10 @@ Options:
                               written to Delta tables are never kept in memory.
   --principal ID:SECRET       an OAuth client allowed on every table (repeatable; default
                               emulator-client:emulator-secret)
-  --no-auth                   accept any bearer token
+  --no-auth                   accept any bearer token (the web console opens without login)
+  --console-remote            serve the web console (at / on the HTTP port) to every client,
+                              not only to this machine's (loopback); with auth it needs a login
+  --no-console                serve no web console
   --tls-cert FILE --tls-key FILE
                               serve gRPC and HTTP over TLS with this PEM certificate (chain)
                               and key
@@ -71,6 +74,8 @@ export async function runEmulator(args: string[]): Promise<void> {
       'data-dir': { type: 'string' },
       principal: { type: 'string', multiple: true },
       'no-auth': { type: 'boolean' },
+      'console-remote': { type: 'boolean' },
+      'no-console': { type: 'boolean' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'tls-self-signed': { type: 'string' },
@@ -118,6 +123,8 @@ export async function runEmulator(args: string[]): Promise<void> {
     port: port(values.port, 'port'),
     httpPort: port(values['http-port'], 'http-port'),
     auth: values['no-auth'] !== true,
+    ...(values['console-remote'] === true && { console: 'all' as const }),
+    ...(values['no-console'] === true && { console: 'off' as const }),
     ...(values['no-store-records'] === true && { storeRecords: false }),
     ...(values['auto-create-tables'] === true && { autoCreateTables: true }),
     // Info level unless ZEROBUS_LOG says otherwise: the tables it creates are worth a line each.
@@ -147,6 +154,7 @@ export async function runEmulator(args: string[]): Promise<void> {
     const hello = {
       endpoint: emulator.endpoint,
       unityCatalogEndpoint: emulator.unityCatalogEndpoint,
+      consoleUrl: emulator.consoleUrl,
       dataDir: emulator.dataDir,
       ...(localCa && { tlsCaFile: localCa.files.caFile }),
       pid: process.pid,
@@ -161,6 +169,7 @@ export async function runEmulator(args: string[]): Promise<void> {
     process.stdout.write(
       `Zerobus local server\n  server endpoint         ${emulator.endpoint}\n` +
         `  unity catalog endpoint  ${emulator.unityCatalogEndpoint}\n` +
+        (emulator.consoleUrl ? `  web console             ${emulator.consoleUrl}\n` : '') +
         `  data directory          ${emulator.dataDir}\n` +
         `  client id               ${clientIds} (secret: ${secretSource})\n` +
         (localCa ? `  trust this CA           ${localCa.files.caFile} (${CA_STATE[localCa.created]})\n` : '') +

@@ -109,6 +109,7 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
       ackedRecords: this.ackedRows,
       closeSignalSent: false,
       halfClosed: this.halfClosed,
+      ...this.counters(),
     };
   }
 
@@ -232,7 +233,7 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
     this.record.streamId = stream.id;
     this.record.tableName = table;
     this.record.recordType = 'arrow';
-    state.stats.streamsCreated++;
+    this.countStreamOpened(table);
     this.sendAck(-1, 0); // "stream ready"
     state.changed();
     const failure = state.faults.afterCreate();
@@ -301,6 +302,7 @@ export class FlightSession extends DuplexCallSession<DecodedFlightData, Uint8Arr
       state.tables.append(stream.tableName, this.storedRecords(offset, rows));
     }
     this.nextOffset++;
+    this.countAccepted(keep, message.ipc.body.length);
     if (complete) {
       this.lastAccepted = offset;
       this.batchesAccepted++;

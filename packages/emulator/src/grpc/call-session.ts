@@ -55,6 +55,11 @@ export abstract class DuplexCallSession<Request, Response> implements CallSessio
   private readonly readPauses = new Set<ReadPause>();
   /** Payload bytes handed to a Delta group commit and not durable yet. */
   private deltaBacklogBytes = 0;
+  /** Records and message bytes accepted on this call: per-request sums, read by the console. */
+  private recordsAccepted = 0;
+  private bytesAccepted = 0;
+  /** Streams the same principal opened to the same table before this one. */
+  private recoveries = 0;
 
   constructor(
     protected readonly call: ServerDuplexStream<Request, Response>,
@@ -110,6 +115,30 @@ export abstract class DuplexCallSession<Request, Response> implements CallSessio
 
   get clientId(): string | undefined {
     return this.token?.clientId;
+  }
+
+  /** Counts the stream this call opened, and the earlier ones of its principal to its table. */
+  protected countStreamOpened(tableName: string): void {
+    this.state.stats.streamsCreated++;
+    const key = `${this.clientId ?? ''}\u0000${tableName}`;
+    this.recoveries = this.state.streamOpens.get(key) ?? 0;
+    this.state.streamOpens.set(key, this.recoveries + 1);
+  }
+
+  /** One accepted request (or batch): two additions, nothing allocated. */
+  protected countAccepted(records: number, bytes: number): void {
+    this.recordsAccepted += records;
+    this.bytesAccepted += bytes;
+  }
+
+  /** The counters every `info()` reports. */
+  protected counters(): Pick<StreamInfo, 'principal' | 'recordsAccepted' | 'bytesAccepted' | 'recoveries'> {
+    return {
+      principal: this.clientId,
+      recordsAccepted: this.recordsAccepted,
+      bytesAccepted: this.bytesAccepted,
+      recoveries: this.recoveries,
+    };
   }
 
   protected isReadPaused(reason: ReadPause): boolean {

@@ -72,6 +72,7 @@ export class StreamSession extends DuplexCallSession<DecodedRequest, StreamRespo
       ackedUpTo: this.lastAcked,
       closeSignalSent: this.closeSignalSent,
       halfClosed: this.halfClosed,
+      ...this.counters(),
     };
   }
 
@@ -121,7 +122,7 @@ export class StreamSession extends DuplexCallSession<DecodedRequest, StreamRespo
     this.record.streamId = stream.id;
     this.record.tableName = stream.tableName;
     this.record.recordType = stream.kind;
-    state.stats.streamsCreated++;
+    this.countStreamOpened(stream.tableName);
     this.send({ kind: 'createStreamResponse', streamId: stream.id });
     state.changed();
     const rotation = state.options.rotationIntervalMs;
@@ -178,6 +179,7 @@ export class StreamSession extends DuplexCallSession<DecodedRequest, StreamRespo
     this.nextOffset++;
     this.lastAccepted = request.offsetId;
     this.requestsAccepted++;
+    this.countAccepted(request.records.length, size);
     state.changed();
     if (this.lastAccepted - this.lastAcked >= state.options.maxInflightRequests) {
       // Server-side flow control: read no more until acknowledgements catch up.

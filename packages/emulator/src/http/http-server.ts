@@ -66,13 +66,18 @@ async function handle(router: Router, req: IncomingMessage, res: ServerResponse)
   }
 }
 
+/** Takes a request before the router (the web console's page, API and event streams): true when it did. */
+export type RequestInterceptor = (req: IncomingMessage, res: ServerResponse) => boolean;
+
 export async function startHttpServer(
   router: Router,
   host: string,
   port: number,
   tls?: { cert: string | Buffer; key: string | Buffer },
+  intercept?: RequestInterceptor,
 ): Promise<RunningHttpServer> {
   const listener = (req: IncomingMessage, res: ServerResponse) => {
+    if (intercept?.(req, res)) return;
     void handle(router, req, res);
   };
   const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, listener) : createServer(listener);
