@@ -5,7 +5,7 @@
  * the batch to a thread (structured clone) and the round trip until the file is back.
  * Median of `--runs` batches per size.
  *
- *   npx tsx --conditions=source bench/parquet-offload.ts [--runs 15]
+ *   npx tsx --conditions=@zerobus/source bench/parquet-offload.ts [--runs 15]
  */
 import { parseArgs } from 'node:util';
 import type { TableSchema } from '@zerobus/sdk/schema';

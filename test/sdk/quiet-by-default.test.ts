@@ -15,7 +15,7 @@ const EXPECTED = { failed: 'STREAM_FAILED', events: ['recovering', 'error'] };
 
 async function runProbe(zerobusLog: string | undefined): Promise<{ stdout: string; stderr: string }> {
   const { ZEROBUS_LOG: _set, ...env } = process.env;
-  return promisify(execFile)(process.execPath, ['--conditions=source', '--import', 'tsx', probe], {
+  return promisify(execFile)(process.execPath, ['--conditions=@zerobus/source', '--import', 'tsx', probe], {
     env: zerobusLog === undefined ? env : { ...env, ZEROBUS_LOG: zerobusLog },
     timeout: 120_000,
   });

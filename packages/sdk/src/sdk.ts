@@ -224,7 +224,10 @@ export class ZerobusSdk {
     headersProvider?: HeadersProvider,
     poolOptions?: StreamPoolOptions,
   ): Promise<StreamPool<T>>;
-  async createStreamPool<T = unknown>(first: string | CreateStreamParams<T>, ...rest: unknown[]): Promise<StreamPool<T>> {
+  async createStreamPool<T = unknown>(
+    first: string | CreateStreamParams<T>,
+    ...rest: unknown[]
+  ): Promise<StreamPool<T>> {
     if (typeof first === 'object' && first !== null) {
       return StreamPool.open<T>(this, first, rest[0] as StreamPoolOptions | undefined);
     }
