@@ -31,6 +31,15 @@ export const SOURCE_OPTIONS = `  --data-dir DIR          read the Delta tables o
                           the secret from this file`;
 
 /** A failure the command reports as it is (exit 1). */
+/** The parseArgs options of the flags above, shared by `query` and `tail`. */
+export const SOURCE_FLAGS = {
+  'data-dir': { type: 'string' },
+  'uc-endpoint': { type: 'string' },
+  'client-id': { type: 'string' },
+  'client-secret': { type: 'string' },
+  'client-secret-file': { type: 'string' },
+} as const;
+
 export class SourceError extends Error {
   override readonly name = 'SourceError';
 }

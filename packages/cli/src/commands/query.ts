@@ -1,7 +1,7 @@
 /** `zerobus query "SQL"`: read-only DuckDB SQL over Delta tables, on a data directory or a running local server. */
 import { parseArgs } from 'node:util';
 import { positiveInteger, UsageError } from '../args.js';
-import { SOURCE_OPTIONS, tableSource } from '../console-source.js';
+import { SOURCE_FLAGS, SOURCE_OPTIONS, tableSource } from '../console-source.js';
 
 export const QUERY_USAGE = `Usage: zerobus query "SQL" [options]
 
@@ -17,7 +17,7 @@ ${SOURCE_OPTIONS}
   --max-rows N            print at most N rows (default 1000)
   -h, --help              show this help
 
-Exit codes: 0 done, 1 the query failed (the message says why), 2 bad usage.
+Exit codes: 0 done, 1 the query failed (the message says why) or bad usage (the message, then how to get help).
 `;
 
 export async function runQuery(args: string[]): Promise<void> {
@@ -25,11 +25,7 @@ export async function runQuery(args: string[]): Promise<void> {
     args,
     allowPositionals: true,
     options: {
-      'data-dir': { type: 'string' },
-      'uc-endpoint': { type: 'string' },
-      'client-id': { type: 'string' },
-      'client-secret': { type: 'string' },
-      'client-secret-file': { type: 'string' },
+      ...SOURCE_FLAGS,
       json: { type: 'boolean' },
       csv: { type: 'boolean' },
       'max-rows': { type: 'string' },

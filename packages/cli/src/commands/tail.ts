@@ -1,7 +1,7 @@
 /** `zerobus tail TABLE`: prints a Delta table's rows as they commit, like `tail -f`, until interrupted. */
 import { parseArgs } from 'node:util';
 import { positiveInteger, UsageError } from '../args.js';
-import { SOURCE_OPTIONS, tableSource } from '../console-source.js';
+import { SOURCE_FLAGS, SOURCE_OPTIONS, tableSource } from '../console-source.js';
 
 export const TAIL_USAGE = `Usage: zerobus tail CATALOG.SCHEMA.TABLE [options]
 
@@ -14,7 +14,7 @@ ${SOURCE_OPTIONS}
   --interval-ms N         how often to look for new commits (default 500)
   -h, --help              show this help
 
-Exit codes: 0 stopped (Ctrl+C), 1 the table cannot be read (the message says why), 2 bad usage.
+Exit codes: 0 stopped (Ctrl+C), 1 the table cannot be read (the message says why) or bad usage (the message, then how to get help).
 `;
 
 export async function runTail(args: string[]): Promise<void> {
@@ -22,11 +22,7 @@ export async function runTail(args: string[]): Promise<void> {
     args,
     allowPositionals: true,
     options: {
-      'data-dir': { type: 'string' },
-      'uc-endpoint': { type: 'string' },
-      'client-id': { type: 'string' },
-      'client-secret': { type: 'string' },
-      'client-secret-file': { type: 'string' },
+      ...SOURCE_FLAGS,
       'from-start': { type: 'boolean' },
       'interval-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
