@@ -11,6 +11,9 @@ export default defineConfig({
     options.sourcesContent = false;
   },
   clean: true,
+  // `npm run build --silent` (the demo) reaches tsup through npm's log level: the build script
+  // runs a second command after tsup, so a trailing `-- --silent` would not.
+  silent: process.env.npm_config_loglevel === 'silent',
   target: 'node20',
   platform: 'node',
 });

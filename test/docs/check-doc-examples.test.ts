@@ -78,7 +78,7 @@ describe('check-doc-examples', () => {
     );
     assert.match(
       result.stderr,
-      /@zerobus\/sdk\.broken, line 1: Property 'noSuchMethod' does not exist on type 'ZerobusStream'/,
+      /@zerobus\/sdk\.broken, line 1: Property 'noSuchMethod' does not exist on type 'ZerobusStream(<unknown>)?'/,
     );
     assert.match(result.stderr, /@zerobus\/sdk\.unimported, line 1: Cannot find name 'TableProperties'/);
   });
