@@ -86,7 +86,7 @@ function steps(text: string): Record<string, Variant> {
     'step: latin1 write (for scale)': () => {
       writer.reset();
       writer.ensure(text.length);
-      sink += writer.buf.latin1Write(text, 0);
+      sink += writer.buf.write(text, 0, 'latin1');
     },
     'step: copy to slab': () => {
       sink += copyToSlab(writer.buf, text.length).length;
@@ -107,7 +107,7 @@ async function timeRound(variant: Variant, make: (i: number) => object): Promise
   return [us, ((gcMs - gcBefore) * 1000) / RECORDS];
 }
 
-async function compare(title: string, all: Record<string, Variant>, make: (i: number) => object): void {
+async function compare(title: string, all: Record<string, Variant>, make: (i: number) => object): Promise<void> {
   const names = Object.keys(all);
   const times = new Map(names.map((n) => [n, [] as number[]]));
   const gcs = new Map(names.map((n) => [n, [] as number[]]));

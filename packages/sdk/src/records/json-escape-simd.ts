@@ -55,6 +55,12 @@ const MODULE_BASE64 =
 
 const PAGE = 65536;
 
+/** The part of the WebAssembly API used here (the SDK's TypeScript libs do not declare it). */
+interface WasmApi {
+  readonly Module: new (bytes: Uint8Array) => object;
+  readonly Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+}
+
 interface SimdScan {
   readonly memory: Uint8Array;
   readonly scan: (length: number) => number;
@@ -65,9 +71,10 @@ let instance: SimdScan | null | undefined;
 /** The instantiated module, or null where WebAssembly (or its SIMD) is unavailable (e.g. `--jitless`). */
 function load(): SimdScan | null {
   try {
-    const module = new WebAssembly.Module(Buffer.from(MODULE_BASE64, 'base64'));
-    const exports = new WebAssembly.Instance(module, {}).exports as {
-      memory: WebAssembly.Memory;
+    const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+    const module = new wasm.Module(Buffer.from(MODULE_BASE64, 'base64'));
+    const exports = new wasm.Instance(module, {}).exports as {
+      memory: { buffer: ArrayBuffer };
       scan: (length: number) => number;
     };
     return { memory: new Uint8Array(exports.memory.buffer), scan: exports.scan };
