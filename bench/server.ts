@@ -5,7 +5,7 @@
  * died or finished) or on SIGTERM. With `--durable`, Unity Catalog tables are real Delta tables
  * in a temporary data directory (removed at exit), for the end-to-end benchmark.
  *
- *   node --import tsx bench/server.ts [--durable] [--hold-acks]
+ *   node --import tsx bench/server.ts [--durable] [--hold-acks] [--no-auth]
  */
 import { startEmulator } from '@zerobus/emulator';
 
@@ -21,8 +21,9 @@ export interface ServerHello {
 // --stream-limit N: each stream limited to N records/s, as the real service limits streams.
 const limitAt = process.argv.indexOf('--stream-limit');
 const streamLimit = limitAt > 0 ? Number(process.argv[limitAt + 1]) : undefined;
+// --no-auth: calls need no token (bench/transports.ts drives calls without the SDK's OAuth).
 const emulator = await startEmulator({
-  auth: true,
+  auth: !process.argv.includes('--no-auth'),
   storeRecords: false,
   // The client benchmarks write to any table name: schemaless tables, created on first use.
   autoCreateTables: true,
