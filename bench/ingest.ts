@@ -6,13 +6,20 @@
  *   npm run bench -- --quick            (smoke test)
  *   npm run bench -- --help
  */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { type BenchConfig, parseConfig, USAGE } from './args.js';
 import type { CellResult, CellSpec, Client } from './cell.js';
 import { runCellProcess } from './cell-runner.js';
 import { findNativeModule, nativeMissingMessage } from './native-sdk.js';
 import { benchLine, ratioTable, sizeLabel, table } from './report.js';
 import { type BenchServer, startServerProcess } from './server-process.js';
+
+/** The machine is shared: every result says how busy it was. */
+function loadText(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+}
 
 async function runClientCell(
   client: Client,
@@ -78,7 +85,8 @@ async function main(): Promise<void> {
     console.log(
       `# @zerobus/sdk ingest bench: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); ` +
         `${config.records.toLocaleString('en-US')} records per run (sequential: ${config.sequentialRecords.toLocaleString('en-US')}), ` +
-        `${config.runs} run(s) per cell after a warm-up, median reported; one client process per cell`,
+        `${config.runs} run(s) per cell after a warm-up, median reported; one client process per cell; ` +
+        `load average ${loadText()}`,
     );
     const cells = await runMatrix(config, server);
     const minutes = (performance.now() - started) / 60_000;
@@ -90,7 +98,9 @@ async function main(): Promise<void> {
           `(other modes ${config.records.toLocaleString('en-US')}); their rates are measured on those records, not extrapolated.`,
       );
     }
-    console.log(`MB = 10^6 payload bytes. Total time ${minutes.toFixed(1)} min.`);
+    console.log(
+      `MB = 10^6 payload bytes. Total time ${minutes.toFixed(1)} min. Load average at the end ${loadText()}.`,
+    );
   } finally {
     server.stop();
   }
