@@ -25,6 +25,8 @@ export interface BenchConfig {
   readonly grpcOptions: Record<string, string | number>;
   /** Extra node flags for the cell processes (e.g. `--perf-basic-prof` for Linux perf). */
   readonly nodeFlags: readonly string[];
+  /** Also run each cell with the official SDK's native core, and print the ratio. */
+  readonly vsNative: boolean;
 }
 
 export const USAGE = `Usage: npm run bench -- [flags]      (or: tsx bench/ingest.ts [flags])
@@ -41,6 +43,8 @@ Measures @zerobus/sdk (built dist) against an ack-only emulator in a separate pr
   --cpu-prof-dir DIR         write a .cpuprofile of each cell's client process into DIR
   --grpc-option KEY=VALUE    a grpc-js channel option for the SDK (repeatable), for experiments
   --node-flag=FLAG           a node flag for the cell processes (repeatable), e.g. --node-flag=--perf-basic-prof
+  --vs-native                each cell also with the official SDK's native core (installed by hand:
+                             bench/README.md), against the same server, and the ratio
   --help                     this text
 
 Each cell runs in a fresh client process: once unmeasured (warm-up, a tenth of the records),
@@ -99,6 +103,7 @@ export function parseConfig(argv: readonly string[]): BenchConfig | undefined {
       'cpu-prof-dir': { type: 'string' },
       'grpc-option': { type: 'string', multiple: true },
       'node-flag': { type: 'string', multiple: true },
+      'vs-native': { type: 'boolean' },
     },
     strict: true,
   });
@@ -115,5 +120,6 @@ export function parseConfig(argv: readonly string[]): BenchConfig | undefined {
     cpuProfDir: values['cpu-prof-dir'] === undefined ? undefined : resolve(values['cpu-prof-dir']),
     grpcOptions: grpcOptions(values['grpc-option'] ?? []),
     nodeFlags: values['node-flag'] ?? [],
+    vsNative: values['vs-native'] === true,
   };
 }

@@ -8,18 +8,32 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZerobusSdk } from '@zerobus/sdk';
-import { type CellJob, runCell } from './cell.js';
+import { type CellJob, type RunOnce, runCell } from './cell.js';
 import { procCpuSeconds } from './measure.js';
+import { runOnce } from './modes.js';
+import { runOnceNative } from './native-modes.js';
+import { findNativeModule, loadNativeModule, nativeMissingMessage } from './native-sdk.js';
+
+/** How this process runs a mode: with this SDK, or with the official SDK's native core. */
+function runner(job: CellJob): RunOnce {
+  const { endpoint, unityCatalogEndpoint } = job.server;
+  if (job.client === 'native') {
+    const path = findNativeModule();
+    if (!path) throw new Error(nativeMissingMessage());
+    const native = loadNativeModule(path);
+    const sdk = new native.ZerobusSdk(endpoint, unityCatalogEndpoint);
+    return (mode, input) => runOnceNative(mode, { ...input, native, sdk });
+  }
+  const sdk = new ZerobusSdk(endpoint, unityCatalogEndpoint, { grpcChannelOptions: job.config.grpcOptions });
+  return (mode, input) => runOnce(mode, { ...input, sdk });
+}
 
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '') as CellJob;
   // The bench died: stop rather than run on against its server.
   process.stdin.on('close', () => process.exit(1));
   process.stdin.resume();
-  const sdk = new ZerobusSdk(job.server.endpoint, job.server.unityCatalogEndpoint, {
-    grpcChannelOptions: job.config.grpcOptions,
-  });
-  const result = await runCell(sdk, job.spec, job.config, () => procCpuSeconds(job.server.pid));
+  const result = await runCell(job.client, runner(job), job.spec, job.config, () => procCpuSeconds(job.server.pid));
   const profDir = job.config.cpuProfDir;
   // Next to this process's CPU profile: the measured runs' time windows, for bench/profile-summary.ts.
   if (profDir) writeFileSync(join(profDir, `windows.${process.pid}.json`), JSON.stringify(result.runWindowsUs));

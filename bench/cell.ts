@@ -1,8 +1,7 @@
 /** One cell of the matrix (type × size × mode): a warm-up run, then the measured runs' medians. */
-import type { ZerobusSdk } from '@zerobus/sdk';
 import type { BenchConfig, Mode, RecordKind } from './args.js';
 import { latencySummary, median } from './measure.js';
-import { type RunResult, runOnce } from './modes.js';
+import type { RunInputBase, RunResult } from './modes.js';
 import { recordSource } from './records.js';
 import type { ServerHello } from './server.js';
 
@@ -13,7 +12,11 @@ const MB = 1e6;
  */
 const MAX_BATCH_PAYLOAD = 4_000_000;
 
+/** Whose client a cell ran: this SDK, or the official SDK's native core (`--vs-native`). */
+export type Client = 'zerobus' | 'native';
+
 export interface CellResult {
+  readonly client: Client;
   readonly type: RecordKind;
   readonly sizeBytes: number;
   readonly mode: Mode;
@@ -48,6 +51,7 @@ export interface CellSpec {
 
 /** What bench/cell-process.ts is asked to run. */
 export interface CellJob {
+  readonly client: Client;
   readonly spec: CellSpec;
   readonly config: BenchConfig;
   readonly server: ServerHello;
@@ -55,8 +59,12 @@ export interface CellJob {
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
+/** One run of a mode with one client (bench/modes.ts, bench/native-modes.ts). */
+export type RunOnce = (mode: Mode, input: RunInputBase) => Promise<RunResult>;
+
 export async function runCell(
-  sdk: ZerobusSdk,
+  client: Client,
+  runOnce: RunOnce,
   spec: CellSpec,
   config: BenchConfig,
   serverCpu: () => number | undefined,
@@ -65,7 +73,7 @@ export async function runCell(
   const warmupRecords = Math.max(1, Math.floor(records / 10));
   const source = recordSource(spec.type, spec.size, records);
   const batchSize = Math.max(1, Math.min(config.batchSize, Math.floor(MAX_BATCH_PAYLOAD / spec.size)));
-  const base = { sdk, source, batchSize, serverCpu };
+  const base = { source, batchSize, serverCpu };
   await runOnce(spec.mode, { ...base, records: warmupRecords });
 
   const runs: RunResult[] = [];
@@ -78,6 +86,7 @@ export async function runCell(
   const latencies = runs.map((run) => latencySummary(run.latencies));
   const serverCpus = runs.map((run) => run.serverCpuSeconds);
   return {
+    client,
     type: spec.type,
     sizeBytes: spec.size,
     mode: spec.mode,

@@ -11,13 +11,17 @@ import type { RecordSource } from './records.js';
 export const CLIENT_ID = 'emulator-client';
 export const CLIENT_SECRET = 'emulator-secret';
 
-export interface RunInput {
-  readonly sdk: ZerobusSdk;
+/** What every client's runs get (bench/native-modes.ts too). */
+export interface RunInputBase {
   readonly source: RecordSource;
   readonly records: number;
   readonly batchSize: number;
   /** CPU seconds the server process used so far, if known. */
   readonly serverCpu: () => number | undefined;
+}
+
+export interface RunInput extends RunInputBase {
+  readonly sdk: ZerobusSdk;
 }
 
 export interface RunResult {

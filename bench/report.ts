@@ -37,6 +37,7 @@ export function benchLine(cell: CellResult): string {
 }
 
 const HEADERS = [
+  'client',
   'type',
   'size',
   'mode',
@@ -50,9 +51,10 @@ const HEADERS = [
   'server CPU s',
 ];
 
-/** Columns 0-2 are text (left-aligned), the rest numbers (right-aligned). */
+/** Columns 0-3 are text (left-aligned), the rest numbers (right-aligned). */
 export function table(cells: readonly CellResult[]): string {
   const rows = cells.map((c) => [
+    c.client === 'native' ? 'native' : 'ours',
     c.type,
     sizeLabel(c.sizeBytes),
     c.mode,
@@ -67,7 +69,38 @@ export function table(cells: readonly CellResult[]): string {
   ]);
   const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cols: readonly string[]) =>
+    `| ${cols.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i < 4 ? `-${'-'.repeat(w)}-` : `-${'-'.repeat(w)}:`)).join('|')}|`;
+  return [line(HEADERS), rule, ...rows.map(line)].join('\n');
+}
+
+/** Per cell run by both clients: MB/s of each and ours / native (`--vs-native`). */
+export function ratioTable(cells: readonly CellResult[]): string {
+  const key = (c: CellResult) => `${c.type} ${c.sizeBytes} ${c.mode}`;
+  const native = new Map(cells.filter((c) => c.client === 'native').map((c) => [key(c), c]));
+  const rows = cells.flatMap((ours) => {
+    const other = ours.client === 'zerobus' ? native.get(key(ours)) : undefined;
+    if (!other) return [];
+    return [
+      [
+        ours.type,
+        sizeLabel(ours.sizeBytes),
+        ours.mode,
+        sig(ours.mbPerSec),
+        sig(other.mbPerSec),
+        `${(ours.mbPerSec / other.mbPerSec).toFixed(2)}×`,
+        sig(ours.cpuSeconds),
+        sig(other.cpuSeconds),
+        sig(ours.peakRssMb),
+        sig(other.peakRssMb),
+      ],
+    ];
+  });
+  const headers = ['type', 'size', 'mode', 'ours MB/s', 'native MB/s', 'ratio', 'ours CPU s', 'native CPU s'];
+  headers.push('ours RSS MB', 'native RSS MB');
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cols: readonly string[]) =>
     `| ${cols.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (i < 3 ? `-${'-'.repeat(w)}-` : `-${'-'.repeat(w)}:`)).join('|')}|`;
-  return [line(HEADERS), rule, ...rows.map(line)].join('\n');
+  return [line(headers), rule, ...rows.map(line)].join('\n');
 }

@@ -5,7 +5,7 @@
  * died or finished) or on SIGTERM. With `--durable`, Unity Catalog tables are real Delta tables
  * in a temporary data directory (removed at exit), for the end-to-end benchmark.
  *
- *   node --import tsx bench/server.ts [--durable] [--hold-acks] [--ingest-workers N]
+ *   node --import tsx bench/server.ts [--durable] [--hold-acks] [--ingest-workers N] [--no-auth]
  */
 import { startEmulator } from '@zerobus/emulator';
 
@@ -21,11 +21,12 @@ export interface ServerHello {
 // --stream-limit N: each stream limited to N records/s, as the real service limits streams.
 const limitAt = process.argv.indexOf('--stream-limit');
 const streamLimit = limitAt > 0 ? Number(process.argv[limitAt + 1]) : undefined;
-// --ingest-workers N: threads encoding Delta data files (0: on the event loop; default: the cores).
+// --ingest-workers N: threads encoding Delta data files (0: on the event loop, the default).
 const workersAt = process.argv.indexOf('--ingest-workers');
 const ingestWorkers = workersAt > 0 ? Number(process.argv[workersAt + 1]) : undefined;
+// --no-auth: calls need no token (bench/transports.ts drives calls without the SDK's OAuth).
 const emulator = await startEmulator({
-  auth: true,
+  auth: !process.argv.includes('--no-auth'),
   storeRecords: false,
   // The client benchmarks write to any table name: schemaless tables, created on first use.
   autoCreateTables: true,

@@ -8,6 +8,11 @@
  * ~4 µs, and the UTF-8 write it works on is needed anyway.
  */
 
+import { simdHasJsonEscapeByte } from './json-escape-simd.js';
+
+/** From this length on, the WebAssembly SIMD scan (json-escape-simd.ts) is the faster one. */
+const SIMD_MIN_BYTES = 1024;
+
 const ONES = 0x01010101;
 const HIGHS = 0x80808080;
 const QUOTES = 0x22222222;
@@ -23,6 +28,15 @@ function isEscapeByte(c: number): boolean {
  * `bytes` from the same offset (word `k` is bytes `4k … 4k+3`).
  */
 export function hasJsonEscapeByte(bytes: Uint8Array, words: Uint32Array, start: number, end: number): boolean {
+  if (end - start >= SIMD_MIN_BYTES) {
+    const found = simdHasJsonEscapeByte(bytes, start, end);
+    if (found !== undefined) return found;
+  }
+  return wordScan(bytes, words, start, end);
+}
+
+/** The JavaScript scan, four bytes at a time. */
+export function wordScan(bytes: Uint8Array, words: Uint32Array, start: number, end: number): boolean {
   let i = start;
   for (; i < end && (i & 3) !== 0; i++) if (isEscapeByte(bytes[i]!)) return true;
   const wordEnd = end >> 2;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { hasJsonEscapeByte } from '../../src/records/json-escape.js';
+import { hasJsonEscapeByte, wordScan } from '../../src/records/json-escape.js';
+import { simdHasJsonEscapeByte } from '../../src/records/json-escape-simd.js';
 
 const naive = (bytes: Uint8Array, start: number, end: number): boolean =>
   bytes.subarray(start, end).some((c) => c < 0x20 || c === 0x22 || c === 0x5c);
@@ -22,8 +23,45 @@ describe('hasJsonEscapeByte', () => {
         const end = start + (values.length === 0 ? 0 : b % (values.length - start + 1));
         assert.equal(hasJsonEscapeByte(bytes, words, start, end), naive(bytes, start, end));
       }),
-      { numRuns: 2000 },
+      { numRuns: 2000, seed: 6 },
     );
+  });
+
+  it('scans long ranges in WebAssembly SIMD, agreeing with a byte-by-byte scan (property)', () => {
+    // Past 1 KiB the SIMD module scans (in 32-byte steps plus a tail, 64 KiB per copy): a long
+    // run of plain bytes with at most one byte to escape, anywhere, or right at the edges.
+    const special = fc.constantFrom(0x00, 0x1f, 0x22, 0x5c, 0x20, 0x21, 0x23, 0x5b, 0x5d, 0x7f, 0x80, 0xff);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1024, max: 70_000 }),
+        fc.nat(3),
+        fc.option(fc.tuple(fc.nat(), special)),
+        (length, start, planted) => {
+          const bytes = new Uint8Array(Math.ceil((start + length) / 4) * 4).fill(0x61);
+          if (planted) bytes[start + (planted[0] % length)] = planted[1];
+          const words = new Uint32Array(bytes.buffer);
+          const end = start + length;
+          assert.notEqual(simdHasJsonEscapeByte(bytes, start, end), undefined, 'WebAssembly SIMD runs here');
+          assert.equal(simdHasJsonEscapeByte(bytes, start, end), naive(bytes, start, end));
+          assert.equal(hasJsonEscapeByte(bytes, words, start, end), naive(bytes, start, end));
+          assert.equal(wordScan(bytes, words, start, end), naive(bytes, start, end));
+        },
+      ),
+      { numRuns: 300, seed: 20 },
+    );
+  });
+
+  it('finds a byte to escape in each of the SIMD loop, its 32-byte step and its tail', () => {
+    const bytes = new Uint8Array(4096).fill(0x78);
+    for (const at of [0, 15, 16, 31, 32, 1023, 4064, 4095]) {
+      for (const c of [0x00, 0x1f, 0x22, 0x5c]) {
+        bytes[at] = c;
+        assert.equal(simdHasJsonEscapeByte(bytes, 0, 4096), true, `0x${c.toString(16)} at ${at}`);
+        assert.equal(simdHasJsonEscapeByte(bytes, at + 1, 4096), false, `range after ${at}`);
+        bytes[at] = 0x78;
+      }
+    }
+    assert.equal(simdHasJsonEscapeByte(bytes, 0, 4096), false);
   });
 
   it('ignores matching bytes outside the range', () => {

@@ -99,6 +99,31 @@ describe('JSON records', () => {
     );
   });
 
+  it('matches JSON.stringify on records with long strings, where the SIMD escape scan runs (property)', () => {
+    // Strings of 1-20 KB: mostly plain ASCII, with at most a few characters to escape or encode,
+    // so that both answers of the scan (nothing to escape / something) are exercised at length.
+    const rare = fc.constantFrom('"', '\\', '\n', '\u0000', '\u001f', 'é', '€', '😀', ' ', '~');
+    const longString = fc
+      .tuple(fc.integer({ min: 1024, max: 20_000 }), fc.array(fc.tuple(fc.nat(), rare), { maxLength: 3 }))
+      .map(([length, inserts]) => {
+        const chars = 'abcdefghijklmnopqrstuvwxyz0123456789'
+          .repeat(Math.ceil(length / 36))
+          .slice(0, length)
+          .split('');
+        for (const [at, c] of inserts) chars[at % length] = c;
+        return chars.join('');
+      });
+    fc.assert(
+      fc.property(
+        fc.dictionary(fc.string({ maxLength: 5 }), fc.oneof(longString, fc.integer(), fc.string())),
+        (record) => {
+          assert.equal(text(record), JSON.stringify(record));
+        },
+      ),
+      { numRuns: 200, seed: 20 },
+    );
+  });
+
   it('refuses what JSON would change, and every record it takes round-trips through JSON.parse exactly (property)', () => {
     let accepted = 0;
     fc.assert(
