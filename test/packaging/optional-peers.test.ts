@@ -15,7 +15,13 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SDK = join(ROOT, 'packages/sdk');
 /** The SDK's dependencies (and Node's types): what `npm install @zerobus/sdk` brings. */
-const DEPENDENCIES = ['@bufbuild/protobuf', '@grpc/grpc-js', '@grpc/proto-loader', '@js-sdsl/ordered-map', '@types/node'];
+const DEPENDENCIES = [
+  '@bufbuild/protobuf',
+  '@grpc/grpc-js',
+  '@grpc/proto-loader',
+  '@js-sdsl/ordered-map',
+  '@types/node',
+];
 
 const APP = `import { TableProperties, ZerobusSdk, type ZerobusStream } from '@zerobus/sdk';
 
