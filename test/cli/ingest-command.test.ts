@@ -10,7 +10,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Emulator, startEmulator } from '@zerobus/emulator';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { hasScript, startZerobus, withoutProgress, zerobus, zerobusInTerminal } from '../support/cli-process.js';
+import {
+  hasScript,
+  serverFlags,
+  startZerobus,
+  withoutProgress,
+  zerobus,
+  zerobusInTerminal,
+} from '../support/cli-process.js';
 import { readDeltaTable } from '../support/delta-reader.js';
 import { settle } from '../support/harness.js';
 
@@ -41,16 +48,7 @@ describe('zerobus ingest', { concurrency: 4 }, () => {
   before(async () => {
     emulator = await startEmulator();
     dir = await mkdtemp(join(tmpdir(), 'zerobus-ingest-'));
-    flags = [
-      '--endpoint',
-      emulator.endpoint,
-      '--uc-endpoint',
-      emulator.unityCatalogEndpoint,
-      '--client-id',
-      'emulator-client',
-      '--client-secret',
-      'emulator-secret',
-    ];
+    flags = serverFlags(emulator);
   });
   after(async () => {
     await emulator.close();

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Emulator, startEmulator } from '@zerobus/emulator';
-import { withoutProgress, zerobus } from '../support/cli-process.js';
+import { serverFlags, withoutProgress, zerobus } from '../support/cli-process.js';
 
 const COLUMNS = [
   { name: 'id', type_text: 'bigint', nullable: false },
@@ -44,16 +44,7 @@ describe('zerobus ingest --max-bad-records', { concurrency: 4 }, () => {
   before(async () => {
     emulator = await startEmulator({ storeRecords: true });
     dir = await mkdtemp(join(tmpdir(), 'zerobus-rejects-'));
-    flags = [
-      '--endpoint',
-      emulator.endpoint,
-      '--uc-endpoint',
-      emulator.unityCatalogEndpoint,
-      '--client-id',
-      'emulator-client',
-      '--client-secret',
-      'emulator-secret',
-    ];
+    flags = serverFlags(emulator);
   });
   after(async () => {
     await emulator.close();

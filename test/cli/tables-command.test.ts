@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Emulator, startEmulator } from '@zerobus/emulator';
-import { zerobus } from '../support/cli-process.js';
+import { serverFlags, zerobus } from '../support/cli-process.js';
 import { ucClient } from '../support/uc-client.js';
 
 describe('zerobus tables', () => {
@@ -15,14 +15,7 @@ describe('zerobus tables', () => {
   before(async () => {
     emulator = await startEmulator();
     dir = await mkdtemp(join(tmpdir(), 'zerobus-tables-'));
-    flags = [
-      '--uc-endpoint',
-      emulator.unityCatalogEndpoint,
-      '--client-id',
-      'emulator-client',
-      '--client-secret',
-      'emulator-secret',
-    ];
+    flags = serverFlags(emulator, { endpoint: false });
   });
   after(async () => {
     await emulator.close();

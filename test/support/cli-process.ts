@@ -8,6 +8,26 @@ export const CLI = new URL('../../packages/cli/src/main.ts', import.meta.url).pa
 /** The command line that runs the CLI: node, its flags and the script. */
 export const CLI_COMMAND = [process.execPath, '--conditions=@zerobus/source', '--import', 'tsx', CLI] as const;
 
+/**
+ * The flags that point a command at a local server as its admin principal: Unity Catalog and
+ * credentials, and the Zerobus endpoint too unless `{ endpoint: false }` (commands that only
+ * talk to Unity Catalog).
+ */
+export function serverFlags(
+  server: { endpoint: string; unityCatalogEndpoint: string },
+  { endpoint = true } = {},
+): string[] {
+  return [
+    ...(endpoint ? ['--endpoint', server.endpoint] : []),
+    '--uc-endpoint',
+    server.unityCatalogEndpoint,
+    '--client-id',
+    'emulator-client',
+    '--client-secret',
+    'emulator-secret',
+  ];
+}
+
 export interface CliRun {
   readonly status: number;
   readonly stdout: string;

@@ -8,6 +8,7 @@
  */
 import type { Schema } from 'apache-arrow';
 import type { CallHeaders } from '../auth/call-headers.js';
+import type { CallEvents } from '../engine/stream-protocol.js';
 import { toZerobusError, ZerobusError } from '../errors.js';
 import type { Channel, StreamCall } from '../transport/channel.js';
 import {
@@ -20,12 +21,8 @@ import {
 import { schemaMessage } from './arrow-batches.js';
 import type { Arrow } from './arrow-module.js';
 
-export interface FlightCallHandlers {
-  /** A PutResult after "ready". */
-  onAck(ack: FlightAck): void;
-  /** The call ended, or sent a PutResult that is not one; it is not used further. */
-  onEnd(error: ZerobusError): void;
-}
+/** What the handshake hands the call's later events to: Arrow Flight has no close signal. */
+export type FlightCallHandlers = Pick<CallEvents<FlightAck>, 'onAck' | 'onEnd'>;
 
 export interface FlightConnectParams {
   readonly arrow: Arrow;

@@ -12,7 +12,6 @@ import { type IngestAllOptions, type IngestSource, ingestAll } from '../engine/i
 import { ingestAt } from '../engine/internal-symbols.js';
 import { type SignalOptions, StreamBase } from '../engine/stream-base.js';
 import { createWritable, type StreamWritableOptions } from '../engine/writable.js';
-import { NonRetriableError } from '../errors.js';
 import type { FlightAck } from '../transport/flight-codec.js';
 import { type ArrowInput, toRecordBatches } from './arrow-batches.js';
 import type { ArrowStreamContext, ArrowStreamState } from './arrow-context.js';
@@ -119,9 +118,7 @@ export class ArrowStream extends StreamBase<PendingBatch, FlightAck> {
    * ```
    */
   ingestBatchNowait(input: ArrowInput): boolean {
-    this.assertAccepting();
-    for (const batch of this.#batches(input, this.nextOffset)) this.enqueue(pendingBatch(this.nextOffset, batch));
-    return this.hasRoom();
+    return this[ingestAt](input, this.nextOffset);
   }
 
   /**
@@ -216,13 +213,7 @@ export class ArrowStream extends StreamBase<PendingBatch, FlightAck> {
    * ```
    */
   getUnackedBatches(): RecordBatch[] {
-    if (!this.isTerminal()) {
-      throw new NonRetriableError(
-        'INVALID_STATE',
-        `unacknowledged batches are available once the stream has failed or closed; it is ${this.state}`,
-      );
-    }
-    return this.queue.toArray().map((p) => p.batch.slice(p.ackedRows));
+    return this.unackedUnits('batches').map((p) => p.batch.slice(p.ackedRows));
   }
 
   /** @internal `ingestBatchNowait` for the item at `index` of a larger input (named in errors). */

@@ -6,16 +6,7 @@
 import type { CallHeaders } from '../auth/call-headers.js';
 import { ZerobusError } from '../errors.js';
 import type { CallResponse, Channel, StreamCall } from '../transport/channel.js';
-
-export interface LiveCallHandlers {
-  onAck(wireOffset: number): void;
-  onCloseSignal(durationMs: number | undefined): void;
-  /**
-   * The call ended, or the server sent something other than an ack or a close signal after the
-   * create (an INTERNAL "unexpected response" error, retriable): the call is not used further.
-   */
-  onEnd(error: ZerobusError | undefined): void;
-}
+import type { CallEvents } from './stream-protocol.js';
 
 export interface LiveCall {
   readonly streamId: string;
@@ -31,7 +22,12 @@ export interface ConnectParams {
   readonly signal?: AbortSignal | undefined;
 }
 
-export function connect(params: ConnectParams, handlers: LiveCallHandlers): Promise<LiveCall> {
+/**
+ * Resolves with the call once the server answered `create_stream` with a stream id; afterwards
+ * `handlers` get its acks and close signals, and its end — or, for a message other than those
+ * (an INTERNAL "unexpected response", retriable), that error as its end.
+ */
+export function connect(params: ConnectParams, handlers: CallEvents<number>): Promise<LiveCall> {
   // An 'abort' listener never fires for a signal that is aborted already.
   if (params.signal?.aborted) {
     return Promise.reject(new ZerobusError('ABORTED', 'stream creation was aborted', { cause: params.signal.reason }));

@@ -61,6 +61,20 @@ export abstract class StreamBase<Unit extends QueuedUnit, Ack> extends StreamEng
   }
 
   /**
+   * The units not acknowledged, in order, once the stream has failed or closed (for getUnacked*()
+   * and recreateStream); before that an `INVALID_STATE` error naming what (`records`, `batches`).
+   */
+  protected unackedUnits(what: string): Unit[] {
+    if (!this.isTerminal()) {
+      throw new NonRetriableError(
+        'INVALID_STATE',
+        `unacknowledged ${what} are available once the stream has failed or closed; it is ${this.state}`,
+      );
+    }
+    return this.queue.toArray();
+  }
+
+  /**
    * The highest offset handed out so far, or -1 before the first ingest.
    *
    * @example

@@ -192,10 +192,7 @@ export class ZerobusStream<T = unknown> extends StreamBase<PendingRequest, numbe
    * ```
    */
   ingestRecordNowait(record: RecordInput<T>): boolean {
-    this.assertAccepting();
-    this.#assertQueueBound();
-    this.enqueue(pendingRequest(this.nextOffset, [this.#context.encoder.encode(record, 0)], false));
-    return this.hasRoom();
+    return this[ingestAt](record, 0);
   }
 
   /**
@@ -328,13 +325,7 @@ export class ZerobusStream<T = unknown> extends StreamBase<PendingRequest, numbe
 
   /** @internal The unacknowledged requests of a failed or closed stream. */
   [unackedRequests](): PendingRequest[] {
-    if (!this.isTerminal()) {
-      throw new NonRetriableError(
-        'INVALID_STATE',
-        `unacknowledged records are available once the stream has failed or closed; it is ${this.state}`,
-      );
-    }
-    return this.queue.toArray();
+    return this.unackedUnits('records');
   }
 
   /** @internal `ingestRecordNowait` for the record at `index` of a larger input (named in errors). */
