@@ -6,6 +6,7 @@
 import type { JsonRow, QueryResult } from '@zerobus/emulator/console';
 import { UsageError } from './args.js';
 import { credentialsFrom } from './credentials.js';
+import { workspaceToken } from './uc-client.js';
 
 export interface TableSource {
   /** Read-only SQL over the tables by their three-part names. */
@@ -77,20 +78,9 @@ async function dataDirSource(dataDir: string): Promise<TableSource> {
   };
 }
 
+/** A token of the server's principal, the way `zerobus tables` gets one. */
 async function fetchToken(flags: SourceFlags, env: NodeJS.ProcessEnv): Promise<string> {
-  const credentials = credentialsFrom(flags, env);
-  const basic = Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64');
-  const url = `${credentials.unityCatalogEndpoint.replace(/\/+$/, '')}/oidc/v1/token`;
-  const response = await reach(url, {
-    method: 'POST',
-    headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'grant_type=client_credentials&scope=all-apis',
-  });
-  const body = (await response.json().catch(() => ({}))) as { access_token?: unknown };
-  if (!response.ok || typeof body.access_token !== 'string') {
-    throw new SourceError(`the token endpoint ${url} refused the client credentials (HTTP ${response.status})`);
-  }
-  return body.access_token;
+  return (await workspaceToken(credentialsFrom(flags, env))).token;
 }
 
 function serverSource(base: string, token: string | undefined): TableSource {

@@ -91,30 +91,7 @@ export class UnityCatalogClient {
 
   /** Gets a workspace token for the client credentials. */
   static async connect(credentials: Credentials, ca?: Buffer): Promise<UnityCatalogClient> {
-    const endpoint = credentials.unityCatalogEndpoint;
-    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint) ? endpoint : `https://${endpoint}`;
-    const base = new URL(withScheme).href.replace(/\/+$/, '');
-    const basic = Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64');
-    const url = new URL(`${base}/oidc/v1/token`);
-    const { status, text } = await send(
-      url,
-      'POST',
-      { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
-      new URLSearchParams({ grant_type: 'client_credentials', scope: 'all-apis' }).toString(),
-      ca,
-    ).catch((error: unknown) => {
-      // No answer from the token endpoint: the SDK's code for it.
-      if (error instanceof UnityCatalogError)
-        throw new UnityCatalogError(error.message, 0, undefined, 'AUTH_UNAVAILABLE');
-      throw error;
-    });
-    const token = parseJson(text)?.access_token;
-    if (status !== 200 || typeof token !== 'string') {
-      const refused = status === 401 || status === 400;
-      const why = refused ? 'refused the client credentials' : `answered HTTP ${status}`;
-      const code = refused ? 'AUTH_FAILED' : status >= 500 ? 'AUTH_UNAVAILABLE' : `HTTP_${status}`;
-      throw new UnityCatalogError(`the token endpoint ${url.origin}${url.pathname} ${why}`, status, undefined, code);
-    }
+    const { base, token } = await workspaceToken(credentials, ca);
     return new UnityCatalogClient(base, token, ca);
   }
 
@@ -136,4 +113,38 @@ export class UnityCatalogClient {
     }
     return json ?? {};
   }
+}
+
+/**
+ * A workspace token for the client credentials from `<endpoint>/oidc/v1/token` (client
+ * credentials, `scope=all-apis`), and the endpoint it came from (with `https://` when it had no
+ * scheme, no trailing slash). Throws UnityCatalogError with the SDK's codes: AUTH_FAILED for
+ * refused credentials, AUTH_UNAVAILABLE when the endpoint does not answer or fails.
+ */
+export async function workspaceToken(credentials: Credentials, ca?: Buffer): Promise<{ base: string; token: string }> {
+  const endpoint = credentials.unityCatalogEndpoint;
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint) ? endpoint : `https://${endpoint}`;
+  const base = new URL(withScheme).href.replace(/\/+$/, '');
+  const basic = Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64');
+  const url = new URL(`${base}/oidc/v1/token`);
+  const { status, text } = await send(
+    url,
+    'POST',
+    { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+    new URLSearchParams({ grant_type: 'client_credentials', scope: 'all-apis' }).toString(),
+    ca,
+  ).catch((error: unknown) => {
+    // No answer from the token endpoint: the SDK's code for it.
+    if (error instanceof UnityCatalogError)
+      throw new UnityCatalogError(error.message, 0, undefined, 'AUTH_UNAVAILABLE');
+    throw error;
+  });
+  const token = parseJson(text)?.access_token;
+  if (status !== 200 || typeof token !== 'string') {
+    const refused = status === 401 || status === 400;
+    const why = refused ? 'refused the client credentials' : `answered HTTP ${status}`;
+    const code = refused ? 'AUTH_FAILED' : status >= 500 ? 'AUTH_UNAVAILABLE' : `HTTP_${status}`;
+    throw new UnityCatalogError(`the token endpoint ${url.origin}${url.pathname} ${why}`, status, undefined, code);
+  }
+  return { base, token };
 }
