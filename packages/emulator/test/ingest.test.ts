@@ -78,6 +78,19 @@ describe('EphemeralStream ingestion', () => {
     assert.equal(emulator.stats.acksSent, 1);
   });
 
+  it('acknowledges a request stored on its own at once, not a turn of the event loop later', async (t) => {
+    const { emulator, client } = await setup(t);
+    const stream = client.open(TABLE);
+    stream.create(TABLE);
+    await stream.created();
+    stream.json(0, '{"i":0}');
+    // waitFor settles in a microtask after the request is stored: before any setImmediate runs.
+    await emulator.waitForRecords(TABLE, 1);
+    assert.equal(emulator.stats.acksSent, 1, 'the ack was written when the request was stored');
+    await stream.ackedUpTo(0);
+    assert.deepEqual(stream.acks(), [0]);
+  });
+
   it('delays acks by ackDelayMs', async (t) => {
     const { client } = await setup(t, { ackDelayMs: 40 });
     const stream = client.open(TABLE);

@@ -196,19 +196,36 @@ export abstract class DuplexCallSession<Request, Response> implements CallSessio
 
   /**
    * After a request (or batch) was accepted: the `failAfterRequests` fault hook, which may end the
-   * call, else an ack is scheduled. One place, so both protocols fail alike. With `ackFirst` the
-   * call ends only once the requests' Delta commits (if any) landed and were acknowledged, as a
-   * rejection does; later requests are ignored meanwhile. Without it, it ends at once: the
-   * requests are stored (their commits still land) but stay unacknowledged.
+   * call, else an ack. One place, so both protocols fail alike. With `ackFirst` the call ends
+   * only once the requests' Delta commits (if any) landed and were acknowledged, as a rejection
+   * does; later requests are ignored meanwhile. Without it, it ends at once: the requests are
+   * stored (their commits still land) but stay unacknowledged. `stored`: the request is durable
+   * already (no Delta commit to wait for), so it may be acknowledged at once (ackStored).
    */
-  protected ackOrInjectFailure(): void {
+  protected ackOrInjectFailure(stored = false): void {
     const failure = this.state.faults.afterIngest(this);
     if (failure) {
       if (failure.ackFirst) this.failAfterCommits(failure.code, failure.details);
       else this.fail(failure.code, failure.details);
+    } else if (stored) {
+      this.ackStored();
     } else {
       this.scheduleAck();
     }
+  }
+
+  /**
+   * Acknowledges a request that is durable as soon as it is accepted. The first one of a turn of
+   * the event loop is acknowledged at once: its ack goes out in that same turn, where a flush
+   * after setImmediate would write it only in the next one (HTTP/2 sends what a setImmediate
+   * callback writes on the turn after), which a client waiting for each ack pays on every round
+   * trip. The requests read after it in the same turn (a burst) join one flush at the turn's
+   * end, scheduled here, so a burst still costs two acks, not one per request.
+   */
+  protected ackStored(): void {
+    if (this.cancelAckTimer) return; // the pending flush covers this request
+    if (this.state.options.ackDelayMs === 0) this.flushAck();
+    this.scheduleAck();
   }
 
   /** Coalesces acks: one flush, after setImmediate or `ackDelayMs`, covers a burst of requests. */

@@ -6,10 +6,11 @@
  * in call-session.ts, shared with Arrow Flight DoPut; this class owns what is EphemeralStream's.
  *
  * All processing is synchronous per message, so requests are handled strictly in arrival order.
- * Acks are coalesced: storing a request only schedules a flush (setImmediate, or `ackDelayMs`),
- * and the flush acknowledges the highest offset stored by then, so a burst of requests gets one
- * ack. Every write is guarded: once the call ended (by us, the client, or a dropped connection)
- * nothing more is written, so client misbehaviour can never raise on the server.
+ * Acks are cumulative and coalesced: a request stored in memory is acknowledged at once when it
+ * is the first of its turn of the event loop, and the rest of a burst by one flush at the turn's
+ * end (setImmediate, or `ackDelayMs`); a Delta table's requests by one flush after their group
+ * commit is durable. Every write is guarded: once the call ended (by us, the client, or a dropped
+ * connection) nothing more is written, so client misbehaviour can never raise on the server.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -158,7 +159,9 @@ export class StreamSession extends DuplexCallSession<DecodedRequest, StreamRespo
       );
       return;
     }
-    const open = { ...stream, nextOffset: this.nextOffset };
+    // A literal, not `{ ...stream, nextOffset }`: V8 spreads into a literal with more
+    // properties in the runtime, ~1 µs per request, on every round trip.
+    const open = { id: stream.id, tableName: stream.tableName, kind: stream.kind, nextOffset: this.nextOffset };
     if (stream.delta) {
       if (!this.ingestDelta(request, stream.delta, open)) return;
     } else {
@@ -192,7 +195,7 @@ export class StreamSession extends DuplexCallSession<DecodedRequest, StreamRespo
       this.rateTimer = setTimeout(() => this.resumeReading('rate'), wait);
     }
 
-    this.ackOrInjectFailure();
+    this.ackOrInjectFailure(!stream.delta);
   }
 
   /**
