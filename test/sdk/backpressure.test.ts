@@ -119,6 +119,23 @@ describe('in-flight window and back-pressure', () => {
     });
   });
 
+  it('ingestRecordOffset with room takes its offset at the call, so close() right after it waits for it', async () => {
+    await withHarness(async ({ emulator, jsonStream }) => {
+      const stream = await jsonStream();
+      const first = stream.ingestRecordOffset({ i: 0 });
+      stream.ingestRecordNowait({ i: 1 }); // made after it: the next offset
+      const third = stream.ingestRecordsOffset([{ i: 2 }, { i: 3 }]);
+      const closing = stream.close(); // not awaited in between: every record above is issued
+      assert.deepEqual(await Promise.all([first, third]), [0, 2]);
+      await closing;
+      assert.equal(stream.ackedOffset, 2, 'close waited for all three offsets');
+      assert.deepEqual(
+        jsonPayloads(emulator).map((p) => (p as { i: number }).i),
+        [0, 1, 2, 3],
+      );
+    });
+  });
+
   it('a caller waiting for room gets the failure when the stream fails', async () => {
     await withHarness(async ({ emulator, jsonStream }) => {
       const stream = await jsonStream({ maxInflightRecords: 1 });

@@ -34,8 +34,12 @@ export class OffsetWaiters {
 
   /** Waits until `settleThrough(n)` is called with n >= offset, or until `rejectAll`. */
   wait(offset: number, options: WaitOptions = {}): Promise<number> {
-    const what = options.what ?? `wait for offset ${offset}`;
     const { signal, timeoutMs } = options;
+    if (signal === undefined && timeoutMs === undefined) {
+      // Nothing can end it early: no closures, no name (the ack path of one record at a time).
+      return new Promise<number>((resolve, reject) => this.#insert({ offset, resolve, reject, cleanup: undefined }));
+    }
+    const what = options.what ?? `wait for offset ${offset}`;
     if (signal?.aborted) return Promise.reject(abortError(signal, what));
     return new Promise<number>((resolve, reject) => {
       const waiter: Waiter = { offset, resolve, reject, cleanup: undefined };

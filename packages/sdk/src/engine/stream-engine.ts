@@ -73,6 +73,8 @@ export abstract class StreamEngine<Unit extends QueuedUnit, Ack> extends EventEm
   /** How many units from the queue's head were written to the current call. */
   #sent = 0;
   #pumpScheduled = false;
+  /** The scheduled pump, one closure for the stream's life rather than one per tick. */
+  readonly #pumpTask = () => this.#pump();
   /** False while the transport holds unflushed writes: writing more would only grow its buffer. */
   #writable = true;
   readonly #watchdog: AckWatchdog;
@@ -166,9 +168,18 @@ export abstract class StreamEngine<Unit extends QueuedUnit, Ack> extends EventEm
     if (!this.#pumpScheduled && this.#phase === 'open') {
       // Writing once per tick lets a burst of ingest calls go out together.
       this.#pumpScheduled = true;
-      queueMicrotask(() => this.#pump());
+      queueMicrotask(this.#pumpTask);
     }
     return offset;
+  }
+
+  /**
+   * Whether a caller may enqueue right away: the window has room and nobody waits for it. Then
+   * the ingest call takes its offset synchronously, with no wait (and no turn of the microtask
+   * queue) before its unit is queued, so a sequential caller's unit goes out in the same tick.
+   */
+  protected roomNow(): boolean {
+    return this.roomWaiters.size === 0 && this.hasRoom();
   }
 
   /** Waits for room in the window; woken in turn, so that callers enqueue in the order they came. */

@@ -229,7 +229,7 @@ export class ZerobusStream<T = unknown> extends StreamBase<PendingRequest, numbe
   async ingestRecordOffset(record: RecordInput<T>, options: SignalOptions = {}): Promise<number> {
     this.assertAccepting();
     const payload = this.#context.encoder.encode(record, 0);
-    await this.waitForRoom(options.signal, 'ingestRecordOffset');
+    if (!this.roomNow()) await this.waitForRoom(options.signal, 'ingestRecordOffset');
     return this.enqueue(pendingRequest(this.nextOffset, [payload], false));
   }
 
@@ -252,7 +252,7 @@ export class ZerobusStream<T = unknown> extends StreamBase<PendingRequest, numbe
     this.assertAccepting();
     const payloads = this.#encodeBatch(records);
     if (payloads.length === 0) return null;
-    await this.waitForRoom(options.signal, 'ingestRecordsOffset');
+    if (!this.roomNow()) await this.waitForRoom(options.signal, 'ingestRecordsOffset');
     return this.enqueue(pendingRequest(this.nextOffset, payloads, true));
   }
 
@@ -273,7 +273,8 @@ export class ZerobusStream<T = unknown> extends StreamBase<PendingRequest, numbe
    */
   async ingestRecord(record: RecordInput<T>, options: SignalOptions = {}): Promise<RecordAcknowledgment> {
     const offset = await this.ingestRecordOffset(record, options);
-    const acked = this.waiters.wait(offset, { what: `acknowledgement of offset ${offset}` });
+    // No signal nor timeout: this wait ends only with the ack or the stream's failure.
+    const acked = this.waiters.wait(offset);
     // The handle observes the promise, so an unobserved failure is not an unhandled rejection.
     return new RecordAcknowledgment(offset, acked);
   }
