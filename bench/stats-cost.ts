@@ -14,7 +14,7 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { startEmulator } from '@zerobus/emulator';
 import { TableProperties, ZerobusSdk } from '@zerobus/sdk';
 import protobuf from 'protobufjs';
-import { pendingRequest, RequestQueue } from '../packages/sdk/src/engine/request-queue.js';
+import { pendingRequest, type QueuedUnit, RequestQueue } from '../packages/sdk/src/engine/request-queue.js';
 import { StreamMetrics } from '../packages/sdk/src/engine/stream-metrics.js';
 
 const Row = protobuf
@@ -25,7 +25,7 @@ const records = Array.from({ length: N }, (_, i) => Row.encode({ id: i, device: 
 
 const shipped = StreamMetrics.prototype.shiftAcked;
 /** The ack path before stats: shift the acknowledged requests, nothing else. */
-function plainShift(this: StreamMetrics, queue: RequestQueue, offset: number): number {
+function plainShift(this: StreamMetrics, queue: RequestQueue<QueuedUnit>, offset: number): number {
   return queue.shiftThrough(offset);
 }
 

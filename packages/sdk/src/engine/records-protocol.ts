@@ -25,9 +25,11 @@ export class RecordsProtocol implements StreamProtocol<PendingRequest, number> {
   /** Wire offset → logical offset for the requests sent on the current call. */
   readonly #wire = new WireOffsets();
   readonly #envelopes = new EnvelopePool();
+  readonly #encoder: RecordEncoder;
 
   constructor(channel: Channel, tableName: string, encoder: RecordEncoder) {
     this.#channel = channel;
+    this.#encoder = encoder;
     this.#recordType = encoder.mode === 'json' ? WireRecordType.JSON : WireRecordType.PROTO;
     this.#createRequest = encodeRequest({
       kind: 'createStream',
@@ -74,5 +76,16 @@ export class RecordsProtocol implements StreamProtocol<PendingRequest, number> {
       throw new ZerobusError('INTERNAL', `the server acknowledged wire offset ${wireOffset}, which was never sent`);
     }
     return offset;
+  }
+
+  /**
+   * Gives an acknowledged request's payloads back to the encoder. The transport never holds
+   * them: `encode` copied them into the envelope. Payloads moved from another stream are not
+   * this stream's to give back (PendingRequest.owned).
+   */
+  discard(request: PendingRequest): void {
+    if (!request.owned) return;
+    const encoder = this.#encoder;
+    for (const payload of request.payloads) encoder.release(payload);
   }
 }

@@ -25,13 +25,27 @@ export interface PendingRequest extends QueuedUnit {
   readonly payloads: readonly Uint8Array[];
   /** Whether the user ingested it as a batch (it stays one in `getUnackedBatches()`). */
   readonly batch: boolean;
+  /**
+   * Whether its payloads were encoded for it, by this stream: given back to the encoder once
+   * acknowledged (their memory is reused). False for payloads moved from another stream by
+   * recreateStream, which that stream's getUnacked*() may still read: those are never reused.
+   */
+  readonly owned: boolean;
 }
 
-/** A request not yet sent, holding `payloads` under logical offset `offset`. */
-export function pendingRequest(offset: number, payloads: readonly Uint8Array[], batch: boolean): PendingRequest {
+/**
+ * A request not yet sent, holding `payloads` under logical offset `offset`; `owned` when the
+ * stream's encoder made the payloads for it (see PendingRequest.owned).
+ */
+export function pendingRequest(
+  offset: number,
+  payloads: readonly Uint8Array[],
+  batch: boolean,
+  owned = false,
+): PendingRequest {
   let bytes = 0;
   for (const payload of payloads) bytes += payload.length;
-  return { offset, payloads, batch, records: payloads.length, bytes, sentAt: 0, firstSentAt: -1 };
+  return { offset, payloads, batch, owned, records: payloads.length, bytes, sentAt: 0, firstSentAt: -1 };
 }
 
 export class RequestQueue<U extends QueuedUnit = PendingRequest> {

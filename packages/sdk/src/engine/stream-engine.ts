@@ -56,6 +56,8 @@ export abstract class StreamEngine<Unit extends QueuedUnit, Ack> extends EventEm
   readonly #parts: EngineParts<Unit, Ack>;
   readonly #options: EngineOptions;
   readonly #protocol: StreamProtocol<Unit, Ack>;
+  /** The protocol's `discard`, bound once: called for every unit acknowledged. */
+  readonly #discard: ((unit: Unit) => void) | undefined;
   readonly #callbacks: CallbackRunner;
   readonly #now: () => number;
   readonly #random: () => number;
@@ -89,6 +91,7 @@ export abstract class StreamEngine<Unit extends QueuedUnit, Ack> extends EventEm
     this.#parts = parts;
     this.#options = parts.options;
     this.#protocol = parts.protocol;
+    this.#discard = parts.protocol.discard?.bind(parts.protocol);
     this.logger = parts.logger;
     this.#callbacks = new CallbackRunner(parts.options.ackCallback, parts.logger);
     // Monotonic with sub-millisecond resolution: latencies on a fast link are well under 1 ms.
@@ -303,7 +306,7 @@ export abstract class StreamEngine<Unit extends QueuedUnit, Ack> extends EventEm
       return;
     }
     if (offset === undefined || offset <= this.ackedUpTo) return;
-    this.#sent -= this.metrics.shiftAcked(this.queue, offset, this.#now());
+    this.#sent -= this.metrics.shiftAcked(this.queue, offset, this.#now(), this.#discard);
     const first = this.ackedUpTo + 1;
     this.ackedUpTo = offset;
     this.#attemptsInOutage = 0;

@@ -72,9 +72,15 @@ export class StreamMetrics {
 
   /**
    * Removes the requests acknowledged by a cumulative ack through `offset` from the queue,
-   * counting them and sampling their latency; returns how many were removed.
+   * counting them and sampling their latency, and hands each to `discard`; returns how many
+   * were removed.
    */
-  shiftAcked(queue: RequestQueue<QueuedUnit>, offset: number, now: number): number {
+  shiftAcked<U extends QueuedUnit>(
+    queue: RequestQueue<U>,
+    offset: number,
+    now: number,
+    discard?: (unit: U) => void,
+  ): number {
     const records = queue.records;
     const bytes = queue.bytes;
     const sink = this.sink;
@@ -82,6 +88,7 @@ export class StreamMetrics {
     for (let item = queue.peek(); item !== undefined && item.offset <= offset; item = queue.peek()) {
       queue.shift();
       removed++;
+      discard?.(item);
       const ms = now - item.firstSentAt;
       this.latency.add(ms);
       sink?.latency(ms);

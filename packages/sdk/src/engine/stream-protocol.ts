@@ -60,4 +60,10 @@ export interface StreamProtocol<Unit extends QueuedUnit, Ack> {
    * what was sent, which the engine treats as a broken call.
    */
   ack(ack: Ack): number | undefined;
+  /**
+   * A unit was acknowledged and dropped from the queue: nothing reads it any more (it is never
+   * replayed, and only a failed or closed stream's units reach getUnacked*() and recreateStream),
+   * so its memory may be reused. Called once per unit, in order; never for a unit still queued.
+   */
+  discard?(unit: Unit): void;
 }

@@ -212,7 +212,7 @@ export class ZerobusStream<T = unknown> extends StreamBase<PendingRequest, numbe
     const payloads = this.#encodeBatch(records);
     if (payloads.length === 0) return this.hasRoom();
     this.#assertQueueBound();
-    this.enqueue(pendingRequest(this.nextOffset, payloads, true));
+    this.enqueue(pendingRequest(this.nextOffset, payloads, true, true));
     return this.hasRoom();
   }
 
@@ -230,7 +230,7 @@ export class ZerobusStream<T = unknown> extends StreamBase<PendingRequest, numbe
     this.assertAccepting();
     const payload = this.#context.encoder.encode(record, 0);
     if (!this.roomNow()) await this.waitForRoom(options.signal, 'ingestRecordOffset');
-    return this.enqueue(pendingRequest(this.nextOffset, [payload], false));
+    return this.enqueue(pendingRequest(this.nextOffset, [payload], false, true));
   }
 
   /**
@@ -253,7 +253,7 @@ export class ZerobusStream<T = unknown> extends StreamBase<PendingRequest, numbe
     const payloads = this.#encodeBatch(records);
     if (payloads.length === 0) return null;
     if (!this.roomNow()) await this.waitForRoom(options.signal, 'ingestRecordsOffset');
-    return this.enqueue(pendingRequest(this.nextOffset, payloads, true));
+    return this.enqueue(pendingRequest(this.nextOffset, payloads, true, true));
   }
 
   /**
@@ -333,15 +333,18 @@ export class ZerobusStream<T = unknown> extends StreamBase<PendingRequest, numbe
   [ingestAt](record: unknown, index: number): boolean {
     this.assertAccepting();
     this.#assertQueueBound();
-    this.enqueue(pendingRequest(this.nextOffset, [this.#context.encoder.encode(record, index)], false));
+    this.enqueue(pendingRequest(this.nextOffset, [this.#context.encoder.encode(record, index)], false, true));
     return this.hasRoom();
   }
 
-  /** @internal Queues already-encoded payloads (for `recreateStream`), waiting for room. */
+  /**
+   * @internal Queues already-encoded payloads (for `recreateStream`), waiting for room. Not
+   * owned: the failed stream still holds them for its getUnacked*(), so they are never reused.
+   */
   async [enqueueEncoded](payloads: readonly Uint8Array[], batch: boolean): Promise<number> {
     this.assertAccepting();
     await this.waitForRoom(undefined, 'recreateStream');
-    return this.enqueue(pendingRequest(this.nextOffset, payloads, batch));
+    return this.enqueue(pendingRequest(this.nextOffset, payloads, batch, false));
   }
 
   #encodeBatch(records: Iterable<unknown>): Uint8Array[] {

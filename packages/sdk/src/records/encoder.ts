@@ -31,6 +31,7 @@ import { isDescMessage, type NormalizedDescriptor, normalizeDescriptor } from '.
 import type { ProtobufJsTypeLike } from './descriptor-protobufjs.js';
 import { toRecordError } from './fault.js';
 import { encodeJsonRecord, jsonPayloadToString } from './json-record.js';
+import { detachPayload, releasePayload } from './payload-slab.js';
 import { compileMessage, encodeMessage, type MessagePlan } from './proto-encoder.js';
 import { ProtoWriter } from './proto-writer.js';
 import { describeValue } from './value-describe.js';
@@ -64,8 +65,16 @@ export interface RecordEncoder {
   readonly descriptorProto: Uint8Array | undefined;
   /** Encodes one user record to payload bytes; throws InvalidRecordError (recordIndex, field path) when it does not fit. */
   encode(record: unknown, recordIndex: number): Uint8Array;
-  /** What getUnackedRecords() returns for a payload: a string in JSON mode, the bytes in proto mode. */
+  /**
+   * What getUnackedRecords() returns for a payload: a string in JSON mode, the bytes in proto
+   * mode (a copy of the encoder's own bytes, which are reused once released; the user's as given).
+   */
   toUserRecord(payload: Uint8Array): string | Uint8Array;
+  /**
+   * Gives back a payload `encode` returned once nothing reads it any more (its request was
+   * acknowledged): its memory may be reused (payload-slab.ts). At most once per payload.
+   */
+  release(payload: Uint8Array): void;
 }
 
 const jsonEncoder: RecordEncoder = Object.freeze({
@@ -73,6 +82,7 @@ const jsonEncoder: RecordEncoder = Object.freeze({
   descriptorProto: undefined,
   encode: encodeJsonRecord,
   toUserRecord: jsonPayloadToString,
+  release: releasePayload,
 });
 
 interface Compiled {
@@ -156,7 +166,11 @@ class ProtoRecordEncoder implements RecordEncoder {
   }
 
   toUserRecord(payload: Uint8Array): Uint8Array {
-    return payload;
+    return detachPayload(payload);
+  }
+
+  release(payload: Uint8Array): void {
+    releasePayload(payload);
   }
 }
 

@@ -1,21 +1,68 @@
 /**
- * Where encoded records live until they are acknowledged: copies carved out of 1 MiB slabs.
+ * Where encoded records live until they are acknowledged: copies carved out of 1 MiB slabs,
+ * which go back to a small free list once every record carved from them is released.
  *
  * `Buffer.allocUnsafe` pools only copies under 4 KiB; every larger record got an ArrayBuffer of
  * its own, and with 10 KB JSON records that allocation was 14% of the client's CPU, with much of
- * the GC time on top. A slab is shared by the records copied into it and freed by the GC once the
- * last of them is gone; records are acknowledged (and dropped) in order, so slabs go in order
- * too, and at most one partly used slab is pinned beyond the records that are still queued.
+ * the GC time on top. Sharing 1 MiB slabs took most of that; a fresh slab every ~100 records
+ * still cost first-touch page faults and the external-memory GCs it triggers, so slabs are
+ * reused: each counts the records carved from it that are still live, and at zero it is free.
+ *
+ * The safety contract (see releasePayload): a payload is released exactly once, by the stream
+ * that encoded it, when nothing can read it any more — its request acknowledged and dropped
+ * from the queue. A payload that is never released (a failed stream's, one moved to another
+ * stream by recreateStream, one encoded and then not queued) keeps its slab out of reuse for
+ * good: the slab is left to the GC, as every slab was before. And no view of a slab is ever
+ * handed to user code (detachPayload), so none can come back in as a record of its own.
  */
 
 const SLAB_BYTES = 1 << 20;
 /** Larger records get an exact buffer of their own rather than wasting the end of a slab. */
 const OWN_BUFFER_BYTES = SLAB_BYTES >> 3;
+/**
+ * Free slabs kept for reuse; more are left to the GC. Slabs come free as acknowledgements
+ * arrive and are taken again as records are ingested, so the list only has to absorb the
+ * bytes one burst of acknowledgements frees before ingestion catches up: 16 MiB at most.
+ */
+const MAX_FREE_SLABS = 16;
 
-let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+interface Slab {
+  readonly bytes: Buffer;
+  /** Records carved from the slab and not yet released. */
+  live: number;
+}
+
+/** The slab of each slab's ArrayBuffer; weak, so that a slab no one holds is collected. */
+const slabs = new WeakMap<ArrayBufferLike, Slab>();
+const free: Slab[] = [];
+let allocated = 0;
+let reused = 0;
+let current = newSlab();
+/** Bytes of `current` carved out so far (8-byte aligned). */
 let used = 0;
+/** The last slab a release found: releases come in runs from one slab (acks go in order). */
+let lastBuffer: ArrayBufferLike | undefined;
+let lastSlab: Slab | undefined;
 
-/** A copy of `source[0, length)` that stays valid until it is dropped. */
+function newSlab(): Slab {
+  allocated++;
+  const slab: Slab = { bytes: Buffer.allocUnsafeSlow(SLAB_BYTES), live: 0 };
+  slabs.set(slab.bytes.buffer, slab);
+  return slab;
+}
+
+function slabOf(payload: Uint8Array): Slab | undefined {
+  const buffer = payload.buffer;
+  if (buffer === lastBuffer) return lastSlab;
+  const slab = slabs.get(buffer);
+  if (slab !== undefined) {
+    lastBuffer = buffer;
+    lastSlab = slab;
+  }
+  return slab;
+}
+
+/** A copy of `source[0, length)` that stays valid until it is released (releasePayload). */
 export function copyToSlab(source: Uint8Array, length: number): Buffer {
   if (length > OWN_BUFFER_BYTES) {
     const own = Buffer.allocUnsafeSlow(length);
@@ -23,12 +70,48 @@ export function copyToSlab(source: Uint8Array, length: number): Buffer {
     return own;
   }
   if (used + length > SLAB_BYTES) {
-    slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    // `current` keeps live records (it would have been rewound at zero): it is freed later.
+    const next = free.pop();
+    if (next === undefined) current = newSlab();
+    else {
+      reused++;
+      current = next;
+    }
     used = 0;
   }
+  const slab = current;
   const start = used;
-  slab.set(source.subarray(0, length), start);
+  slab.bytes.set(source.subarray(0, length), start);
+  slab.live++;
   // 8-byte alignment, as Node's own pool keeps, so the copies and later reads stay word-aligned.
   used = (start + length + 7) & ~7;
-  return slab.subarray(start, start + length);
+  return slab.bytes.subarray(start, start + length);
+}
+
+/**
+ * Gives back a payload that nothing reads any more; its bytes may be overwritten from now on.
+ * Call it once per payload that copyToSlab returned, and never for one that may still be read
+ * (by a replay, a user, another stream). Anything else is ignored: payloads of their own
+ * buffer, the user's own bytes.
+ */
+export function releasePayload(payload: Uint8Array): void {
+  const slab = slabOf(payload);
+  if (slab === undefined) return;
+  if (--slab.live > 0) return;
+  if (slab === current)
+    used = 0; // the slab being filled is empty again: fill it from the start
+  else if (free.length < MAX_FREE_SLABS) free.push(slab);
+}
+
+/**
+ * `payload` as user code may keep it: a copy when it is a view of a slab (which is reused once
+ * its records are released), the payload itself otherwise (e.g. the user's own bytes).
+ */
+export function detachPayload(payload: Uint8Array): Uint8Array {
+  return slabOf(payload) === undefined ? payload : Buffer.from(payload);
+}
+
+/** Counters for tests and benchmarks: slabs allocated, taken again from the free list, free now. */
+export function slabCounters(): { allocated: number; reused: number; free: number } {
+  return { allocated, reused, free: free.length };
 }

@@ -56,6 +56,10 @@ class CheckedRecordEncoder implements RecordEncoder {
   toUserRecord(payload: Uint8Array): string | Uint8Array {
     return this.#inner.toUserRecord(payload);
   }
+
+  release(payload: Uint8Array): void {
+    this.#inner.release(payload);
+  }
 }
 
 /**

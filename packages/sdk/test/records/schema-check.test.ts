@@ -57,7 +57,13 @@ function refused(name: string, value: unknown, message: string, path = name, mod
 }
 
 function checkOnly(record: unknown, index: number, mode: CheckMode): Uint8Array {
-  const inner = { mode, descriptorProto: undefined, encode: () => new Uint8Array(), toUserRecord: () => '' };
+  const inner = {
+    mode,
+    descriptorProto: undefined,
+    encode: () => new Uint8Array(),
+    toUserRecord: () => '',
+    release: () => {},
+  };
   return withSchemaCheck(inner, SCHEMA, true).encode(record, index);
 }
 
