@@ -1,8 +1,8 @@
 /**
  * Transport options for the `EphemeralStream` call, side by side against the same ack-only
  * emulator (bench/server.ts, in its own process, auth off): grpc-js through the SDK's own
- * `Channel` (transport/channel.ts, as users get it) and a prototype of our own gRPC framing on
- * `node:http2` (bench/h2-call.ts). Both are driven as the engine drives a call: `create_stream`,
+ * `Channel` (transport/channel.ts, `transport: 'grpc-js'`) and the SDK's own gRPC framing on
+ * `node:http2` (the same `Channel`, `transport: 'http2'`, the default). Both are driven as the engine drives a call: `create_stream`,
  * then wire requests encoded by `encodeIngestRequest` into pooled envelopes that go back to the
  * pool from the write callback.
  *
@@ -23,14 +23,12 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Channel, parseEndpoint, type StreamCall } from '../packages/sdk/src/transport/channel.js';
 import {
-  EPHEMERAL_STREAM_PATH,
   encodeIngestRequest,
   encodeRequest,
   type StreamResponse,
   WireRecordType,
 } from '../packages/sdk/src/transport/codec.js';
 import { EnvelopePool } from '../packages/sdk/src/transport/envelope-pool.js';
-import { connectH2 } from './h2-call.js';
 import { median } from './measure.js';
 import { startServerProcess } from './server-process.js';
 
@@ -85,17 +83,9 @@ async function openStream(client: ClientName, endpoint: string, table: string): 
     },
   };
   const headers = { 'x-databricks-zerobus-table-name': table, authorization: 'Bearer bench' };
-  let call: StreamCall;
-  let shutdown: () => void;
-  if (client === 'grpc-js') {
-    const channel = new Channel(parseEndpoint(endpoint));
-    call = channel.openCall(headers, handlers);
-    shutdown = () => channel.close();
-  } else {
-    const connection = await connectH2(endpoint);
-    call = connection.openCall(EPHEMERAL_STREAM_PATH, headers, handlers);
-    shutdown = () => connection.close();
-  }
+  const channel = new Channel(parseEndpoint(endpoint), { transport: client });
+  const call = channel.openCall(headers, handlers);
+  const shutdown = () => channel.close();
   const ready = new Promise<void>((r) => {
     created = r;
   });

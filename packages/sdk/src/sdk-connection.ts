@@ -7,7 +7,9 @@ import { checkProxyOption } from './net/proxy-config.js';
 import { type SdkCredentials, streamCredentials } from './sdk-env.js';
 import type { CreateStreamParams, ZerobusSdkOptions } from './sdk-params.js';
 import type { TableProperties } from './table.js';
-import { Channel, type Endpoint } from './transport/channel.js';
+import { Channel, checkTransport, type Endpoint, type Transport, transportFromEnv } from './transport/channel.js';
+import { h2ConnectionTo } from './transport/h2-channel.js';
+import type { H2Connection } from './transport/h2-connection.js';
 
 /** The channel and the OAuth headers of each stream of one `ZerobusSdk`, from its endpoints and options. */
 export class SdkConnections {
@@ -19,6 +21,9 @@ export class SdkConnections {
   readonly #connectionOptions: Record<string, string | number>;
   /** The client credentials of streams that bring none: the SDK's options', or the environment's. */
   readonly #credentials: SdkCredentials;
+  readonly #transport: Transport;
+  /** The own transport's connection every stream of this SDK shares (`connection: 'shared'`). */
+  #shared: H2Connection | undefined;
 
   /** Checks options `proxy` and `connection`: an `INVALID_OPTIONS` error for a bad one. */
   constructor(
@@ -29,6 +34,7 @@ export class SdkConnections {
   ) {
     checkProxyOption(options.proxy);
     this.#connectionOptions = connectionOptions(options.connection);
+    this.#transport = chooseTransport(options);
     this.#endpoint = endpoint;
     this.#unityCatalogEndpoint = unityCatalogEndpoint;
     this.#options = options;
@@ -37,11 +43,18 @@ export class SdkConnections {
 
   /** A channel for one stream: on this SDK's shared connection, or a dedicated one. */
   channel(): Channel {
-    return new Channel(this.#endpoint, {
-      tlsRootCerts: this.#options.tlsRootCerts,
-      grpcOptions: { ...this.#connectionOptions, ...this.#options.grpcChannelOptions },
-      proxy: this.#options.proxy,
-    });
+    const { tlsRootCerts, proxy } = this.#options;
+    if (this.#transport === 'grpc-js') {
+      return new Channel(this.#endpoint, {
+        transport: 'grpc-js',
+        tlsRootCerts,
+        grpcOptions: { ...this.#connectionOptions, ...this.#options.grpcChannelOptions },
+        proxy,
+      });
+    }
+    const shared = this.#options.connection !== 'dedicated';
+    if (shared) this.#shared ??= h2ConnectionTo(this.#endpoint, { tlsRootCerts, proxy });
+    return new Channel(this.#endpoint, { transport: 'http2', tlsRootCerts, proxy, connection: this.#shared });
   }
 
   /**
@@ -65,6 +78,21 @@ export class SdkConnections {
       ...(this.#options.tokenTimeoutMs !== undefined && { timeoutMs: this.#options.tokenTimeoutMs }),
     });
   }
+}
+
+/**
+ * The option `transport`, else `ZEROBUS_TRANSPORT`, else grpc-js when raw grpc-js options are
+ * given (they mean nothing to the own transport), else the own transport.
+ */
+function chooseTransport(options: ZerobusSdkOptions): Transport {
+  const chosen = checkTransport(options.transport, 'option transport') ?? transportFromEnv();
+  if (chosen === 'http2' && options.grpcChannelOptions !== undefined && options.transport === 'http2') {
+    throw new NonRetriableError(
+      'INVALID_OPTIONS',
+      "option grpcChannelOptions configures grpc-js, but option transport is 'http2': drop one of them",
+    );
+  }
+  return chosen ?? (options.grpcChannelOptions !== undefined ? 'grpc-js' : 'http2');
 }
 
 /**

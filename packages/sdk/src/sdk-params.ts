@@ -49,8 +49,27 @@ export interface ZerobusSdkOptions {
    * `DATABRICKS_CLIENT_SECRET`.
    */
   clientSecret?: string;
-  /** Raw grpc-js channel options merged over the SDK's (e.g. keepalive settings). */
+  /**
+   * Raw grpc-js channel options merged over the SDK's (e.g. keepalive settings). Giving them
+   * selects the grpc-js transport (unless `transport` or `ZEROBUS_TRANSPORT` says otherwise).
+   */
   grpcChannelOptions?: Record<string, string | number>;
+  /**
+   * What carries the gRPC calls: `'http2'` (the default), the SDK's own gRPC framing on
+   * `node:http2`, which sends each record batch without copying it; or `'grpc-js'`, the
+   * `@grpc/grpc-js` client — the way back, should a network need it. Default:
+   * `ZEROBUS_TRANSPORT` when set, else `'grpc-js'` when `grpcChannelOptions` are given, else
+   * `'http2'`. Both speak the same protocol, reach the same servers (TLS roots, proxies,
+   * `connection` sharing, keepalive pings every 30 s) and fail with the same errors.
+   *
+   * @example
+   * ```ts
+   * import { ZerobusSdk } from '@zerobus/sdk';
+   *
+   * const sdk = new ZerobusSdk(serverEndpoint, unityCatalogEndpoint, { transport: 'grpc-js' });
+   * ```
+   */
+  transport?: 'http2' | 'grpc-js';
   /** Time limit of one token request. Default 30,000 ms. */
   tokenTimeoutMs?: number;
   /**

@@ -1,13 +1,20 @@
 /**
- * The gRPC side of a stream: endpoint parsing (PROTOCOL.md §5), channel credentials, and one
- * bidirectional `EphemeralStream` call with its events turned into `ZerobusError`s.
+ * The gRPC side of a stream: endpoint parsing (PROTOCOL.md §5), the transport that carries its
+ * calls, and one bidirectional `EphemeralStream` call with its events turned into `ZerobusError`s.
+ *
+ * Two transports offer the same calls: the SDK's own gRPC framing on `node:http2` (h2-channel.ts,
+ * the default: no copy of any message, measured 2× grpc-js's throughput at 750 B–10 KB records)
+ * and grpc-js (grpc-js-channel.ts: with `transport: 'grpc-js'`, raw `grpcChannelOptions`, or
+ * `ZEROBUS_TRANSPORT=grpc-js`).
  */
-import * as grpc from '@grpc/grpc-js';
-import { GrpcStatus, NonRetriableError, ZerobusError } from '../errors.js';
-import { type ProxyOption, resolveProxy } from '../net/proxy-config.js';
+import type * as grpc from '@grpc/grpc-js';
+import { NonRetriableError, type ZerobusError } from '../errors.js';
+import type { ProxyOption } from '../net/proxy-config.js';
 import { decodeResponse, EPHEMERAL_STREAM_PATH, type StreamResponse } from './codec.js';
-import { type ConnectionAttempt, explainConnectionFailure } from './connection-error.js';
-import { proxiedClientArgs, type TunnelImplementation } from './proxy-credentials.js';
+import { GrpcJsChannel } from './grpc-js-channel.js';
+import { Http2Channel } from './h2-channel.js';
+import type { H2Connection } from './h2-connection.js';
+import type { TunnelImplementation } from './proxy-credentials.js';
 
 export interface Endpoint {
   /** `host:port` for grpc-js. */
@@ -59,8 +66,42 @@ export interface ChannelSettings {
   readonly grpcOptions?: grpc.ChannelOptions | undefined;
   /** HTTP CONNECT proxy: from the environment by default (net/proxy-config.ts). */
   readonly proxy?: ProxyOption;
-  /** Whose CONNECT tunnel carries a proxied channel: the SDK's (default) or grpc-js's own. */
+  /** Whose CONNECT tunnel carries a proxied channel: the SDK's (default) or grpc-js's own (implies grpc-js). */
   readonly tunnel?: TunnelImplementation | undefined;
+  /**
+   * Which transport carries the calls. Default: grpc-js when `grpcOptions` or `tunnel: 'grpc-js'`
+   * are given, else `ZEROBUS_TRANSPORT`, else the SDK's own (`'http2'`).
+   */
+  readonly transport?: Transport | undefined;
+  /** The own transport's connection shared by the SDK's channels; without it, one of the channel's own. */
+  readonly connection?: H2Connection | undefined;
+}
+
+/** The SDK's own gRPC framing on `node:http2`, or grpc-js. */
+export type Transport = 'http2' | 'grpc-js';
+
+const TRANSPORTS: readonly Transport[] = ['http2', 'grpc-js'];
+
+/** Checks a `transport` option (or the environment's value): INVALID_OPTIONS naming where it came from. */
+export function checkTransport(value: unknown, source: string): Transport | undefined {
+  if (value === undefined) return undefined;
+  if (TRANSPORTS.includes(value as Transport)) return value as Transport;
+  throw new NonRetriableError(
+    'INVALID_OPTIONS',
+    `${source} must be 'http2' or 'grpc-js', got ${JSON.stringify(value) ?? String(value)}`,
+  );
+}
+
+/** `ZEROBUS_TRANSPORT`, when set (an empty value counts as unset). */
+export function transportFromEnv(env: NodeJS.ProcessEnv = process.env): Transport | undefined {
+  const value = env.ZEROBUS_TRANSPORT;
+  return value === undefined || value === '' ? undefined : checkTransport(value, 'ZEROBUS_TRANSPORT');
+}
+
+function chooseTransport(settings: ChannelSettings): Transport {
+  if (settings.transport !== undefined) return settings.transport;
+  if (settings.grpcOptions !== undefined || settings.tunnel === 'grpc-js') return 'grpc-js';
+  return transportFromEnv() ?? 'http2';
 }
 
 /**
@@ -77,6 +118,13 @@ function decodeCallResponse(bytes: Uint8Array): CallResponse {
   }
 }
 
+/** The events of one bidirectional call, its messages decoded. */
+export interface BidiHandlers<T> {
+  onMessage(message: T): void;
+  /** The call is over; `error` is undefined only for a clean end after the client half-closed. */
+  onEnd(error: ZerobusError | undefined): void;
+}
+
 export interface CallHandlers {
   onResponse(response: CallResponse): void;
   /** The call is over; `error` is undefined only for a clean end after the client half-closed. */
@@ -85,7 +133,7 @@ export interface CallHandlers {
 
 /** One open `EphemeralStream` call. */
 export interface StreamCall {
-  /** Writes one encoded request; false means grpc-js is buffering and 'drain' is pending. */
+  /** Writes one encoded request; false means the transport is buffering and 'drain' is pending. */
   write(request: Uint8Array, onWritten?: () => void): boolean;
   /** Resolves once buffered writes have been flushed to the transport. */
   onDrain(callback: () => void): void;
@@ -95,55 +143,37 @@ export interface StreamCall {
   cancel(): void;
 }
 
-function toBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/** What each transport offers a channel. */
+export interface ChannelTransport {
+  /**
+   * Opens one bidirectional call of `path`; `decode` turns each response message into `T` (a
+   * throw fails the call). Throws once the channel is closed.
+   */
+  openBidiCall<T>(
+    path: string,
+    headers: Record<string, string>,
+    decode: (bytes: Uint8Array) => T,
+    handlers: BidiHandlers<T>,
+  ): StreamCall;
+  close(): void;
 }
 
-/** Owns one grpc-js client (and so its HTTP/2 connection) for one stream. */
+/** The calls of one stream, on the transport its settings choose. */
 export class Channel {
   readonly endpoint: Endpoint;
-  readonly #client: grpc.Client;
-  readonly #tunnelFailure: () => ZerobusError | undefined;
-  /** What this channel dials, for errors that say why a connection could not be made. */
-  readonly #attempt: ConnectionAttempt;
+  readonly transport: Transport;
+  readonly #transport: ChannelTransport;
 
   constructor(endpoint: Endpoint, settings: ChannelSettings = {}) {
     this.endpoint = endpoint;
-    const rootCerts = settings.tlsRootCerts === undefined ? null : Buffer.from(settings.tlsRootCerts);
-    const credentials = endpoint.secure ? grpc.credentials.createSsl(rootCerts) : grpc.credentials.createInsecure();
-    const host = endpoint.host.replace(/^\[(.*)\]$/, '$1');
-    const port = endpoint.port;
-    const proxy = resolveProxy({ host, port }, settings.proxy);
-    const proxied = proxy && proxiedClientArgs({ host, port }, credentials, proxy, settings.tunnel);
-    this.#tunnelFailure = proxied ? proxied.lastFailure : () => undefined;
-    this.#attempt = {
-      target: endpoint.target,
-      host,
-      secure: endpoint.secure,
-      proxy: proxy?.display,
-      customRoots: rootCerts !== null,
-    };
-    this.#client = new grpc.Client(proxied?.target ?? endpoint.target, proxied?.credentials ?? credentials, {
-      // Recovery and replay are the SDK's job: grpc-js must not re-send on its own, nor keep
-      // sent messages for that (its retry buffer re-copies its list on every write).
-      'grpc.enable_retries': 0,
-      'grpc.per_rpc_retry_buffer_size': 0,
-      // A stream is long-lived: notice a dead peer even when nothing is being written.
-      'grpc.keepalive_time_ms': 30_000,
-      'grpc.keepalive_timeout_ms': 10_000,
-      'grpc.keepalive_permit_without_calls': 0,
-      // Its own connection, unless grpcOptions say otherwise (ZerobusSdk option `connection`, sdk.ts).
-      'grpc.use_local_subchannel_pool': 1,
-      ...proxied?.options,
-      ...settings.grpcOptions,
-      // Proxies are the SDK's decision, the same for this channel and the HTTPS calls.
-      'grpc.enable_http_proxy': 0,
-    });
+    this.transport = chooseTransport(settings);
+    this.#transport =
+      this.transport === 'grpc-js' ? new GrpcJsChannel(endpoint, settings) : new Http2Channel(endpoint, settings);
   }
 
   /** Opens one `EphemeralStream` call. */
   openCall(headers: Record<string, string>, handlers: CallHandlers): StreamCall {
-    return this.openBidiCall(EPHEMERAL_STREAM_PATH, headers, decodeCallResponse, {
+    return this.#transport.openBidiCall(EPHEMERAL_STREAM_PATH, headers, decodeCallResponse, {
       onMessage: (response) => handlers.onResponse(response),
       onEnd: (error) => handlers.onEnd(error),
     });
@@ -157,55 +187,12 @@ export class Channel {
     path: string,
     headers: Record<string, string>,
     decode: (bytes: Uint8Array) => T,
-    handlers: { onMessage(message: T): void; onEnd(error: ZerobusError | undefined): void },
+    handlers: BidiHandlers<T>,
   ): StreamCall {
-    const metadata = new grpc.Metadata();
-    for (const [key, value] of Object.entries(headers)) metadata.set(key.toLowerCase(), value);
-    const call = this.#client.makeBidiStreamRequest<Uint8Array, T>(path, toBuffer, (buf) => decode(buf), metadata);
-    let open = true;
-    let halfClosed = false;
-    const finish = (error: ZerobusError | undefined) => {
-      if (!open) return;
-      open = false;
-      handlers.onEnd(error);
-    };
-    call.on('data', (message: T) => {
-      if (open) handlers.onMessage(message);
-    });
-    call.on('status', (status: grpc.StatusObject) => {
-      if (status.code === GrpcStatus.OK) {
-        // A server that ends the call while the client still sends has dropped the stream.
-        finish(halfClosed ? undefined : new ZerobusError('CONNECTION', 'the server ended the stream'));
-      } else {
-        // A proxy that refused the tunnel: its own error (status, retriable or not), not UNAVAILABLE.
-        const tunnelFailure = this.#tunnelFailure();
-        finish(
-          status.code === GrpcStatus.UNAVAILABLE && tunnelFailure && status.details.includes(tunnelFailure.message)
-            ? tunnelFailure
-            : explainConnectionFailure(ZerobusError.fromGrpcStatus(status.code, status.details), this.#attempt),
-        );
-      }
-    });
-    // 'error' carries the same status as 'status'; listening keeps it from being thrown.
-    call.on('error', () => {});
-    return {
-      // grpc-js calls back once its framed copy was handed to HTTP/2: `request` is free again.
-      write: (request, onWritten) => open && call.write(request, onWritten),
-      onDrain: (callback) => call.once('drain', callback),
-      end: () => {
-        if (!open || halfClosed) return;
-        halfClosed = true;
-        call.end();
-      },
-      cancel: () => {
-        if (!open) return;
-        open = false;
-        call.cancel();
-      },
-    };
+    return this.#transport.openBidiCall(path, headers, decode, handlers);
   }
 
   close(): void {
-    this.#client.close();
+    this.#transport.close();
   }
 }
