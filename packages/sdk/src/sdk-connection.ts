@@ -86,13 +86,14 @@ export class SdkConnections {
  */
 function chooseTransport(options: ZerobusSdkOptions): Transport {
   const chosen = checkTransport(options.transport, 'option transport') ?? transportFromEnv();
-  if (chosen === 'http2' && options.grpcChannelOptions !== undefined && options.transport === 'http2') {
+  const grpcOptions = options.grpcChannelOptions !== undefined && Object.keys(options.grpcChannelOptions).length > 0;
+  if (grpcOptions && options.transport === 'http2') {
     throw new NonRetriableError(
       'INVALID_OPTIONS',
       "option grpcChannelOptions configures grpc-js, but option transport is 'http2': drop one of them",
     );
   }
-  return chosen ?? (options.grpcChannelOptions !== undefined ? 'grpc-js' : 'http2');
+  return chosen ?? (grpcOptions ? 'grpc-js' : 'http2');
 }
 
 /**

@@ -20,7 +20,7 @@ import type { MeterLike } from './telemetry/meter.js';
  *
  * const options: ZerobusSdkOptions = {
  *   tokenTimeoutMs: 10_000, // each OAuth token request
- *   grpcChannelOptions: { 'grpc.keepalive_time_ms': 15_000 }, // pings under a load balancer's idle timeout
+ *   grpcChannelOptions: { 'grpc.keepalive_time_ms': 15_000 }, // grpc-js transport, pinging under a load balancer's idle timeout
  *   proxy: 'http://proxy.corp.example:3128', // every connection through this proxy
  *   meter: null, // no OpenTelemetry metrics, even with a global MeterProvider
  * };
@@ -58,7 +58,7 @@ export interface ZerobusSdkOptions {
    * What carries the gRPC calls: `'http2'` (the default), the SDK's own gRPC framing on
    * `node:http2`, which sends each record batch without copying it; or `'grpc-js'`, the
    * `@grpc/grpc-js` client — the way back, should a network need it. Default:
-   * `ZEROBUS_TRANSPORT` when set, else `'grpc-js'` when `grpcChannelOptions` are given, else
+   * `ZEROBUS_TRANSPORT` when set, else `'grpc-js'` when `grpcChannelOptions` are given (not empty), else
    * `'http2'`. Both speak the same protocol, reach the same servers (TLS roots, proxies,
    * `connection` sharing, keepalive pings every 30 s) and fail with the same errors.
    *

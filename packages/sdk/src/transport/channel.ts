@@ -69,8 +69,8 @@ export interface ChannelSettings {
   /** Whose CONNECT tunnel carries a proxied channel: the SDK's (default) or grpc-js's own (implies grpc-js). */
   readonly tunnel?: TunnelImplementation | undefined;
   /**
-   * Which transport carries the calls. Default: grpc-js when `grpcOptions` or `tunnel: 'grpc-js'`
-   * are given, else `ZEROBUS_TRANSPORT`, else the SDK's own (`'http2'`).
+   * Which transport carries the calls. Default: grpc-js when `grpcOptions` (not empty) or
+   * `tunnel: 'grpc-js'` are given, else `ZEROBUS_TRANSPORT`, else the SDK's own (`'http2'`).
    */
   readonly transport?: Transport | undefined;
   /** The own transport's connection shared by the SDK's channels; without it, one of the channel's own. */
@@ -100,7 +100,8 @@ export function transportFromEnv(env: NodeJS.ProcessEnv = process.env): Transpor
 
 function chooseTransport(settings: ChannelSettings): Transport {
   if (settings.transport !== undefined) return settings.transport;
-  if (settings.grpcOptions !== undefined || settings.tunnel === 'grpc-js') return 'grpc-js';
+  const grpcOptions = settings.grpcOptions !== undefined && Object.keys(settings.grpcOptions).length > 0;
+  if (grpcOptions || settings.tunnel === 'grpc-js') return 'grpc-js';
   return transportFromEnv() ?? 'http2';
 }
 
