@@ -127,7 +127,6 @@ class H2Call<T> implements StreamCall {
   readonly #decode: (bytes: Uint8Array) => T;
   readonly #handlers: BidiHandlers<T>;
   #stream: ClientHttp2Stream | undefined;
-  #session: ClientHttp2Session | undefined;
   /** Writes made before the connection was ready. */
   #early: [Buffer, (() => void) | undefined][] = [];
   #open = true;
@@ -158,7 +157,6 @@ class H2Call<T> implements StreamCall {
       return;
     }
     this.#stream = stream;
-    this.#session = session;
     this.#connection.callStarted(session);
     stream.on('response', (h) => this.#takeHeaders(h));
     stream.on('trailers', (h) => this.#takeStatus(h));
