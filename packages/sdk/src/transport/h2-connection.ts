@@ -204,7 +204,7 @@ export class H2Connection {
     const { host, port, rootCerts, attempt } = this.#options;
     return new Promise<Socket>((resolve, reject) => {
       const socket = tlsConnect({
-        ...(through ? { socket: through } : { host, port }),
+        ...(through ? { socket: through, host } : { host, port }),
         ...(isIP(host) === 0 && { servername: host }),
         ALPNProtocols: ['h2'],
         ...(rootCerts !== undefined && { ca: rootCerts }),
