@@ -10,23 +10,12 @@ import type { Emulator } from '@zerobus/emulator';
 import { TableProperties, type ZerobusStream } from '@zerobus/sdk';
 import protobuf from 'protobufjs';
 import { slabCounters } from '../../packages/sdk/src/records/payload-slab.js';
+import { seededRandom } from '../support/chaos-proxy.js';
 import { CLIENT_ID, CLIENT_SECRET, FAST_RECOVERY, TABLE, withHarness } from '../support/harness.js';
 
 const Row = protobuf
   .parse('syntax = "proto2"; message Row { required int64 id = 1; optional string pad = 2; }')
   .root.lookupType('Row');
-
-/** A seeded PRNG (mulberry32): the same records and faults on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_';
 
@@ -44,7 +33,7 @@ function padding(random: () => number, length: number): string {
   return run.slice(start, start + length);
 }
 
-const PAD_10K = padding(prng(7), 10_000);
+const PAD_10K = padding(seededRandom(7), 10_000);
 /** The in-flight byte window of the seeded runs: a few slabs. */
 const WINDOW = 4 << 20;
 
@@ -77,7 +66,7 @@ describe('payload slab reuse', () => {
   for (const seed of [1, 2, 3]) {
     it(`seed ${seed}: every byte the server gets is what was ingested, through chunked acks and replays`, async () => {
       await withHarness(async ({ emulator, jsonStream }) => {
-        const random = prng(seed);
+        const random = seededRandom(seed);
         // A window of a few slabs: slabs come free, and are reused, all the time.
         const stream = await jsonStream({ maxInflightBytes: WINDOW, recoveryRetries: 20 });
         const expected: string[] = [];

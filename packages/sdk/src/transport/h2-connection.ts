@@ -183,45 +183,19 @@ export class H2Connection {
       return secure ? tunnel.then((socket) => this.#secure(socket)) : tunnel;
     }
     if (secure) return this.#secure(undefined);
-    return new Promise<Socket>((resolve, reject) => {
-      const socket = netConnect({ host, port });
-      const timer = setTimeout(() => socket.destroy(timeoutError()), CONNECT_TIMEOUT_MS);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.off('error', onError);
-        resolve(socket);
-      });
-      const onError = (error: Error) => {
-        clearTimeout(timer);
-        reject(noConnection(errorText(error), attempt, error));
-      };
-      socket.once('error', onError);
-    });
+    return connected(netConnect({ host, port }), 'connect', attempt);
   }
 
   /** TLS to the endpoint (over `through`, a tunnel, when given), checking the real host's name. */
   #secure(through: Socket | undefined): Promise<Socket> {
     const { host, port, rootCerts, attempt } = this.#options;
-    return new Promise<Socket>((resolve, reject) => {
-      const socket = tlsConnect({
-        ...(through ? { socket: through, host } : { host, port }),
-        ...(isIP(host) === 0 && { servername: host }),
-        ALPNProtocols: ['h2'],
-        ...(rootCerts !== undefined && { ca: rootCerts }),
-      });
-      const timer = setTimeout(() => socket.destroy(timeoutError()), CONNECT_TIMEOUT_MS);
-      socket.once('secureConnect', () => {
-        clearTimeout(timer);
-        socket.off('error', onError);
-        resolve(socket);
-      });
-      const onError = (error: Error) => {
-        clearTimeout(timer);
-        through?.destroy();
-        reject(noConnection(errorText(error), attempt, error));
-      };
-      socket.once('error', onError);
+    const socket = tlsConnect({
+      ...(through ? { socket: through, host } : { host, port }),
+      ...(isIP(host) === 0 && { servername: host }),
+      ALPNProtocols: ['h2'],
+      ...(rootCerts !== undefined && { ca: rootCerts }),
     });
+    return connected(socket, 'secureConnect', attempt, through);
   }
 
   #startKeepalive(session: ClientHttp2Session): void {
@@ -251,6 +225,31 @@ export class H2Connection {
     if (this.#keepalive !== undefined) clearInterval(this.#keepalive);
     this.#keepalive = undefined;
   }
+}
+
+/** `socket` once `event` says it is ready, or the connection's error (the tunnel under it destroyed too). */
+function connected(
+  socket: Socket,
+  event: 'connect' | 'secureConnect',
+  attempt: ConnectionAttempt,
+  through?: Socket,
+): Promise<Socket> {
+  return new Promise<Socket>((resolve, reject) => {
+    const timer = setTimeout(() => socket.destroy(timeoutError()), CONNECT_TIMEOUT_MS);
+    const onError = (error: Error) => {
+      clearTimeout(timer);
+      through?.destroy();
+      reject(noConnection(errorText(error), attempt, error));
+    };
+    socket.once(event, () => {
+      clearTimeout(timer);
+      socket.off('error', onError);
+      // One record per round trip must not wait for Nagle's algorithm.
+      socket.setNoDelay(true);
+      resolve(socket);
+    });
+    socket.once('error', onError);
+  });
 }
 
 function timeoutError(): Error {
