@@ -62,6 +62,8 @@ export class H2Connection {
   /** Calls open on the current session: pings run, and the session keeps the process alive, only while there are any. */
   #activeCalls = 0;
   #keepalive: NodeJS.Timeout | undefined;
+  /** Aborts the connection being made, once no channel wants it (nothing then waits for it). */
+  #abortOpening: AbortController | undefined;
 
   constructor(options: H2ConnectionOptions) {
     this.#options = options;
@@ -78,6 +80,7 @@ export class H2Connection {
     if (--this.#channels > 0) return;
     this.#channels = 0;
     this.#stopKeepalive();
+    this.#abortOpening?.abort();
     this.#session?.close();
     this.#session = undefined;
     this.#activeCalls = 0;
@@ -111,8 +114,18 @@ export class H2Connection {
   }
 
   async #open(): Promise<ClientHttp2Session> {
+    const controller = new AbortController();
+    this.#abortOpening = controller;
+    try {
+      return await this.#connect(controller.signal);
+    } finally {
+      if (this.#abortOpening === controller) this.#abortOpening = undefined;
+    }
+  }
+
+  async #connect(signal: AbortSignal): Promise<ClientHttp2Session> {
     const { attempt } = this.#options;
-    const socket = await this.#connectSocket();
+    const socket = await this.#connectSocket(signal);
     if (this.#channels === 0) {
       socket.destroy();
       throw new ZerobusError('CONNECTION', 'the channel has been closed');
@@ -136,12 +149,15 @@ export class H2Connection {
         reject(noConnection(`Failed to connect: ${reason}`, attempt, error));
       };
       const closed = () => fail();
+      const aborted = () => fail(new Error('the channel was closed'));
       session.once('error', fail);
       session.once('close', closed);
+      signal.addEventListener('abort', aborted, { once: true });
       session.once('remoteSettings', () => {
         clearTimeout(timer);
         session.off('error', fail);
         session.off('close', closed);
+        signal.removeEventListener('abort', aborted);
         resolve();
       });
     });
@@ -169,7 +185,7 @@ export class H2Connection {
     this.#stopKeepalive();
   }
 
-  #connectSocket(): Promise<Socket> {
+  #connectSocket(signal: AbortSignal): Promise<Socket> {
     const { host, port, secure, proxy, attempt } = this.#options;
     if (proxy) {
       // A refusing proxy is its own PROXY error (retriable or not), as for the HTTPS calls.
@@ -179,15 +195,16 @@ export class H2Connection {
         port,
         what: `Zerobus endpoint ${hostPort(host, port)}`,
         timeoutMs: CONNECT_TIMEOUT_MS,
+        signal,
       });
-      return secure ? tunnel.then((socket) => this.#secure(socket)) : tunnel;
+      return secure ? tunnel.then((socket) => this.#secure(socket, signal)) : tunnel;
     }
-    if (secure) return this.#secure(undefined);
-    return connected(netConnect({ host, port }), 'connect', attempt);
+    if (secure) return this.#secure(undefined, signal);
+    return connected(netConnect({ host, port }), 'connect', attempt, signal);
   }
 
   /** TLS to the endpoint (over `through`, a tunnel, when given), checking the real host's name. */
-  #secure(through: Socket | undefined): Promise<Socket> {
+  #secure(through: Socket | undefined, signal: AbortSignal): Promise<Socket> {
     const { host, port, rootCerts, attempt } = this.#options;
     const socket = tlsConnect({
       ...(through ? { socket: through, host } : { host, port }),
@@ -195,7 +212,7 @@ export class H2Connection {
       ALPNProtocols: ['h2'],
       ...(rootCerts !== undefined && { ca: rootCerts }),
     });
-    return connected(socket, 'secureConnect', attempt, through);
+    return connected(socket, 'secureConnect', attempt, signal, through);
   }
 
   #startKeepalive(session: ClientHttp2Session): void {
@@ -227,22 +244,30 @@ export class H2Connection {
   }
 }
 
-/** `socket` once `event` says it is ready, or the connection's error (the tunnel under it destroyed too). */
+/**
+ * `socket` once `event` says it is ready, or the connection's error (the tunnel under it
+ * destroyed too); `signal` gives the attempt up.
+ */
 function connected(
   socket: Socket,
   event: 'connect' | 'secureConnect',
   attempt: ConnectionAttempt,
+  signal: AbortSignal,
   through?: Socket,
 ): Promise<Socket> {
   return new Promise<Socket>((resolve, reject) => {
     const timer = setTimeout(() => socket.destroy(timeoutError()), CONNECT_TIMEOUT_MS);
+    const onAbort = () => socket.destroy(new Error('the channel was closed'));
+    signal.addEventListener('abort', onAbort, { once: true });
     const onError = (error: Error) => {
       clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
       through?.destroy();
       reject(noConnection(errorText(error), attempt, error));
     };
     socket.once(event, () => {
       clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
       socket.off('error', onError);
       // One record per round trip must not wait for Nagle's algorithm.
       socket.setNoDelay(true);

@@ -304,4 +304,30 @@ describe('own gRPC transport on node:http2', () => {
       relay.close();
     }
   });
+
+  it('closing the channel gives up a connection still being made (nothing keeps the process waiting)', {
+    timeout: 10_000,
+  }, async () => {
+    // A peer that accepts TCP and never answers the TLS handshake.
+    const sockets: Socket[] = [];
+    const closed = new Promise<void>((resolve) => {
+      const silent = createTcpServer((socket) => {
+        sockets.push(socket);
+        socket.on('error', () => {});
+        socket.on('close', () => resolve());
+      });
+      silent.listen(0, '127.0.0.1', () => {
+        const port = (silent.address() as AddressInfo).port;
+        const channel = new Channel(parseEndpoint(`https://127.0.0.1:${port}`), { transport: 'http2' });
+        const call = channel.openCall({}, { onResponse: () => {}, onEnd: () => {} });
+        silent.once('connection', () => {
+          call.cancel();
+          channel.close();
+        });
+      });
+      after(() => silent.close());
+    });
+    await closed;
+    for (const socket of sockets) socket.destroy();
+  });
 });
