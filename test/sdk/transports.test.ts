@@ -94,4 +94,23 @@ describe('choosing the transport', () => {
       else process.env.ZEROBUS_TRANSPORT = saved;
     }
   });
+
+  it('grpcChannelOptions select grpc-js even when ZEROBUS_TRANSPORT says http2: raw options are never ignored', async () => {
+    await using emulator = await startEmulator({ autoCreateTables: true });
+    const saved = process.env.ZEROBUS_TRANSPORT;
+    process.env.ZEROBUS_TRANSPORT = 'http2';
+    try {
+      const sdk = new ZerobusSdk(emulator.endpoint, emulator.unityCatalogEndpoint, {
+        grpcChannelOptions: { 'grpc.keepalive_time_ms': 60_000 },
+      });
+      const stream = await sdk.createStream(CLIENT_ID, CLIENT_SECRET, new TableProperties(TABLE), {
+        recordType: 'json',
+      });
+      await stream.close();
+      assert.match(emulator.calls[0]?.headers['user-agent'] ?? '', /grpc-node-js/);
+    } finally {
+      if (saved === undefined) delete process.env.ZEROBUS_TRANSPORT;
+      else process.env.ZEROBUS_TRANSPORT = saved;
+    }
+  });
 });

@@ -81,11 +81,12 @@ export class SdkConnections {
 }
 
 /**
- * The option `transport`, else `ZEROBUS_TRANSPORT`, else grpc-js when raw grpc-js options are
- * given (they mean nothing to the own transport), else the own transport.
+ * The option `transport`, else grpc-js when raw grpc-js options are given (they mean nothing to
+ * the own transport, and are never ignored silently), else `ZEROBUS_TRANSPORT`, else the own
+ * transport.
  */
 function chooseTransport(options: ZerobusSdkOptions): Transport {
-  const chosen = checkTransport(options.transport, 'option transport') ?? transportFromEnv();
+  const chosen = checkTransport(options.transport, 'option transport');
   const grpcOptions = options.grpcChannelOptions !== undefined && Object.keys(options.grpcChannelOptions).length > 0;
   if (grpcOptions && options.transport === 'http2') {
     throw new NonRetriableError(
@@ -93,7 +94,7 @@ function chooseTransport(options: ZerobusSdkOptions): Transport {
       "option grpcChannelOptions configures grpc-js, but option transport is 'http2': drop one of them",
     );
   }
-  return chosen ?? (grpcOptions ? 'grpc-js' : 'http2');
+  return chosen ?? (grpcOptions ? 'grpc-js' : (transportFromEnv() ?? 'http2'));
 }
 
 /**

@@ -51,15 +51,14 @@ export interface ZerobusSdkOptions {
   clientSecret?: string;
   /**
    * Raw grpc-js channel options merged over the SDK's (e.g. keepalive settings). Giving them
-   * selects the grpc-js transport (unless `transport` or `ZEROBUS_TRANSPORT` says otherwise).
+   * selects the grpc-js transport (with `transport: 'http2'` they are refused, never ignored).
    */
   grpcChannelOptions?: Record<string, string | number>;
   /**
    * What carries the gRPC calls: `'http2'` (the default), the SDK's own gRPC framing on
    * `node:http2`, which sends each record batch without copying it; or `'grpc-js'`, the
-   * `@grpc/grpc-js` client — the way back, should a network need it. Default:
-   * `ZEROBUS_TRANSPORT` when set, else `'grpc-js'` when `grpcChannelOptions` are given (not empty), else
-   * `'http2'`. Both speak the same protocol, reach the same servers (TLS roots, proxies,
+   * `@grpc/grpc-js` client — the way back, should a network need it. Default: `'grpc-js'` when
+   * `grpcChannelOptions` are given (not empty), else `ZEROBUS_TRANSPORT` when set, else `'http2'`. Both speak the same protocol, reach the same servers (TLS roots, proxies,
    * `connection` sharing, keepalive pings every 30 s) and fail with the same errors.
    *
    * @example
