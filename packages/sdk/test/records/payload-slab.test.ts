@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { copyToSlab, detachPayload, releasePayload, slabCounters } from '../../src/records/payload-slab.js';
+import {
+  copyToSlab,
+  detachPayload,
+  IDLE_FREE_SLABS,
+  IDLE_TRIM_MS,
+  MAX_FREE_SLABS,
+  releasePayload,
+  slabCounters,
+} from '../../src/records/payload-slab.js';
 
 const SLAB = 1 << 20;
 
@@ -51,12 +59,15 @@ describe('payload slabs', () => {
     releasePayload(b);
   });
 
-  it('keeps at most a bounded number of free slabs', () => {
+  it('keeps at most a bounded number of free slabs, and only a few once ingestion pauses', (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
     const record = 64 * 1024;
     const live: Uint8Array[] = [];
-    for (let i = 0; i < 64 * (SLAB / record); i++) live.push(copyToSlab(bytes(record, i & 0xff), record));
+    for (let i = 0; i < 100 * (SLAB / record); i++) live.push(copyToSlab(bytes(record, i & 0xff), record));
     for (const payload of live) releasePayload(payload);
-    assert.ok(slabCounters().free <= 16, `${slabCounters().free} free slabs`);
+    assert.equal(slabCounters().free, MAX_FREE_SLABS, 'a whole window of acknowledgements is kept, no more');
+    t.mock.timers.tick(IDLE_TRIM_MS);
+    assert.equal(slabCounters().free, IDLE_FREE_SLABS, 'trimmed once no slab was taken for a while');
   });
 
   it('ignores bytes that are not a slab record, and leaves large records a buffer of their own', () => {
