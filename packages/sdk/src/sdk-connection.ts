@@ -7,7 +7,14 @@ import { checkProxyOption } from './net/proxy-config.js';
 import { type SdkCredentials, streamCredentials } from './sdk-env.js';
 import type { CreateStreamParams, ZerobusSdkOptions } from './sdk-params.js';
 import type { TableProperties } from './table.js';
-import { Channel, checkTransport, type Endpoint, type Transport, transportFromEnv } from './transport/channel.js';
+import {
+  Channel,
+  checkTransport,
+  chooseTransport,
+  type Endpoint,
+  hasGrpcOptions,
+  type Transport,
+} from './transport/channel.js';
 import { h2ConnectionTo } from './transport/h2-channel.js';
 import type { H2Connection } from './transport/h2-connection.js';
 
@@ -34,7 +41,7 @@ export class SdkConnections {
   ) {
     checkProxyOption(options.proxy);
     this.#connectionOptions = connectionOptions(options.connection);
-    this.#transport = chooseTransport(options);
+    this.#transport = sdkTransport(options);
     this.#endpoint = endpoint;
     this.#unityCatalogEndpoint = unityCatalogEndpoint;
     this.#options = options;
@@ -80,21 +87,16 @@ export class SdkConnections {
   }
 }
 
-/**
- * The option `transport`, else grpc-js when raw grpc-js options are given (they mean nothing to
- * the own transport, and are never ignored silently), else `ZEROBUS_TRANSPORT`, else the own
- * transport.
- */
-function chooseTransport(options: ZerobusSdkOptions): Transport {
-  const chosen = checkTransport(options.transport, 'option transport');
-  const grpcOptions = options.grpcChannelOptions !== undefined && Object.keys(options.grpcChannelOptions).length > 0;
-  if (grpcOptions && options.transport === 'http2') {
+/** The option `transport` (checked), as `chooseTransport` decides; with raw grpc-js options, `'http2'` is refused. */
+function sdkTransport(options: ZerobusSdkOptions): Transport {
+  const transport = checkTransport(options.transport, 'option transport');
+  if (transport === 'http2' && hasGrpcOptions(options.grpcChannelOptions)) {
     throw new NonRetriableError(
       'INVALID_OPTIONS',
       "option grpcChannelOptions configures grpc-js, but option transport is 'http2': drop one of them",
     );
   }
-  return chosen ?? (grpcOptions ? 'grpc-js' : (transportFromEnv() ?? 'http2'));
+  return chooseTransport({ transport, grpcOptions: options.grpcChannelOptions });
 }
 
 /**

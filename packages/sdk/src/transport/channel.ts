@@ -98,10 +98,19 @@ export function transportFromEnv(env: NodeJS.ProcessEnv = process.env): Transpor
   return value === undefined || value === '' ? undefined : checkTransport(value, 'ZEROBUS_TRANSPORT');
 }
 
-function chooseTransport(settings: ChannelSettings): Transport {
+/** Whether raw grpc-js options are given (an empty object counts as none). */
+export function hasGrpcOptions(options: object | undefined): boolean {
+  return options !== undefined && Object.keys(options).length > 0;
+}
+
+/**
+ * The transport `transport` names, else grpc-js when raw grpc-js options or grpc-js's own tunnel
+ * are asked for (they mean nothing to the own transport, and are never ignored silently), else
+ * `ZEROBUS_TRANSPORT`, else the own transport.
+ */
+export function chooseTransport(settings: Pick<ChannelSettings, 'transport' | 'grpcOptions' | 'tunnel'>): Transport {
   if (settings.transport !== undefined) return settings.transport;
-  const grpcOptions = settings.grpcOptions !== undefined && Object.keys(settings.grpcOptions).length > 0;
-  if (grpcOptions || settings.tunnel === 'grpc-js') return 'grpc-js';
+  if (hasGrpcOptions(settings.grpcOptions) || settings.tunnel === 'grpc-js') return 'grpc-js';
   return transportFromEnv() ?? 'http2';
 }
 

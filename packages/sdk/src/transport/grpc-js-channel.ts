@@ -5,9 +5,9 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { GrpcStatus, ZerobusError } from '../errors.js';
-import { resolveProxy } from '../net/proxy-config.js';
 import type { BidiHandlers, ChannelSettings, ChannelTransport, Endpoint, StreamCall } from './channel.js';
 import { type ConnectionAttempt, explainConnectionFailure } from './connection-error.js';
+import { dialTarget } from './dial-target.js';
 import { proxiedClientArgs } from './proxy-credentials.js';
 
 function toBuffer(bytes: Uint8Array): Buffer {
@@ -24,20 +24,13 @@ export class GrpcJsChannel implements ChannelTransport {
 
   constructor(endpoint: Endpoint, settings: ChannelSettings = {}) {
     this.endpoint = endpoint;
-    const rootCerts = settings.tlsRootCerts === undefined ? null : Buffer.from(settings.tlsRootCerts);
-    const credentials = endpoint.secure ? grpc.credentials.createSsl(rootCerts) : grpc.credentials.createInsecure();
-    const host = endpoint.host.replace(/^\[(.*)\]$/, '$1');
-    const port = endpoint.port;
-    const proxy = resolveProxy({ host, port }, settings.proxy);
+    const { host, port, rootCerts, proxy, attempt } = dialTarget(endpoint, settings);
+    const credentials = endpoint.secure
+      ? grpc.credentials.createSsl(rootCerts ?? null)
+      : grpc.credentials.createInsecure();
     const proxied = proxy && proxiedClientArgs({ host, port }, credentials, proxy, settings.tunnel);
     this.#tunnelFailure = proxied ? proxied.lastFailure : () => undefined;
-    this.#attempt = {
-      target: endpoint.target,
-      host,
-      secure: endpoint.secure,
-      proxy: proxy?.display,
-      customRoots: rootCerts !== null,
-    };
+    this.#attempt = attempt;
     this.#client = new grpc.Client(proxied?.target ?? endpoint.target, proxied?.credentials ?? credentials, {
       // Recovery and replay are the SDK's job: grpc-js must not re-send on its own, nor keep
       // sent messages for that (its retry buffer re-copies its list on every write).

@@ -3,8 +3,8 @@
  * an `H2Connection` — the SDK's shared one, or the channel's own.
  */
 import { ZerobusError } from '../errors.js';
-import { resolveProxy } from '../net/proxy-config.js';
 import type { BidiHandlers, ChannelSettings, ChannelTransport, Endpoint, StreamCall } from './channel.js';
+import { dialTarget } from './dial-target.js';
 import { openH2Call } from './h2-call.js';
 import { H2Connection } from './h2-connection.js';
 
@@ -13,18 +13,7 @@ export function h2ConnectionTo(
   endpoint: Endpoint,
   settings: Pick<ChannelSettings, 'tlsRootCerts' | 'proxy'>,
 ): H2Connection {
-  const host = endpoint.host.replace(/^\[(.*)\]$/, '$1');
-  const { port, secure } = endpoint;
-  const rootCerts = settings.tlsRootCerts === undefined ? undefined : Buffer.from(settings.tlsRootCerts);
-  const proxy = resolveProxy({ host, port }, settings.proxy);
-  return new H2Connection({
-    host,
-    port,
-    secure,
-    rootCerts,
-    proxy,
-    attempt: { target: endpoint.target, host, secure, proxy: proxy?.display, customRoots: rootCerts !== undefined },
-  });
+  return new H2Connection({ ...dialTarget(endpoint, settings), secure: endpoint.secure });
 }
 
 export class Http2Channel implements ChannelTransport {
