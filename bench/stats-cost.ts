@@ -51,10 +51,11 @@ function ackPath(otel = false): number {
   const total = 1_000_000;
   let offset = 0;
   let elapsed = 0n;
+  const stamp = { at: 1 };
   while (offset < total) {
     for (let i = 0; i < 1_000; i++) {
       const request = pendingRequest(offset++, payloads, false);
-      request.sentAt = request.firstSentAt = 1;
+      request.sent = request.firstSent = stamp;
       queue.push(request);
     }
     const start = process.hrtime.bigint();

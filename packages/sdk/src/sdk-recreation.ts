@@ -4,6 +4,7 @@
  * keep their batch structure; Arrow batches are re-sent sliced to the rows not yet durable).
  */
 import { ArrowStream } from './arrow/arrow-stream.js';
+import { payloadsOf } from './engine/request-queue.js';
 import { enqueueEncoded, unackedRequests, type ZerobusStream } from './engine/stream.js';
 import { NonRetriableError } from './errors.js';
 
@@ -58,7 +59,7 @@ function unackedMover<S extends RecreatableStream>(stream: S): (next: S) => Prom
   }
   const requests = (stream as ZerobusStream)[unackedRequests]();
   return async (next) => {
-    for (const request of requests) await (next as ZerobusStream)[enqueueEncoded](request.payloads, request.batch);
+    for (const request of requests) await (next as ZerobusStream)[enqueueEncoded](payloadsOf(request), request.batch);
   };
 }
 

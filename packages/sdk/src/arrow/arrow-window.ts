@@ -26,8 +26,8 @@ export function pendingBatch(offset: number, batch: RecordBatch): PendingBatch {
     records: batch.numRows,
     bytes: batch.data.byteLength,
     ackedRows: 0,
-    sentAt: 0,
-    firstSentAt: -1,
+    sent: undefined,
+    firstSent: undefined,
   };
 }
 

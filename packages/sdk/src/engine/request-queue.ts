@@ -5,6 +5,17 @@
  * buffer and its in-flight window at once: what it holds is what the window counts.
  */
 
+/**
+ * When units were written to a call: one per write of the engine's pump, shared by every unit
+ * it wrote. A time kept in a number field of each unit would be a heap-allocated box per unit
+ * (a fractional value is no small integer), which with a full window of 50,000 units in flight
+ * cost JSON 750 B fire-and-forget a quarter of its throughput (bench/README.md).
+ */
+export interface SendStamp {
+  /** The stream's clock (ms, sub-millisecond resolution) at the write. */
+  readonly at: number;
+}
+
 /** What the engine needs of every queued unit, whatever the protocol. */
 export interface QueuedUnit {
   /** Logical offset: what the user was given; never changes across reconnects. */
@@ -13,16 +24,19 @@ export interface QueuedUnit {
   readonly records: number;
   /** Payload bytes it holds for replay: counted by the window's byte bound and by `stats()`. */
   readonly bytes: number;
-  /** When it was last written to a call (ms, the stream's clock); drives the lack-of-ack timeout. */
-  sentAt: number;
-  /** When it was first written to a call, -1 before: ack latency counts from here, replays included. */
-  firstSentAt: number;
+  /** When it was last written to a call; drives the lack-of-ack timeout. */
+  sent: SendStamp | undefined;
+  /** When it was first written to a call, undefined before: ack latency counts from here, replays included. */
+  firstSent: SendStamp | undefined;
 }
 
 /** A request of a gRPC records stream: one record, or a batch the user ingested in one call. */
 export interface PendingRequest extends QueuedUnit {
-  /** Encoded records: one for a single-record request, any number for a batch. */
-  readonly payloads: readonly Uint8Array[];
+  /**
+   * Encoded records: a single record's bytes as they are (no array around them: one object less
+   * per record held in the window), an array for a batch. Read through payloadsOf() or singlePayload().
+   */
+  readonly payload: Uint8Array | readonly Uint8Array[];
   /** Whether the user ingested it as a batch (it stays one in `getUnackedBatches()`). */
   readonly batch: boolean;
   /**
@@ -43,9 +57,49 @@ export function pendingRequest(
   batch: boolean,
   owned = false,
 ): PendingRequest {
+  if (!batch && payloads.length === 1) return pendingRecord(offset, payloads[0]!, owned);
   let bytes = 0;
   for (const payload of payloads) bytes += payload.length;
-  return { offset, payloads, batch, owned, records: payloads.length, bytes, sentAt: 0, firstSentAt: -1 };
+  return {
+    offset,
+    payload: payloads,
+    batch,
+    owned,
+    records: payloads.length,
+    bytes,
+    sent: undefined,
+    firstSent: undefined,
+  };
+}
+
+/** A single-record request (see pendingRequest): what every `ingestRecord*` call queues. */
+export function pendingRecord(offset: number, payload: Uint8Array, owned: boolean): PendingRequest {
+  return {
+    offset,
+    payload,
+    batch: false,
+    owned,
+    records: 1,
+    bytes: payload.length,
+    sent: undefined,
+    firstSent: undefined,
+  };
+}
+
+/** The request's records, in order (an array of one for a single record). */
+export function payloadsOf(request: PendingRequest): readonly Uint8Array[] {
+  const payload = request.payload;
+  return isPayloadList(payload) ? payload : [payload];
+}
+
+/** The record of a single-record request; undefined for a batch (even of one record). */
+export function singlePayload(request: PendingRequest): Uint8Array | undefined {
+  const payload = request.payload;
+  return request.batch || isPayloadList(payload) ? undefined : payload;
+}
+
+function isPayloadList(payload: Uint8Array | readonly Uint8Array[]): payload is readonly Uint8Array[] {
+  return Array.isArray(payload);
 }
 
 export class RequestQueue<U extends QueuedUnit = PendingRequest> {

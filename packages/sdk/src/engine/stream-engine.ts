@@ -28,7 +28,7 @@ import type { EngineOptions, EngineParts, StreamState } from './engine-context.j
 import { openFirstCall } from './first-call.js';
 import { OffsetWaiters } from './offset-waiters.js';
 import { type RecoveryHost, recover } from './recovery.js';
-import { type QueuedUnit, RequestQueue } from './request-queue.js';
+import { type QueuedUnit, RequestQueue, type SendStamp } from './request-queue.js';
 import { RoomWaiters } from './room-waiters.js';
 import { emitSafely, type StreamEvents } from './stream-events.js';
 import { StreamMetrics } from './stream-metrics.js';
@@ -101,7 +101,7 @@ export abstract class StreamEngine<Unit extends QueuedUnit, Ack> extends EventEm
     this.#watchdog = new AckWatchdog(
       parts.options.serverLackOfAckTimeoutMs,
       this.#now,
-      () => (this.#sent > 0 && this.#live ? this.queue.peek()?.sentAt : undefined),
+      () => (this.#sent > 0 && this.#live ? this.queue.peek()?.sent?.at : undefined),
       () => {
         if (!this.#callToken) return;
         const what = `no acknowledgement from the server for ${this.#options.serverLackOfAckTimeoutMs} ms`;
@@ -273,13 +273,13 @@ export abstract class StreamEngine<Unit extends QueuedUnit, Ack> extends EventEm
     if (this.#phase !== 'open' || !live || !this.#writable) return;
     const limit = Math.min(this.queue.length, this.#options.maxInflightUnits);
     if (this.#sent >= limit) return;
-    const now = this.#now();
+    const stamp: SendStamp = { at: this.#now() };
     while (this.#sent < limit) {
       const message = this.#protocol.encode(this.queue, this.#sent, limit);
       for (let i = 0; i < message.count; i++) {
         const entry = this.queue.at(this.#sent + i)!;
-        entry.sentAt = now;
-        if (entry.firstSentAt < 0) entry.firstSentAt = now;
+        entry.sent = stamp;
+        if (entry.firstSent === undefined) entry.firstSent = stamp;
       }
       this.#sent += message.count;
       if (!live.write(message.bytes, message.release)) {

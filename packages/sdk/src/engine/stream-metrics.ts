@@ -89,7 +89,7 @@ export class StreamMetrics {
       queue.shift();
       removed++;
       discard?.(item);
-      const ms = now - item.firstSentAt;
+      const ms = now - item.firstSent!.at;
       this.latency.add(ms);
       sink?.latency(ms);
     }
@@ -102,7 +102,7 @@ export class StreamMetrics {
   sentPending(queue: RequestQueue<QueuedUnit>): number {
     let count = 0;
     // Requests are written in order, so the ones already sent are a prefix of the queue.
-    while (count < queue.length && queue.at(count)!.firstSentAt >= 0) count++;
+    while (count < queue.length && queue.at(count)!.firstSent !== undefined) count++;
     return count;
   }
 

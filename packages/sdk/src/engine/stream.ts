@@ -11,7 +11,7 @@ import type { EngineContext } from './engine-context.js';
 import { type IngestAllOptions, type IngestSource, ingestAll } from './ingest-all.js';
 import { ingestAt } from './internal-symbols.js';
 import { RecordsProtocol } from './records-protocol.js';
-import { type PendingRequest, pendingRequest } from './request-queue.js';
+import { type PendingRequest, payloadsOf, pendingRecord, pendingRequest } from './request-queue.js';
 import { type SignalOptions, StreamBase } from './stream-base.js';
 import { createWritable, type StreamWritableOptions } from './writable.js';
 
@@ -230,7 +230,7 @@ export class ZerobusStream<T = unknown> extends StreamBase<PendingRequest, numbe
     this.assertAccepting();
     const payload = this.#context.encoder.encode(record, 0);
     if (!this.roomNow()) await this.waitForRoom(options.signal, 'ingestRecordOffset');
-    return this.enqueue(pendingRequest(this.nextOffset, [payload], false, true));
+    return this.enqueue(pendingRecord(this.nextOffset, payload, true));
   }
 
   /**
@@ -321,7 +321,9 @@ export class ZerobusStream<T = unknown> extends StreamBase<PendingRequest, numbe
    * ```
    */
   getUnackedBatches(): (string | Uint8Array)[][] {
-    return this[unackedRequests]().map((request) => request.payloads.map((p) => this.#context.encoder.toUserRecord(p)));
+    return this[unackedRequests]().map((request) =>
+      payloadsOf(request).map((p) => this.#context.encoder.toUserRecord(p)),
+    );
   }
 
   /** @internal The unacknowledged requests of a failed or closed stream. */
@@ -333,7 +335,7 @@ export class ZerobusStream<T = unknown> extends StreamBase<PendingRequest, numbe
   [ingestAt](record: unknown, index: number): boolean {
     this.assertAccepting();
     this.#assertQueueBound();
-    this.enqueue(pendingRequest(this.nextOffset, [this.#context.encoder.encode(record, index)], false, true));
+    this.enqueue(pendingRecord(this.nextOffset, this.#context.encoder.encode(record, index), true));
     return this.hasRoom();
   }
 

@@ -8,7 +8,7 @@
  * `WireOffsets` remembers, for each wire request of the current call, the logical offset it
  * ends at, so a cumulative ack of wire offset N acknowledges exactly the records sent up to it.
  */
-import type { PendingRequest, RequestQueue } from './request-queue.js';
+import { type PendingRequest, payloadsOf, type RequestQueue, singlePayload } from './request-queue.js';
 
 /** Coalesced requests stay far below any server's message limit (4 MiB is the smallest documented). */
 export const MAX_COALESCED_BYTES = 256 * 1024;
@@ -31,15 +31,15 @@ export function nextWireRequest(
   maxRecords = MAX_COALESCED_RECORDS,
 ): WireRequest {
   const first = queue.at(from)!;
-  const firstRecord = first.payloads[0];
-  if (first.batch || firstRecord === undefined) return { records: first.payloads, count: 1, last: first };
+  const firstRecord = singlePayload(first);
+  if (firstRecord === undefined) return { records: payloadsOf(first), count: 1, last: first };
   const records = [firstRecord];
   let bytes = firstRecord.length;
   let last = first;
   for (let i = from + 1; i < limit && records.length < maxRecords; i++) {
     const next = queue.at(i)!;
-    const record = next.payloads[0];
-    if (next.batch || record === undefined || bytes + record.length > maxBytes) break;
+    const record = singlePayload(next);
+    if (record === undefined || bytes + record.length > maxBytes) break;
     records.push(record);
     bytes += record.length;
     last = next;

@@ -5,13 +5,16 @@
 
 import { InvalidRecordError } from '../errors.js';
 import { toRecordError } from './fault.js';
+import { scanMemory } from './json-escape-simd.js';
 import { isObjectRecord, kindOf, serializeObject } from './json-serializer.js';
 import { ProtoWriter } from './proto-writer.js';
 import { describeValue } from './value-describe.js';
 
 // JSON-mode encoding is synchronous and shared by every JSON stream: one writer serves them
-// all, and a toJSON() that re-enters the encoder gets a writer of its own.
-let sharedWriter = new ProtoWriter();
+// all, and a toJSON() that re-enters the encoder gets a writer of its own. The shared one lives
+// in WebAssembly memory, where the escape scan of each long string reads it in place.
+const newSharedWriter = (): ProtoWriter => new ProtoWriter(1024, scanMemory());
+let sharedWriter = newSharedWriter();
 let busy = false;
 const KEEP_WRITER_BYTES = 1 << 20;
 
@@ -28,7 +31,7 @@ function serialize(record: object, recordIndex: number): Uint8Array {
   } finally {
     if (!reentrant) {
       busy = false;
-      if (w.buf.length > KEEP_WRITER_BYTES) sharedWriter = new ProtoWriter();
+      if (w.buf.length > KEEP_WRITER_BYTES) sharedWriter = newSharedWriter();
     }
   }
 }
@@ -40,7 +43,7 @@ function utf8Payload(text: string): Uint8Array {
   sharedWriter.reset();
   sharedWriter.utf8(text);
   const payload = sharedWriter.finish();
-  if (sharedWriter.buf.length > KEEP_WRITER_BYTES) sharedWriter = new ProtoWriter();
+  if (sharedWriter.buf.length > KEEP_WRITER_BYTES) sharedWriter = newSharedWriter();
   return payload;
 }
 

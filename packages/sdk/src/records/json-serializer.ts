@@ -97,7 +97,10 @@ function writeString(w: ProtoWriter, text: string, isKey?: boolean): void {
   const quote = w.pos;
   w.byte(0x22);
   w.utf8(text);
-  if (!hasJsonEscapeByte(w.buf, w.words, quote + 1, w.pos)) {
+  const memory = w.memory;
+  const escapes =
+    memory === undefined ? hasJsonEscapeByte(w.buf, w.words, quote + 1, w.pos) : memory.hasEscapeByte(quote + 1, w.pos);
+  if (!escapes) {
     w.byte(0x22);
     return;
   }

@@ -17,15 +17,28 @@ export function varintSize32(value: number): number {
   return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : value < 0x10000000 ? 4 : 5;
 }
 
+/**
+ * Memory a writer can live in instead of buffers of its own: the JSON writer's is WebAssembly
+ * memory, so the SIMD escape scan reads what was just written in place (json-escape-simd.ts).
+ */
+export interface WriterMemory {
+  /** The whole memory as a Buffer from its offset 0, grown to at least `bytes` bytes with its contents kept. */
+  reserve(bytes: number): Buffer;
+  /** True when bytes [start, end) of the memory hold a byte a JSON string must escape. */
+  hasEscapeByte(start: number, end: number): boolean;
+}
+
 export class ProtoWriter {
   buf: Buffer;
   view: DataView;
   /** The buffer as 32-bit words (it is allocated on its own, so 4-byte aligned), for word-at-a-time scans. */
   words: Uint32Array;
   pos = 0;
+  readonly memory: WriterMemory | undefined;
 
-  constructor(initialSize = 1024) {
-    this.buf = Buffer.allocUnsafeSlow(initialSize);
+  constructor(initialSize = 1024, memory?: WriterMemory) {
+    this.memory = memory;
+    this.buf = memory === undefined ? Buffer.allocUnsafeSlow(initialSize) : memory.reserve(initialSize);
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.words = new Uint32Array(this.buf.buffer, 0, this.buf.byteLength >> 2);
   }
@@ -44,8 +57,12 @@ export class ProtoWriter {
   }
 
   private grow(extra: number): void {
-    const next = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.pos + extra));
-    this.buf.copy(next, 0, 0, this.pos);
+    const size = Math.max(this.buf.length * 2, this.pos + extra);
+    let next: Buffer;
+    if (this.memory === undefined) {
+      next = Buffer.allocUnsafeSlow(size);
+      this.buf.copy(next, 0, 0, this.pos);
+    } else next = this.memory.reserve(size);
     this.buf = next;
     this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
     this.words = new Uint32Array(next.buffer, 0, next.byteLength >> 2);

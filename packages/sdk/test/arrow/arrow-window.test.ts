@@ -11,8 +11,8 @@ const batch = (offset: number, rows: number): PendingBatch => ({
   records: rows,
   bytes: 0,
   ackedRows: 0,
-  sentAt: 0,
-  firstSentAt: -1,
+  sent: undefined,
+  firstSent: undefined,
 });
 
 /**

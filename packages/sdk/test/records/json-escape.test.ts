@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { hasJsonEscapeByte, wordScan } from '../../src/records/json-escape.js';
-import { simdHasJsonEscapeByte } from '../../src/records/json-escape-simd.js';
+import { scanMemory, simdHasJsonEscapeByte } from '../../src/records/json-escape-simd.js';
+import { ProtoWriter } from '../../src/records/proto-writer.js';
 
 const naive = (bytes: Uint8Array, start: number, end: number): boolean =>
   bytes.subarray(start, end).some((c) => c < 0x20 || c === 0x22 || c === 0x5c);
@@ -62,6 +63,33 @@ describe('hasJsonEscapeByte', () => {
       }
     }
     assert.equal(simdHasJsonEscapeByte(bytes, 0, 4096), false);
+  });
+
+  it("scans a writer's WebAssembly memory in place, and the memory keeps what was written as it grows (property)", () => {
+    // The JSON serializer's shared writer lives in the module's memory (64 KiB to start): text
+    // written there is scanned where it lies, and growing the memory detaches its old buffer.
+    const special = fc.constantFrom('"', '\\', '\n', '\u0000', '\u001f', 'é', '~');
+    const chunk = fc
+      .tuple(fc.integer({ min: 0, max: 40_000 }), fc.option(fc.tuple(fc.nat(), special)))
+      .map(([length, planted]) => {
+        const chars = 'x'.repeat(length).split('');
+        if (planted && length > 0) chars[planted[0] % length] = planted[1];
+        return chars.join('');
+      });
+    fc.assert(
+      fc.property(fc.array(chunk, { minLength: 1, maxLength: 8 }), (chunks) => {
+        const memory = scanMemory();
+        assert.ok(memory, 'WebAssembly SIMD runs here');
+        const writer = new ProtoWriter(1024, memory);
+        for (const text of chunks) {
+          const start = writer.pos;
+          writer.utf8(text);
+          assert.equal(memory.hasEscapeByte(start, writer.pos), naive(writer.buf, start, writer.pos));
+        }
+        assert.equal(writer.buf.subarray(0, writer.pos).toString(), chunks.join(''));
+      }),
+      { numRuns: 60, seed: 8 },
+    );
   });
 
   it('ignores matching bytes outside the range', () => {
