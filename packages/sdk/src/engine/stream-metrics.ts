@@ -89,7 +89,9 @@ export class StreamMetrics {
       queue.shift();
       removed++;
       discard?.(item);
-      const ms = now - item.firstSent!.at;
+      const firstSent = item.firstSent;
+      if (firstSent === undefined) continue; // acknowledged without being sent: no latency to count
+      const ms = now - firstSent.at;
       this.latency.add(ms);
       sink?.latency(ms);
     }
