@@ -11,7 +11,7 @@ import type { Channel } from '../transport/channel.js';
 import { encodeIngestRequest, encodeRequest, WireRecordType } from '../transport/codec.js';
 import { type Envelope, EnvelopePool } from '../transport/envelope-pool.js';
 import { connect } from './connect.js';
-import { type PendingRequest, payloadsOf, type RequestQueue, singlePayload } from './request-queue.js';
+import { isPayloadList, type PendingRequest, type RequestQueue } from './request-queue.js';
 import type { CallEvents, OpenCallParams, OpenedCall, StreamProtocol, WireMessage } from './stream-protocol.js';
 import { nextWireRequest, WireOffsets } from './wire-requests.js';
 
@@ -86,8 +86,9 @@ export class RecordsProtocol implements StreamProtocol<PendingRequest, number> {
   discard(request: PendingRequest): void {
     if (!request.owned) return;
     const encoder = this.#encoder;
-    const single = singlePayload(request);
-    if (single !== undefined) encoder.release(single);
-    else for (const payload of payloadsOf(request)) encoder.release(payload);
+    const payload = request.payload;
+    // A single record's own bytes or the slab holding them: the slab counts records, not views.
+    if (!isPayloadList(payload)) encoder.release(payload);
+    else for (const record of payload) encoder.release(record);
   }
 }

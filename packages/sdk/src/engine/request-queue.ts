@@ -5,6 +5,8 @@
  * buffer and its in-flight window at once: what it holds is what the window counts.
  */
 
+import { fillSlot, type PayloadSlot, slotPayload } from '../records/payload-slab.js';
+
 /**
  * When units were written to a call: one per write of the engine's pump, shared by every unit
  * it wrote. A time kept in a number field of each unit would be a heap-allocated box per unit
@@ -30,13 +32,24 @@ export interface QueuedUnit {
   firstSent: SendStamp | undefined;
 }
 
-/** A request of a gRPC records stream: one record, or a batch the user ingested in one call. */
-export interface PendingRequest extends QueuedUnit {
+/**
+ * A request of a gRPC records stream: one record, or a batch the user ingested in one call.
+ * A single record is a PayloadSlot its encoder fills (records/payload-slab.ts): its bytes, or
+ * the slab and range holding them, with no array or view object around them. Each object a
+ * request holds outlives V8's young generation while the window is full (bench/README.md,
+ * "What a full window costs per record").
+ */
+export interface PendingRequest extends QueuedUnit, PayloadSlot {
+  /** Set once its record is encoded (a record's toJSON() may ingest another record meanwhile). */
+  offset: number;
   /**
-   * Encoded records: a single record's bytes as they are (no array around them: one object less
-   * per record held in the window), an array for a batch. Read through payloadsOf() or singlePayload().
+   * Encoded records: a single record's bytes, or its slab at `start` (see PayloadSlot), or an
+   * array for a batch. Read through payloadsOf() or singlePayload().
    */
-  readonly payload: Uint8Array | readonly Uint8Array[];
+  payload: Uint8Array | readonly Uint8Array[];
+  /** Where a single record's bytes start in `payload` (its slab), or -1. */
+  start: number;
+  bytes: number;
   /** Whether the user ingested it as a batch (it stays one in `getUnackedBatches()`). */
   readonly batch: boolean;
   /**
@@ -63,6 +76,7 @@ export function pendingRequest(
   return {
     offset,
     payload: payloads,
+    start: -1,
     batch,
     owned,
     records: payloads.length,
@@ -72,15 +86,29 @@ export function pendingRequest(
   };
 }
 
-/** A single-record request (see pendingRequest): what every `ingestRecord*` call queues. */
+/** A single-record request (see pendingRequest) of bytes already encoded. */
 export function pendingRecord(offset: number, payload: Uint8Array, owned: boolean): PendingRequest {
+  const request = unencodedRecord(owned);
+  request.offset = offset;
+  fillSlot(request, payload);
+  return request;
+}
+
+const NO_PAYLOAD = new Uint8Array(0);
+
+/**
+ * A single-record request for the stream's encoder to fill (`encodeInto`), then its offset to be
+ * set: what every `ingestRecord*` call queues.
+ */
+export function unencodedRecord(owned: boolean): PendingRequest {
   return {
-    offset,
-    payload,
+    offset: -1,
+    payload: NO_PAYLOAD,
+    start: -1,
     batch: false,
     owned,
     records: 1,
-    bytes: payload.length,
+    bytes: 0,
     sent: undefined,
     firstSent: undefined,
   };
@@ -88,17 +116,18 @@ export function pendingRecord(offset: number, payload: Uint8Array, owned: boolea
 
 /** The request's records, in order (an array of one for a single record). */
 export function payloadsOf(request: PendingRequest): readonly Uint8Array[] {
-  const payload = request.payload;
-  return isPayloadList(payload) ? payload : [payload];
+  return isPayloadList(request.payload) ? request.payload : [slotPayload(request)];
 }
 
-/** The record of a single-record request; undefined for a batch (even of one record). */
+/**
+ * The record of a single-record request, as a view made now (read it, do not keep it: its slab
+ * is reused once the request is acknowledged); undefined for a batch (even of one record).
+ */
 export function singlePayload(request: PendingRequest): Uint8Array | undefined {
-  const payload = request.payload;
-  return request.batch || isPayloadList(payload) ? undefined : payload;
+  return request.batch || isPayloadList(request.payload) ? undefined : slotPayload(request);
 }
 
-function isPayloadList(payload: Uint8Array | readonly Uint8Array[]): payload is readonly Uint8Array[] {
+export function isPayloadList(payload: Uint8Array | readonly Uint8Array[]): payload is readonly Uint8Array[] {
   return Array.isArray(payload);
 }
 

@@ -11,7 +11,7 @@ import type { EngineContext } from './engine-context.js';
 import { type IngestAllOptions, type IngestSource, ingestAll } from './ingest-all.js';
 import { ingestAt } from './internal-symbols.js';
 import { RecordsProtocol } from './records-protocol.js';
-import { type PendingRequest, payloadsOf, pendingRecord, pendingRequest } from './request-queue.js';
+import { type PendingRequest, payloadsOf, pendingRequest, unencodedRecord } from './request-queue.js';
 import { type SignalOptions, StreamBase } from './stream-base.js';
 import { createWritable, type StreamWritableOptions } from './writable.js';
 
@@ -228,9 +228,11 @@ export class ZerobusStream<T = unknown> extends StreamBase<PendingRequest, numbe
    */
   async ingestRecordOffset(record: RecordInput<T>, options: SignalOptions = {}): Promise<number> {
     this.assertAccepting();
-    const payload = this.#context.encoder.encode(record, 0);
+    const request = unencodedRecord(true);
+    this.#context.encoder.encodeInto(record, 0, request);
     if (!this.roomNow()) await this.waitForRoom(options.signal, 'ingestRecordOffset');
-    return this.enqueue(pendingRecord(this.nextOffset, payload, true));
+    request.offset = this.nextOffset;
+    return this.enqueue(request);
   }
 
   /**
@@ -335,7 +337,10 @@ export class ZerobusStream<T = unknown> extends StreamBase<PendingRequest, numbe
   [ingestAt](record: unknown, index: number): boolean {
     this.assertAccepting();
     this.#assertQueueBound();
-    this.enqueue(pendingRecord(this.nextOffset, this.#context.encoder.encode(record, index), true));
+    const request = unencodedRecord(true);
+    this.#context.encoder.encodeInto(record, index, request);
+    request.offset = this.nextOffset;
+    this.enqueue(request);
     return this.hasRoom();
   }
 

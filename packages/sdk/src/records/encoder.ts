@@ -30,8 +30,8 @@ import { InvalidRecordError, NonRetriableError } from '../errors.js';
 import { isDescMessage, type NormalizedDescriptor, normalizeDescriptor } from './descriptor.js';
 import type { ProtobufJsTypeLike } from './descriptor-protobufjs.js';
 import { toRecordError } from './fault.js';
-import { encodeJsonRecord, jsonPayloadToString } from './json-record.js';
-import { detachPayload, releasePayload } from './payload-slab.js';
+import { encodeJsonRecord, encodeJsonRecordInto, jsonPayloadToString } from './json-record.js';
+import { detachPayload, fillSlot, type PayloadSlot, releasePayload, slotPayload } from './payload-slab.js';
 import { compileMessage, encodeMessage, type MessagePlan } from './proto-encoder.js';
 import { ProtoWriter } from './proto-writer.js';
 import { describeValue } from './value-describe.js';
@@ -66,6 +66,12 @@ export interface RecordEncoder {
   /** Encodes one user record to payload bytes; throws InvalidRecordError (recordIndex, field path) when it does not fit. */
   encode(record: unknown, recordIndex: number): Uint8Array;
   /**
+   * `encode`, with the bytes left in `slot`: a slab and a range when they were copied into one
+   * (payload-slab.ts), so a record held for acknowledgement needs no view object of its own.
+   * `slot` is written only once the record is encoded.
+   */
+  encodeInto(record: unknown, recordIndex: number, slot: PayloadSlot): void;
+  /**
    * What getUnackedRecords() returns for a payload: a string in JSON mode, the bytes in proto
    * mode (a copy of the encoder's own bytes, which are reused once released; the user's as given).
    */
@@ -81,6 +87,7 @@ const jsonEncoder: RecordEncoder = Object.freeze({
   mode: 'json' as const,
   descriptorProto: undefined,
   encode: encodeJsonRecord,
+  encodeInto: encodeJsonRecordInto,
   toUserRecord: jsonPayloadToString,
   release: releasePayload,
 });
@@ -114,6 +121,8 @@ class ProtoRecordEncoder implements RecordEncoder {
   readonly #schema: DescMessage | undefined;
   #writer = new ProtoWriter();
   #busy = false;
+  /** Filled and read at once by encode() (see json-record.ts's). */
+  readonly #scratch: PayloadSlot = { payload: Buffer.alloc(0), start: -1, bytes: 0 };
 
   constructor(descriptor: DescriptorInput) {
     const { normalized, plan } = compile(descriptor);
@@ -123,7 +132,15 @@ class ProtoRecordEncoder implements RecordEncoder {
   }
 
   encode(record: unknown, recordIndex: number): Uint8Array {
-    if (record instanceof Uint8Array) return record;
+    this.encodeInto(record, recordIndex, this.#scratch);
+    return slotPayload(this.#scratch);
+  }
+
+  encodeInto(record: unknown, recordIndex: number, slot: PayloadSlot): void {
+    if (record instanceof Uint8Array) {
+      fillSlot(slot, record);
+      return;
+    }
     if (typeof record !== 'object' || record === null || Array.isArray(record) || ArrayBuffer.isView(record)) {
       throw new InvalidRecordError(
         `record ${recordIndex}: a proto stream takes message objects or encoded Uint8Array, got ${describeValue(record)}`,
@@ -131,7 +148,10 @@ class ProtoRecordEncoder implements RecordEncoder {
       );
     }
     const typeName = (record as { $typeName?: unknown }).$typeName;
-    if (this.#schema && typeof typeName === 'string') return this.#encodeProtobufEs(record, typeName, recordIndex);
+    if (this.#schema && typeof typeName === 'string') {
+      fillSlot(slot, this.#encodeProtobufEs(record, typeName, recordIndex));
+      return;
+    }
     // A getter in the record could call encode() again; it then gets a writer of its own.
     const reentrant = this.#busy;
     const writer = reentrant ? new ProtoWriter(256) : this.#writer;
@@ -139,7 +159,7 @@ class ProtoRecordEncoder implements RecordEncoder {
     writer.reset();
     try {
       encodeMessage(this.#plan, writer, record);
-      return writer.finish();
+      writer.finishInto(slot);
     } catch (error) {
       throw toRecordError(error, recordIndex);
     } finally {

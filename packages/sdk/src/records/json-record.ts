@@ -7,6 +7,7 @@ import { InvalidRecordError } from '../errors.js';
 import { toRecordError } from './fault.js';
 import { scanMemory } from './json-escape-simd.js';
 import { isObjectRecord, kindOf, serializeObject } from './json-serializer.js';
+import { copyIntoSlot, fillSlot, type PayloadSlot, slotPayload } from './payload-slab.js';
 import { ProtoWriter } from './proto-writer.js';
 import { describeValue } from './value-describe.js';
 
@@ -18,14 +19,14 @@ let sharedWriter = newSharedWriter();
 let busy = false;
 const KEEP_WRITER_BYTES = 1 << 20;
 
-function serialize(record: object, recordIndex: number): Uint8Array {
+function serialize(record: object, recordIndex: number, slot: PayloadSlot): void {
   const reentrant = busy;
   const w = reentrant ? new ProtoWriter(256) : sharedWriter;
   busy = true;
   w.reset();
   try {
     serializeObject(w, record);
-    return w.finish();
+    w.finishInto(slot);
   } catch (error) {
     throw toRecordError(error, recordIndex);
   } finally {
@@ -36,19 +37,30 @@ function serialize(record: object, recordIndex: number): Uint8Array {
   }
 }
 
-function utf8Payload(text: string): Uint8Array {
+function utf8Payload(text: string, slot: PayloadSlot): void {
   // Through a writer and the payload slab: Buffer.from would give every text over 4 KiB an
   // ArrayBuffer of its own. A toJSON() cannot run here, so the shared writer is never busy.
-  if (busy) return Buffer.from(text, 'utf8');
+  if (busy) {
+    fillSlot(slot, Buffer.from(text, 'utf8'));
+    return;
+  }
   sharedWriter.reset();
   sharedWriter.utf8(text);
-  const payload = sharedWriter.finish();
+  copyIntoSlot(sharedWriter.buf, sharedWriter.pos, slot);
   if (sharedWriter.buf.length > KEEP_WRITER_BYTES) sharedWriter = newSharedWriter();
-  return payload;
 }
+
+/** Filled and read at once by encodeJsonRecord, so a toJSON() that encodes another record meanwhile cannot mix them up. */
+const scratch: PayloadSlot = { payload: Buffer.alloc(0), start: -1, bytes: 0 };
 
 /** The payload of one JSON-mode record: UTF-8 JSON text of an object. */
 export function encodeJsonRecord(record: unknown, recordIndex: number): Uint8Array {
+  encodeJsonRecordInto(record, recordIndex, scratch);
+  return slotPayload(scratch);
+}
+
+/** encodeJsonRecord, with the payload left in `slot` (see PayloadSlot). */
+export function encodeJsonRecordInto(record: unknown, recordIndex: number, slot: PayloadSlot): void {
   if (typeof record === 'string') {
     let parsed: unknown;
     try {
@@ -64,9 +76,13 @@ export function encodeJsonRecord(record: unknown, recordIndex: number): Uint8Arr
       });
     }
     // The user's own text is sent unchanged: it may hold numbers JSON.parse would round.
-    return utf8Payload(record);
+    utf8Payload(record, slot);
+    return;
   }
-  if (isObjectRecord(record)) return serialize(record, recordIndex);
+  if (isObjectRecord(record)) {
+    serialize(record, recordIndex, slot);
+    return;
+  }
   if (Array.isArray(record) || record instanceof Set) {
     throw new InvalidRecordError(`record ${recordIndex}: a JSON record must be an object, got ${kindOf(record)}`, {
       recordIndex,

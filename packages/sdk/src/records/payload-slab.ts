@@ -69,13 +69,63 @@ function slabOf(payload: Uint8Array): Slab | undefined {
   return slab;
 }
 
+/**
+ * Where an encoder leaves one record's bytes without a view object of their own: a record held
+ * for acknowledgement (engine/request-queue.ts's PendingRequest is a slot) keeps its slab and
+ * its range instead, and a view is made only when the bytes are read (`slotPayload`). With a
+ * window of 50,000 records waiting, every object a record holds outlives V8's young generation.
+ */
+export interface PayloadSlot {
+  /** The record's bytes themselves when `start` is -1; else the slab holding them at [start, start + bytes). */
+  payload: Uint8Array | readonly Uint8Array[];
+  start: number;
+  bytes: number;
+}
+
+/** The bytes a slot holds (a view of its slab: read it, do not keep it past the release). */
+export function slotPayload(slot: PayloadSlot): Uint8Array {
+  const payload = slot.payload as Uint8Array;
+  return slot.start < 0 ? payload : new Uint8Array(payload.buffer, payload.byteOffset + slot.start, slot.bytes);
+}
+
+/** Puts `payload` (bytes of its own) in `slot`. */
+export function fillSlot(slot: PayloadSlot, payload: Uint8Array): void {
+  slot.payload = payload;
+  slot.start = -1;
+  slot.bytes = payload.length;
+}
+
 /** A copy of `source[0, length)` that stays valid until it is released (releasePayload). */
 export function copyToSlab(source: Uint8Array, length: number): Buffer {
+  if (length > OWN_BUFFER_BYTES) return ownCopy(source, length);
+  const start = carve(length);
+  const bytes = current.bytes;
+  bytes.set(new Uint8Array(source.buffer, source.byteOffset, length), start);
+  return bytes.subarray(start, start + length);
+}
+
+/** copyToSlab, with the copy left in `slot` as its slab and range rather than a view. */
+export function copyIntoSlot(source: Uint8Array, length: number, slot: PayloadSlot): void {
   if (length > OWN_BUFFER_BYTES) {
-    const own = Buffer.allocUnsafeSlow(length);
-    own.set(source.subarray(0, length));
-    return own;
+    fillSlot(slot, ownCopy(source, length));
+    return;
   }
+  const start = carve(length);
+  const bytes = current.bytes;
+  bytes.set(new Uint8Array(source.buffer, source.byteOffset, length), start);
+  slot.payload = bytes;
+  slot.start = start;
+  slot.bytes = length;
+}
+
+function ownCopy(source: Uint8Array, length: number): Buffer {
+  const own = Buffer.allocUnsafeSlow(length);
+  own.set(source.subarray(0, length));
+  return own;
+}
+
+/** Takes `length` bytes of the current slab (another one when it is full): returns their offset in it. */
+function carve(length: number): number {
   if (used + length > SLAB_BYTES) {
     // `current` keeps live records (it would have been rewound at zero): it is freed later.
     const next = free.pop();
@@ -87,13 +137,11 @@ export function copyToSlab(source: Uint8Array, length: number): Buffer {
     }
     used = 0;
   }
-  const slab = current;
   const start = used;
-  slab.bytes.set(source.subarray(0, length), start);
-  slab.live++;
+  current.live++;
   // 8-byte alignment, as Node's own pool keeps, so the copies and later reads stay word-aligned.
   used = (start + length + 7) & ~7;
-  return slab.bytes.subarray(start, start + length);
+  return start;
 }
 
 /**

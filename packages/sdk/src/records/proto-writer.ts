@@ -8,7 +8,7 @@
  * real length needs a longer varint: one pass, and no size pre-computation walk.
  */
 
-import { copyToSlab } from './payload-slab.js';
+import { copyIntoSlot, copyToSlab, type PayloadSlot } from './payload-slab.js';
 
 /** Strings longer than this go through Buffer#write; shorter ones are faster by hand. */
 const HAND_UTF8_MAX = 64;
@@ -46,6 +46,11 @@ export class ProtoWriter {
   /** A copy of the bytes written since the last reset, carved out of a shared slab (payload-slab.ts). */
   finish(): Uint8Array {
     return copyToSlab(this.buf, this.pos);
+  }
+
+  /** finish(), with the copy left in `slot` (its slab and range, no view object). */
+  finishInto(slot: PayloadSlot): void {
+    copyIntoSlot(this.buf, this.pos, slot);
   }
 
   reset(): void {

@@ -15,6 +15,7 @@ import type { TableSchema } from '../schema/types.js';
 import type { RecordEncoder, RecordMode } from './encoder.js';
 import { toRecordError } from './fault.js';
 import { setRefuseUnsafeIntegers } from './json-serializer.js';
+import { type PayloadSlot, slotPayload } from './payload-slab.js';
 import { type RecordCheck, recordCheck } from './schema-check.js';
 
 function sentAsGiven(mode: RecordMode, record: unknown): boolean {
@@ -30,6 +31,8 @@ class CheckedRecordEncoder implements RecordEncoder {
   readonly descriptorProto: Uint8Array | undefined;
   readonly #inner: RecordEncoder;
   readonly #check: RecordCheck;
+  /** Filled and read at once by encode() (see json-record.ts's). */
+  readonly #scratch: PayloadSlot = { payload: Buffer.alloc(0), start: -1, bytes: 0 };
 
   constructor(inner: RecordEncoder, check: RecordCheck) {
     this.mode = inner.mode;
@@ -39,13 +42,21 @@ class CheckedRecordEncoder implements RecordEncoder {
   }
 
   encode(record: unknown, recordIndex: number): Uint8Array {
-    if (sentAsGiven(this.mode, record)) return this.#inner.encode(record, recordIndex);
+    this.encodeInto(record, recordIndex, this.#scratch);
+    return slotPayload(this.#scratch);
+  }
+
+  encodeInto(record: unknown, recordIndex: number, slot: PayloadSlot): void {
+    if (sentAsGiven(this.mode, record)) {
+      this.#inner.encodeInto(record, recordIndex, slot);
+      return;
+    }
     // Each number was checked against its column: a DOUBLE may hold 1e18, a VARIANT 2 ** 60.
     const refused = setRefuseUnsafeIntegers(false);
     let checked: unknown;
     try {
       checked = this.#check(record);
-      return this.#inner.encode(checked, recordIndex);
+      this.#inner.encodeInto(checked, recordIndex, slot);
     } catch (error) {
       throw toRecordError(error, recordIndex);
     } finally {

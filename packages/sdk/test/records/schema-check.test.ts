@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import { InvalidRecordError, NonRetriableError } from '../../src/errors.js';
 import { createRecordEncoder } from '../../src/records/encoder.js';
+import { fillSlot, type PayloadSlot } from '../../src/records/payload-slab.js';
 import { type CheckMode, createRecordCheck, recordCheck } from '../../src/records/schema-check.js';
 import { withSchemaCheck } from '../../src/records/schema-encoder.js';
 import { parseDecimalText, toDecimalText, toUnscaled } from '../../src/schema/decimal-text.js';
@@ -61,6 +62,7 @@ function checkOnly(record: unknown, index: number, mode: CheckMode): Uint8Array 
     mode,
     descriptorProto: undefined,
     encode: () => new Uint8Array(),
+    encodeInto: (_record: unknown, _index: number, slot: PayloadSlot) => fillSlot(slot, new Uint8Array()),
     toUserRecord: () => '',
     release: () => {},
   };
