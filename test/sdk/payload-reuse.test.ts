@@ -136,6 +136,39 @@ describe('payload slab reuse', () => {
     });
   }
 
+  it('a record whose toJSON() ingests another record into the same stream gets the offset after it', async () => {
+    // The stream takes a record's offset once the record is encoded: the record ingested from
+    // inside toJSON() is queued first, so it comes first, and each offset is acknowledged.
+    await withHarness(async ({ emulator, jsonStream }) => {
+      const stream = await jsonStream();
+      let inner: Promise<number> | undefined;
+      const outer = {
+        toJSON: () => {
+          inner = stream.ingestRecordOffset({ id: 'inner' });
+          return { id: 'outer' };
+        },
+      };
+      try {
+        for (const ingest of ['nowait', 'offset'] as const) {
+          const outerOffset = ingest === 'offset' ? await stream.ingestRecordOffset(outer) : undefined;
+          if (ingest === 'nowait') stream.ingestRecordNowait(outer);
+          const innerOffset = await inner!;
+          const base = ingest === 'nowait' ? 0 : 2;
+          assert.equal(innerOffset, base);
+          assert.equal(outerOffset ?? stream.lastOffset, base + 1);
+          // The outer record's offset is acknowledged too (with the offset taken before encoding,
+          // both requests carried offset 0 and offset 1 was never acknowledged).
+          await stream.flush({ signal: AbortSignal.timeout(10_000) });
+        }
+      } finally {
+        // A stream with an offset that is never acknowledged would hold the harness's close().
+        await stream.close({ signal: AbortSignal.timeout(10_000) });
+      }
+      const ids = emulator.records(TABLE).map((r) => (JSON.parse(r.payload as string) as { id: string }).id);
+      assert.deepEqual(ids, ['inner', 'outer', 'inner', 'outer']);
+    });
+  });
+
   it('bytes from getUnackedRecords() stay intact while later records reuse the slabs', async () => {
     await withHarness(async ({ emulator, sdk }) => {
       const options = { ...FAST_RECOVERY, maxInflightBytes: 1 << 20 };

@@ -31,7 +31,14 @@ import { isDescMessage, type NormalizedDescriptor, normalizeDescriptor } from '.
 import type { ProtobufJsTypeLike } from './descriptor-protobufjs.js';
 import { toRecordError } from './fault.js';
 import { encodeJsonRecord, encodeJsonRecordInto, jsonPayloadToString } from './json-record.js';
-import { detachPayload, fillSlot, type PayloadSlot, releasePayload, slotPayload } from './payload-slab.js';
+import {
+  detachPayload,
+  emptySlot,
+  fillSlot,
+  type PayloadSlot,
+  releasePayload,
+  takeSlotPayload,
+} from './payload-slab.js';
 import { compileMessage, encodeMessage, type MessagePlan } from './proto-encoder.js';
 import { ProtoWriter } from './proto-writer.js';
 import { describeValue } from './value-describe.js';
@@ -122,7 +129,7 @@ class ProtoRecordEncoder implements RecordEncoder {
   #writer = new ProtoWriter();
   #busy = false;
   /** Filled and read at once by encode() (see json-record.ts's). */
-  readonly #scratch: PayloadSlot = { payload: Buffer.alloc(0), start: -1, bytes: 0 };
+  readonly #scratch: PayloadSlot = emptySlot();
 
   constructor(descriptor: DescriptorInput) {
     const { normalized, plan } = compile(descriptor);
@@ -133,7 +140,7 @@ class ProtoRecordEncoder implements RecordEncoder {
 
   encode(record: unknown, recordIndex: number): Uint8Array {
     this.encodeInto(record, recordIndex, this.#scratch);
-    return slotPayload(this.#scratch);
+    return takeSlotPayload(this.#scratch);
   }
 
   encodeInto(record: unknown, recordIndex: number, slot: PayloadSlot): void {

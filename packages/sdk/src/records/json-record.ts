@@ -7,7 +7,7 @@ import { InvalidRecordError } from '../errors.js';
 import { toRecordError } from './fault.js';
 import { scanMemory } from './json-escape-simd.js';
 import { isObjectRecord, kindOf, serializeObject } from './json-serializer.js';
-import { copyIntoSlot, fillSlot, type PayloadSlot, slotPayload } from './payload-slab.js';
+import { copyIntoSlot, emptySlot, fillSlot, type PayloadSlot, takeSlotPayload } from './payload-slab.js';
 import { ProtoWriter } from './proto-writer.js';
 import { describeValue } from './value-describe.js';
 
@@ -51,12 +51,12 @@ function utf8Payload(text: string, slot: PayloadSlot): void {
 }
 
 /** Filled and read at once by encodeJsonRecord, so a toJSON() that encodes another record meanwhile cannot mix them up. */
-const scratch: PayloadSlot = { payload: Buffer.alloc(0), start: -1, bytes: 0 };
+const scratch = emptySlot();
 
 /** The payload of one JSON-mode record: UTF-8 JSON text of an object. */
 export function encodeJsonRecord(record: unknown, recordIndex: number): Uint8Array {
   encodeJsonRecordInto(record, recordIndex, scratch);
-  return slotPayload(scratch);
+  return takeSlotPayload(scratch);
 }
 
 /** encodeJsonRecord, with the payload left in `slot` (see PayloadSlot). */

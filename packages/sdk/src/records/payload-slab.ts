@@ -95,13 +95,31 @@ export function fillSlot(slot: PayloadSlot, payload: Uint8Array): void {
   slot.bytes = payload.length;
 }
 
+/**
+ * The bytes `slot` holds, handed out once: the slot lets go of them (a slot an encoder reuses
+ * for every record must not keep the last one, perhaps the user's own bytes, alive).
+ */
+export function takeSlotPayload(slot: PayloadSlot): Uint8Array {
+  const payload = slotPayload(slot);
+  slot.payload = NO_BYTES;
+  slot.start = -1;
+  slot.bytes = 0;
+  return payload;
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+/** A reusable slot (see takeSlotPayload). */
+export function emptySlot(): PayloadSlot {
+  return { payload: NO_BYTES, start: -1, bytes: 0 };
+}
+
+const copySlot = emptySlot();
+
 /** A copy of `source[0, length)` that stays valid until it is released (releasePayload). */
-export function copyToSlab(source: Uint8Array, length: number): Buffer {
-  if (length > OWN_BUFFER_BYTES) return ownCopy(source, length);
-  const start = carve(length);
-  const bytes = current.bytes;
-  bytes.set(new Uint8Array(source.buffer, source.byteOffset, length), start);
-  return bytes.subarray(start, start + length);
+export function copyToSlab(source: Uint8Array, length: number): Uint8Array {
+  copyIntoSlot(source, length, copySlot);
+  return takeSlotPayload(copySlot);
 }
 
 /** copyToSlab, with the copy left in `slot` as its slab and range rather than a view. */

@@ -15,7 +15,7 @@ import type { TableSchema } from '../schema/types.js';
 import type { RecordEncoder, RecordMode } from './encoder.js';
 import { toRecordError } from './fault.js';
 import { setRefuseUnsafeIntegers } from './json-serializer.js';
-import { type PayloadSlot, slotPayload } from './payload-slab.js';
+import { emptySlot, type PayloadSlot, takeSlotPayload } from './payload-slab.js';
 import { type RecordCheck, recordCheck } from './schema-check.js';
 
 function sentAsGiven(mode: RecordMode, record: unknown): boolean {
@@ -32,7 +32,7 @@ class CheckedRecordEncoder implements RecordEncoder {
   readonly #inner: RecordEncoder;
   readonly #check: RecordCheck;
   /** Filled and read at once by encode() (see json-record.ts's). */
-  readonly #scratch: PayloadSlot = { payload: Buffer.alloc(0), start: -1, bytes: 0 };
+  readonly #scratch: PayloadSlot = emptySlot();
 
   constructor(inner: RecordEncoder, check: RecordCheck) {
     this.mode = inner.mode;
@@ -43,7 +43,7 @@ class CheckedRecordEncoder implements RecordEncoder {
 
   encode(record: unknown, recordIndex: number): Uint8Array {
     this.encodeInto(record, recordIndex, this.#scratch);
-    return slotPayload(this.#scratch);
+    return takeSlotPayload(this.#scratch);
   }
 
   encodeInto(record: unknown, recordIndex: number, slot: PayloadSlot): void {
