@@ -5,7 +5,7 @@
  * buffer and its in-flight window at once: what it holds is what the window counts.
  */
 
-import { fillSlot, type PayloadSlot, slotPayload } from '../records/payload-slab.js';
+import { fillSlot, NO_BYTES, type PayloadSlot, slotPayload } from '../records/payload-slab.js';
 
 /**
  * When units were written to a call: one per write of the engine's pump, shared by every unit
@@ -94,8 +94,6 @@ export function pendingRecord(offset: number, payload: Uint8Array, owned: boolea
   return request;
 }
 
-const NO_PAYLOAD = new Uint8Array(0);
-
 /**
  * A single-record request for the stream's encoder to fill (`encodeInto`), then its offset to be
  * set: what every `ingestRecord*` call queues.
@@ -103,7 +101,7 @@ const NO_PAYLOAD = new Uint8Array(0);
 export function unencodedRecord(owned: boolean): PendingRequest {
   return {
     offset: -1,
-    payload: NO_PAYLOAD,
+    payload: NO_BYTES,
     start: -1,
     batch: false,
     owned,

@@ -107,7 +107,8 @@ export function takeSlotPayload(slot: PayloadSlot): Uint8Array {
   return payload;
 }
 
-const NO_BYTES = new Uint8Array(0);
+/** The payload of a slot not filled yet. */
+export const NO_BYTES = new Uint8Array(0);
 
 /** A reusable slot (see takeSlotPayload). */
 export function emptySlot(): PayloadSlot {
